@@ -1,0 +1,109 @@
+/**
+ * The in-memory model of one V8 heap snapshot: columns of typed arrays, never an object per node.
+ *
+ * Produced by `snapshot-parser.ts` (streamed from a `.heapsnapshot` file), consumed by every pass in
+ * `analyzers/` (edge index, retainers, dominators, retained sizes, owners). Node and edge *ordinals*
+ * (0..nodeCount-1, 0..edgeCount-1) index the columns; `edgeToNode` already holds node ordinals, not
+ * the file's `to_node` field offsets.
+ */
+export interface HeapSnapshot {
+  nodeCount: number;
+  edgeCount: number;
+
+  /** Node columns (one entry per node). */
+  nodeType: Uint8Array; // index into nodeTypeNames
+  nodeName: Uint32Array; // index into strings
+  nodeId: Uint32Array; // V8's stable object id (increases over a process's life)
+  nodeSelfSize: Uint32Array;
+  nodeEdgeCount: Uint32Array;
+  /** Present when the file has `detachedness` (7-field layout); otherwise all zero. */
+  nodeDetachedness: Uint8Array;
+  /** firstEdge[i]..firstEdge[i+1]-1 are node i's outgoing edges; length nodeCount + 1. */
+  firstEdge: Uint32Array;
+
+  /** Edge columns (one entry per edge). */
+  edgeType: Uint8Array; // index into edgeTypeNames
+  /** String index for named edges, element index for `element`/`hidden` edges. */
+  edgeNameOrIndex: Uint32Array;
+  edgeToNode: Uint32Array; // node ordinal
+
+  strings: string[];
+  nodeTypeNames: string[];
+  edgeTypeNames: string[];
+
+  /**
+   * Script locations from the file's `locations` section, keyed by node ordinal:
+   * closures carry the location of their function; used to tell same-named classes apart.
+   */
+  locations: Map<number, SourceLocation>;
+}
+
+export interface SourceLocation {
+  scriptId: number;
+  line: number; // 0-based, as in the file
+  column: number; // 0-based
+}
+
+/** Node and edge type indexes resolved from `meta` once, so passes compare small integers. */
+export interface TypeCodes {
+  node: {
+    hidden: number;
+    array: number;
+    string: number;
+    object: number;
+    code: number;
+    closure: number;
+    regexp: number;
+    number: number;
+    native: number;
+    synthetic: number;
+    concatenatedString: number;
+    slicedString: number;
+    symbol: number;
+    bigint: number;
+    objectShape: number;
+  };
+  edge: {
+    context: number;
+    element: number;
+    property: number;
+    internal: number;
+    hidden: number;
+    shortcut: number;
+    weak: number;
+  };
+}
+
+/** Resolve type codes by name; a type the file does not declare gets -1 and never matches. */
+export function typeCodes(snapshot: Pick<HeapSnapshot, 'nodeTypeNames' | 'edgeTypeNames'>): TypeCodes {
+  const n = (name: string) => snapshot.nodeTypeNames.indexOf(name);
+  const e = (name: string) => snapshot.edgeTypeNames.indexOf(name);
+  return {
+    node: {
+      hidden: n('hidden'),
+      array: n('array'),
+      string: n('string'),
+      object: n('object'),
+      code: n('code'),
+      closure: n('closure'),
+      regexp: n('regexp'),
+      number: n('number'),
+      native: n('native'),
+      synthetic: n('synthetic'),
+      concatenatedString: n('concatenated string'),
+      slicedString: n('sliced string'),
+      symbol: n('symbol'),
+      bigint: n('bigint'),
+      objectShape: n('object shape'),
+    },
+    edge: {
+      context: e('context'),
+      element: e('element'),
+      property: e('property'),
+      internal: e('internal'),
+      hidden: e('hidden'),
+      shortcut: e('shortcut'),
+      weak: e('weak'),
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * `report.json`, schema `memprobe/report@1` (see ../shared/CONTRACT.md). The contract's fields are
+ * the minimum; extra fields are additions, never renames.
+ */
+
+export type Verdict = 'leak' | 'accumulation' | 'bounded';
+
+export interface AllocationSite {
+  functionName: string;
+  /** `file:line:column` (1-based line and column). */
+  location: string;
+  /** Sampled bytes allocated at this site and still alive at the end of sampling. */
+  bytes: number;
+}
+
+export interface Finding {
+  owner: string;
+  verdict: Verdict;
+  bytesPerRequest: number | null;
+  bytesPerSecond: number;
+  growthBytes: number;
+  retainerPath: string[];
+  evidence: string[];
+  hint: string;
+  // --- additions ---
+  /** Owner identity across snapshots (name plus definition site). */
+  key?: string;
+  location?: string | null;
+  /** Owner's retained bytes at each snapshot, in snapshot order. */
+  retainedBytesSeries?: number[];
+  /** Owner's instance count at each snapshot. */
+  countSeries?: number[];
+  /** Goodness of fit of the linear growth model, 0..1. */
+  r2?: number;
+  allocationSites?: AllocationSite[];
+}
+
+export interface SnapshotRecord {
+  t: number;
+  requests: number | null;
+  totalBytes: number;
+  file: string | null;
+  /** Additions: how long the target was paused taking it (ms), and its summary file. */
+  pauseMs?: number;
+  summary?: string;
+}
+
+export interface Projection {
+  heapLimitBytes: number | null;
+  atRps: number | null;
+  secondsToLimit: number | null;
+  /** Additions: the same projection at rates the user named (`--project-rps`). */
+  atOtherRates?: { rps: number; secondsToLimit: number | null }[];
+  /** One sentence for humans, e.g. "at 1,000/s TrendSink alone reaches the 4.0 GB limit in 1.4 h". */
+  text?: string;
+}
+
+export interface GateResult {
+  passed: boolean;
+  reasons: string[];
+  /** Addition: one entry per budget checked, for JUnit and annotations. */
+  checks?: { name: string; passed: boolean; reason: string | null; owner?: string }[];
+}
+
+export interface Report {
+  schema: 'memprobe/report@1';
+  status: 'complete' | 'partial';
+  target: { kind: 'script' | 'http' | 'attach' | 'snapshots'; command: string; pid?: number };
+  load: {
+    targetRps: number | null;
+    achievedRps: number | null;
+    requests: number | null;
+    dropped: number | null;
+    durationS: number;
+    /** Additions. */
+    errors?: number;
+    statusCounts?: Record<string, number>;
+    errorMessages?: string[];
+  };
+  snapshots: SnapshotRecord[];
+  findings: Finding[];
+  projection: Projection;
+  gate?: GateResult;
+  notes: string[];
+  /** Additions: environment and capture cost. */
+  meta?: {
+    nodeVersion?: string;
+    memprobeVersion?: string;
+    startedAt?: string;
+    snapshotPauseMs?: number;
+    snapshotPauseShare?: number;
+  };
+}
+
+/** One line of `timeline.ndjson`. */
+export interface TimelineSample {
+  /** Seconds since the run started. */
+  t: number;
+  requests: number;
+  dropped: number;
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+  external: number;
+  arrayBuffers: number;
+  /** Event-loop delay p99 over the last interval, milliseconds (shows snapshot pauses). */
+  eventLoopDelayP99Ms: number | null;
+  /** Optional: errors so far, snapshot in progress. */
+  errors?: number;
+  snapshotting?: boolean;
+}

@@ -1,0 +1,35 @@
+/**
+ * `<run>/run.json`: what a run directory records besides snapshots, summaries and the timeline:
+ * the target, the load, the options and the snapshot list. With `summaries/` and `timeline.ndjson`
+ * it is all `memprobe report <run-dir>` needs to rebuild report.json and report.html.
+ */
+import type { Report, SnapshotRecord } from './report-schema.js';
+
+export interface RunRecord {
+  schema: 'memprobe/run@1';
+  status: Report['status'];
+  target: Report['target'];
+  load: Report['load'];
+  snapshots: SnapshotRecord[];
+  notes: string[];
+  meta: NonNullable<Report['meta']>;
+  /** Options that shape the analysis. */
+  analysis: {
+    heapLimitBytes: number | null;
+    horizonS: number;
+    projectRps: number[];
+  };
+  /** Budgets given with `--gate`, re-applied by `memprobe report` (absent when none). */
+  gate?: Record<string, unknown>;
+}
+
+/** File names inside a run directory (CONTRACT "Run directory"). */
+export const RUN_FILES = {
+  report: 'report.json',
+  html: 'report.html',
+  timeline: 'timeline.ndjson',
+  run: 'run.json',
+  snapshots: 'snapshots',
+  summaries: 'summaries',
+  allocationProfile: 'allocation.heapprofile',
+} as const;
