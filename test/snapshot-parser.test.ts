@@ -1,0 +1,300 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { parseSnapshotFile, SnapshotFormatError } from '../analyzers/snapshot-parser.js';
+import { snapshotJson, NODE_TYPES, EDGE_TYPES, type SnapshotSpec } from './helpers/snapshot-json.js';
+
+let dir: string;
+let fileNumber = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'memprobe-parser-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function write(content: string | Buffer): Promise<string> {
+  const path = join(dir, `s${fileNumber++}.heapsnapshot`);
+  await writeFile(path, content);
+  return path;
+}
+
+const SMALL: SnapshotSpec = {
+  nodes: [
+    { type: 'synthetic', name: '', edges: [{ type: 'element', name: 1, to: 1 }, { type: 'shortcut', name: 'global', to: 2 }] },
+    { type: 'synthetic', name: '(GC roots)', edges: [{ type: 'element', name: 0, to: 2 }] },
+    { type: 'object', name: 'TrendSink', id: 77, selfSize: 32, detachedness: 2, edges: [{ type: 'property', name: 'samples', to: 3 }, { type: 'weak', name: 'ref', to: 4 }] },
+    { type: 'array', name: '', selfSize: 8000 },
+    { type: 'closure', name: 'onSample', selfSize: 56 },
+  ],
+  locations: [{ node: 4, scriptId: 12, line: 3, column: 9 }],
+};
+
+/** Parse text that must be rejected; return the error. */
+async function rejectionOf(text: string | Buffer, chunkSize?: number): Promise<SnapshotFormatError> {
+  const path = await write(text);
+  const error = await parseSnapshotFile(path, { chunkSize }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SnapshotFormatError);
+  const formatError = error as SnapshotFormatError;
+  expect(formatError.message.startsWith(`${path}: `)).toBe(true);
+  expect(formatError.message).not.toContain('\n');
+  return formatError;
+}
+
+describe('parseSnapshotFile: layouts', () => {
+  it('reads a 7-field snapshot into columns, with edge targets as node ordinals', async () => {
+    const snapshot = await parseSnapshotFile(await write(snapshotJson(SMALL)));
+    expect(snapshot.nodeCount).toBe(5);
+    expect(snapshot.edgeCount).toBe(5);
+    expect(snapshot.nodeTypeNames).toEqual([...NODE_TYPES]);
+    expect(snapshot.edgeTypeNames).toEqual([...EDGE_TYPES]);
+    expect([...snapshot.nodeType].map((t) => snapshot.nodeTypeNames[t])).toEqual(['synthetic', 'synthetic', 'object', 'array', 'closure']);
+    expect([...snapshot.nodeName].map((n) => snapshot.strings[n])).toEqual(['', '(GC roots)', 'TrendSink', '', 'onSample']);
+    expect([...snapshot.nodeId]).toEqual([1, 3, 77, 7, 9]);
+    expect([...snapshot.nodeSelfSize]).toEqual([0, 0, 32, 8000, 56]);
+    expect([...snapshot.nodeEdgeCount]).toEqual([2, 1, 2, 0, 0]);
+    expect([...snapshot.nodeDetachedness]).toEqual([0, 0, 2, 0, 0]);
+    expect([...snapshot.firstEdge]).toEqual([0, 2, 3, 5, 5, 5]);
+    expect([...snapshot.edgeType].map((t) => snapshot.edgeTypeNames[t])).toEqual(['element', 'shortcut', 'element', 'property', 'weak']);
+    expect([...snapshot.edgeToNode]).toEqual([1, 2, 2, 3, 4]);
+    expect(snapshot.edgeNameOrIndex[0]).toBe(1);
+    expect(snapshot.strings[snapshot.edgeNameOrIndex[1]]).toBe('global');
+    expect(snapshot.strings[snapshot.edgeNameOrIndex[3]]).toBe('samples');
+    expect(snapshot.locations).toEqual(new Map([[4, { scriptId: 12, line: 3, column: 9 }]]));
+  });
+
+  it('reads the older 6-field layout (no detachedness) from meta, not from constants', async () => {
+    const text = snapshotJson({ ...SMALL, layout: 6 });
+    expect(text).not.toContain('detachedness');
+    const snapshot = await parseSnapshotFile(await write(text));
+    expect([...snapshot.nodeDetachedness]).toEqual([0, 0, 0, 0, 0]);
+    expect([...snapshot.nodeSelfSize]).toEqual([0, 0, 32, 8000, 56]);
+    expect([...snapshot.edgeToNode]).toEqual([1, 2, 2, 3, 4]);
+    expect(snapshot.locations.get(4)).toEqual({ scriptId: 12, line: 3, column: 9 });
+  });
+
+  it('follows a reordered field layout and extra fields declared in meta', async () => {
+    const text = JSON.stringify({
+      snapshot: {
+        meta: {
+          node_fields: ['id', 'extra', 'name', 'type', 'edge_count', 'self_size'],
+          node_types: ['number', 'number', 'string', [...NODE_TYPES], 'number', 'number'],
+          edge_fields: ['to_node', 'type', 'name_or_index'],
+          edge_types: ['node', ['weak', 'property', 'element', 'hidden'], 'string_or_number'],
+        },
+        node_count: 2,
+        edge_count: 1,
+      },
+      nodes: [5, 99, 1, 9, 1, 10, 6, 98, 0, 3, 0, 20],
+      edges: [6, 1, 0],
+      strings: ['x', 'root'],
+      future_section: { anything: [1, [2, '}]']] },
+    });
+    const snapshot = await parseSnapshotFile(await write(text));
+    expect([...snapshot.nodeId]).toEqual([5, 6]);
+    expect([...snapshot.nodeName]).toEqual([1, 0]);
+    expect([...snapshot.nodeType]).toEqual([9, 3]);
+    expect([...snapshot.nodeSelfSize]).toEqual([10, 20]);
+    expect([...snapshot.edgeToNode]).toEqual([1]);
+    expect(snapshot.edgeTypeNames).toEqual(['weak', 'property', 'element', 'hidden']);
+    expect(snapshot.locations.size).toBe(0);
+  });
+});
+
+describe('parseSnapshotFile: strings', () => {
+  // Raw UTF-8, JSON escapes, \u escapes incl. a surrogate pair and a lone surrogate, and a long string.
+  const rawStrings = [
+    '"plain"',
+    '"quote \\" backslash \\\\ slash \\/ controls \\b\\f\\n\\r\\t"',
+    '"caf\u00e9 \u65e5\u672c \ud83d\ude00 raw utf-8"',
+    '"\\u00e9\\u65E5 \\ud83d\\ude00 escaped, lone \\udc00"',
+    '""',
+    `"${'long-'.repeat(400)}"`,
+    '"\\\\"',
+  ];
+  const text = `{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["property"]]},"node_count":1,"edge_count":0},"nodes":[0,6,1,0,0],"edges":[],"strings":[${rawStrings.join(',')}]}`;
+  const expected = JSON.parse(text).strings as string[];
+
+  it('decodes escapes and non-ASCII exactly as JSON.parse does', async () => {
+    const snapshot = await parseSnapshotFile(await write(text));
+    expect(snapshot.strings).toEqual(expected);
+  });
+
+  it('decodes the same when every token is split across chunk boundaries', async () => {
+    const path = await write(text);
+    for (const chunkSize of [1, 2, 3, 5, 7, 16, 61]) {
+      const snapshot = await parseSnapshotFile(path, { chunkSize });
+      expect(snapshot.strings, `chunkSize ${chunkSize}`).toEqual(expected);
+      expect([...snapshot.nodeName]).toEqual([6]);
+    }
+  });
+
+  it('reads numbers split across chunk boundaries', async () => {
+    const path = await write(snapshotJson({ ...SMALL, nodes: SMALL.nodes.map((n) => ({ ...n, selfSize: (n.selfSize ?? 0) * 1000 + 123456 })) }));
+    const whole = await parseSnapshotFile(path);
+    for (const chunkSize of [1, 3, 4, 13]) {
+      const split = await parseSnapshotFile(path, { chunkSize });
+      expect([...split.nodeSelfSize]).toEqual([...whole.nodeSelfSize]);
+      expect([...split.edgeToNode]).toEqual([...whole.edgeToNode]);
+      expect(split.locations).toEqual(whole.locations);
+    }
+  });
+});
+
+describe('parseSnapshotFile: a real V8 snapshot', () => {
+  it('matches JSON.parse of the same file field by field', async () => {
+    const path = join(dir, 'real.heapsnapshot');
+    const script = `const v8 = require('v8'); class TrendSink { constructor() { this.samples = Array.from({ length: 2000 }, (_, i) => i * 1.5); this.label = 'caf\\u00e9 \\ud83d\\ude00'; } }
+      globalThis.keep = [new TrendSink(), new TrendSink()]; v8.writeHeapSnapshot(${JSON.stringify(path)});`;
+    execFileSync(process.execPath, ['--max-old-space-size=64', '-e', script]);
+    const json = JSON.parse(await readFile(path, 'utf8'));
+    let progressCalls = 0;
+    let lastProgress = 0;
+    const snapshot = await parseSnapshotFile(path, {
+      chunkSize: 64 * 1024,
+      onProgress: (bytesRead) => {
+        progressCalls++;
+        lastProgress = bytesRead;
+      },
+    });
+    const { size } = await import('node:fs').then((fs) => fs.statSync(path));
+    expect(progressCalls).toBeGreaterThan(1);
+    expect(lastProgress).toBe(size);
+    const meta = json.snapshot.meta;
+    const nodeFields: number = meta.node_fields.length;
+    expect(snapshot.nodeCount).toBe(json.snapshot.node_count);
+    expect(snapshot.edgeCount).toBe(json.snapshot.edge_count);
+    expect(snapshot.nodeCount * nodeFields).toBe(json.nodes.length);
+    expect(snapshot.strings).toEqual(json.strings);
+    expect(snapshot.nodeTypeNames).toEqual(meta.node_types[0]);
+    expect(snapshot.edgeTypeNames).toEqual(meta.edge_types[0]);
+    const column = (name: string) => meta.node_fields.indexOf(name);
+    const mismatches: string[] = [];
+    for (let i = 0; i < snapshot.nodeCount && mismatches.length < 5; i++) {
+      const row = i * nodeFields;
+      if (snapshot.nodeType[i] !== json.nodes[row + column('type')]) mismatches.push(`node ${i} type`);
+      if (snapshot.nodeName[i] !== json.nodes[row + column('name')]) mismatches.push(`node ${i} name`);
+      if (snapshot.nodeId[i] !== json.nodes[row + column('id')]) mismatches.push(`node ${i} id`);
+      if (snapshot.nodeSelfSize[i] !== json.nodes[row + column('self_size')]) mismatches.push(`node ${i} size`);
+      if (snapshot.nodeEdgeCount[i] !== json.nodes[row + column('edge_count')]) mismatches.push(`node ${i} edges`);
+    }
+    for (let e = 0; e < snapshot.edgeCount && mismatches.length < 5; e++) {
+      if (snapshot.edgeType[e] !== json.edges[e * 3]) mismatches.push(`edge ${e} type`);
+      if (snapshot.edgeNameOrIndex[e] !== json.edges[e * 3 + 1]) mismatches.push(`edge ${e} name`);
+      if (snapshot.edgeToNode[e] * nodeFields !== json.edges[e * 3 + 2]) mismatches.push(`edge ${e} to`);
+    }
+    expect(mismatches).toEqual([]);
+    expect(snapshot.firstEdge[snapshot.nodeCount]).toBe(snapshot.edgeCount);
+    expect(snapshot.locations.size * 4).toBe(json.locations.length);
+    const firstLocation = json.locations.slice(0, 4);
+    expect(snapshot.locations.get(firstLocation[0] / nodeFields)).toEqual({ scriptId: firstLocation[1], line: firstLocation[2], column: firstLocation[3] });
+    const trendSinks = [...snapshot.nodeName].filter((n, i) => snapshot.strings[n] === 'TrendSink' && snapshot.nodeTypeNames[snapshot.nodeType[i]] === 'object');
+    expect(trendSinks).toHaveLength(2);
+  });
+});
+
+describe('parseSnapshotFile: corrupt input', () => {
+  const good = snapshotJson(SMALL);
+  const at = (needle: string, delta = 0) => {
+    const index = good.indexOf(needle);
+    if (index < 0) throw new Error(`test setup: ${needle} not in the snapshot text`);
+    return index + delta;
+  };
+  const edgesStart = at('"edges":[') + '"edges":['.length;
+  const nodesStart = at('"nodes":[') + '"nodes":['.length;
+  const nodesEnd = good.indexOf(']', nodesStart);
+
+  const cases: Array<{ name: string; text: string | Buffer; problem: RegExp; offset: number | null }> = [
+    { name: 'empty file', text: '', problem: /^file is empty$/, offset: 0 },
+    { name: 'only whitespace', text: ' \n', problem: /only whitespace/, offset: 2 },
+    { name: 'a JSON array', text: '[1,2]', problem: /not a heap snapshot: expected '\{', found '\['/, offset: 0 },
+    { name: 'an empty object', text: '{}', problem: /empty object/, offset: 1 },
+    { name: 'random bytes', text: Buffer.from([0x8f, 0x00, 0x13, 0xff]), problem: /expected '\{', found byte 0x8f/, offset: 0 },
+    { name: 'JSON of the wrong shape', text: '{"snapshot":{"meta":{}},"nodes":[]}', problem: /"meta.node_fields" is not a list of names/, offset: 12 },
+    { name: 'snapshot header not an object', text: '{"snapshot":[1]}', problem: /"snapshot" is not an object/, offset: 12 },
+    { name: 'truncated inside nodes', text: good.slice(0, nodesStart + 5), problem: /file ends inside "nodes"/, offset: nodesStart + 5 },
+    { name: 'truncated inside strings', text: good.slice(0, good.length - 4), problem: /file ends inside a string/, offset: good.length - 4 },
+    { name: 'truncated after a section', text: good.slice(0, edgesStart - '"edges":['.length - 2), problem: /expected ',' or '\}' after "nodes", found end of file/, offset: edgesStart - 11 },
+    {
+      name: 'node_count larger than the nodes',
+      text: good.replace('"node_count":5', '"node_count":6'),
+      problem: /"nodes" has 35 values, but node_count 6 × 7 fields needs 42/,
+      offset: nodesEnd,
+    },
+    {
+      name: 'node_count smaller than the nodes',
+      text: good.replace('"node_count":5', '"node_count":4'),
+      problem: /"nodes" has more than node_count × 7 = 28 values/,
+      offset: at('\n,5,6,9,', 2),
+    },
+    {
+      name: 'edge counts that do not add up',
+      text: good.replace('"edge_count":5', '"edge_count":6'),
+      problem: /node edge counts add up to 5, but edge_count is 6/,
+      offset: nodesEnd,
+    },
+    {
+      name: 'to_node not a multiple of the node fields',
+      text: good.slice(0, edgesStart) + '1,1,8' + good.slice(edgesStart + 5),
+      problem: /edge to_node 8 is not a multiple of the 7 node fields/,
+      offset: edgesStart + 4,
+    },
+    {
+      name: 'to_node past the last node',
+      text: good.slice(0, edgesStart) + '1,1,35' + good.slice(edgesStart + 5),
+      problem: /edge to_node 35 points past the last of 5 nodes/,
+      offset: edgesStart + 4,
+    },
+    {
+      name: 'edge type out of range',
+      text: good.slice(0, edgesStart) + '7' + good.slice(edgesStart + 1),
+      problem: /edge type 7 is not one of the 7 in meta.edge_types/,
+      offset: edgesStart,
+    },
+    {
+      name: 'node name past the strings',
+      text: good.slice(0, nodesStart) + '9,99' + good.slice(nodesStart + 3),
+      problem: /node name refers to string 99, but "strings" has 7/,
+      offset: nodesStart + 2,
+    },
+    {
+      name: 'a negative number',
+      text: good.slice(0, nodesStart) + '-9' + good.slice(nodesStart + 1),
+      problem: /expected a non-negative integer in "nodes", found '-'/,
+      offset: nodesStart,
+    },
+    {
+      name: 'huge declared counts',
+      text: good.replace('"node_count":5', '"node_count":100000000'),
+      problem: /node_count 100000000 and edge_count 5 need at least \d+ bytes, but the file has \d+/,
+      offset: 12,
+    },
+    { name: 'a duplicated section', text: good.replace('"samples":[]', '"nodes":[]'), problem: /section "nodes" appears twice/, offset: at('"samples"') },
+    { name: 'data after the end', text: `${good} x`, problem: /unexpected 'x' after the end of the snapshot/, offset: good.length + 1 },
+    { name: 'a missing section', text: good.replace(/,\n"strings":\[[^]*\]\}$/, '}'), problem: /section "strings" is missing/, offset: at(',\n"strings"') + 1 },
+    { name: 'a bad escape', text: good.replace('"TrendSink"', '"Trend\\qSink"'), problem: /invalid escape in string/, offset: at('"TrendSink"', 6) },
+  ];
+
+  for (const testCase of cases) {
+    it(`rejects ${testCase.name} with the byte offset`, async () => {
+      for (const chunkSize of [undefined, 3]) {
+        const error = await rejectionOf(testCase.text, chunkSize);
+        expect(error.problem).toMatch(testCase.problem);
+        expect(error.offset).toBe(testCase.offset);
+        expect(error.message.endsWith(`at byte ${testCase.offset}`)).toBe(true);
+      }
+    });
+  }
+
+  it('rejects a missing file without a byte offset', async () => {
+    const error = await parseSnapshotFile(join(dir, 'missing.heapsnapshot')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotFormatError);
+    expect((error as SnapshotFormatError).offset).toBeNull();
+    expect((error as SnapshotFormatError).message).toMatch(/missing\.heapsnapshot: cannot open: no such file or directory/);
+  });
+});
