@@ -1,0 +1,151 @@
+/**
+ * Heap snapshots and the sampling heap profile, taken through the target's inspector.
+ *
+ * A snapshot is streamed: every `HeapProfiler.addHeapSnapshotChunk` event is written to the file as
+ * it arrives (a synchronous write, so a slow disk slows the stream instead of queueing chunks in
+ * memory), and the whole snapshot is never held by memprobe. The file is created owner-only (0o600):
+ * heap snapshots contain every string the process held, secrets included.
+ *
+ * Allocation sites come from V8's sampling heap profiler driven over the same connection
+ * (`HeapProfiler.startSampling`), rather than v8-profiler-next loaded into the target: it needs
+ * nothing installed in the target, works for attach, and its overhead at the default 32 KiB interval
+ * is one stack sample per ~32 KiB allocated.
+ */
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { InspectorClient } from './inspector-client.js';
+
+export interface SnapshotCapture {
+  /** Bytes written to the file. */
+  bytes: number;
+  /** How long the target was stopped: forced GC plus snapshot, milliseconds. */
+  pauseMs: number;
+  gcMs: number;
+}
+
+export interface SnapshotOptions {
+  /** Give up when the target sends no progress or chunk for this long (it hangs). Default 120 s. */
+  stallTimeoutMs?: number;
+  /** Abandon the snapshot (delete the partial file) when this fires. */
+  signal?: AbortSignal;
+}
+
+export class SnapshotStalledError extends Error {
+  constructor(stallMs: number) {
+    super(
+      `the target stopped answering while taking a heap snapshot (no progress for ${(stallMs / 1000).toFixed(0)} s); ` +
+        'it may be hung or out of memory; the partial snapshot was deleted',
+    );
+    this.name = 'SnapshotStalledError';
+  }
+}
+
+export class SnapshotAbandonedError extends Error {
+  constructor() {
+    super('the heap snapshot in progress was abandoned');
+    this.name = 'SnapshotAbandonedError';
+  }
+}
+
+/** Enables the HeapProfiler domain once per connection (required for snapshots and sampling). */
+export async function enableHeapProfiler(client: InspectorClient): Promise<void> {
+  await client.send('HeapProfiler.enable');
+}
+
+/**
+ * Forces a full GC, then writes a heap snapshot to `file` (which must not exist yet). On failure
+ * (stall, abandon, target gone) the partial file is removed and the error rethrown.
+ */
+export async function takeHeapSnapshot(
+  client: InspectorClient,
+  file: string,
+  options: SnapshotOptions = {},
+): Promise<SnapshotCapture> {
+  const stallTimeoutMs = options.stallTimeoutMs ?? 120_000;
+  if (options.signal?.aborted) throw new SnapshotAbandonedError();
+  // 'wx': never overwrite a file a user may want; 0o600: owner-only from the first byte.
+  const fd = openSync(file, 'wx', 0o600);
+  let bytes = 0;
+  let writeError: Error | null = null;
+  let lastProgress = Date.now();
+  const unsubscribeChunk = client.on('HeapProfiler.addHeapSnapshotChunk', (params) => {
+    lastProgress = Date.now();
+    if (writeError) return;
+    try {
+      const chunk = Buffer.from(String(params.chunk), 'utf8');
+      writeSync(fd, chunk);
+      bytes += chunk.length;
+    } catch (err) {
+      writeError = err as Error;
+    }
+  });
+  const unsubscribeProgress = client.on('HeapProfiler.reportHeapSnapshotProgress', () => {
+    lastProgress = Date.now();
+  });
+
+  let stallTimer: NodeJS.Timeout | null = null;
+  let onAbort: (() => void) | null = null;
+  const watchdog = new Promise<never>((_, reject) => {
+    stallTimer = setInterval(() => {
+      if (Date.now() - lastProgress > stallTimeoutMs) reject(new SnapshotStalledError(stallTimeoutMs));
+    }, Math.min(1000, stallTimeoutMs));
+    onAbort = () => reject(new SnapshotAbandonedError());
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+  const started = performance.now();
+  try {
+    const gcStarted = performance.now();
+    await Promise.race([client.send('HeapProfiler.collectGarbage', {}, { timeoutMs: 0 }), watchdog]);
+    const gcMs = performance.now() - gcStarted;
+    lastProgress = Date.now();
+    // reportProgress keeps the watchdog fed while V8 builds the graph, before the first chunk.
+    await Promise.race([
+      client.send('HeapProfiler.takeHeapSnapshot', { reportProgress: true }, { timeoutMs: 0 }),
+      watchdog,
+    ]);
+    if (writeError) throw writeError;
+    if (bytes === 0) throw new Error('the target returned an empty heap snapshot');
+    closeSync(fd);
+    return { bytes, pauseMs: performance.now() - started, gcMs };
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed after a successful write; nothing to release
+    }
+    rmSync(file, { force: true });
+    throw err;
+  } finally {
+    if (stallTimer) clearInterval(stallTimer);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    unsubscribeChunk();
+    unsubscribeProgress();
+    watchdog.catch(() => {}); // the race already observed it, or it never fired
+  }
+}
+
+/** Starts V8's sampling heap profiler in the target (one sample per `intervalBytes` allocated). */
+export async function startAllocationSampling(client: InspectorClient, intervalBytes = 32 * 1024): Promise<void> {
+  await client.send('HeapProfiler.startSampling', { samplingInterval: intervalBytes });
+}
+
+/**
+ * Writes the sampling profile so far to `file` (Chrome's `.heapprofile` format) without stopping it,
+ * so a target that dies later still leaves allocation sites behind. Atomic: a reader never sees half.
+ */
+export async function checkpointAllocationProfile(client: InspectorClient, file: string): Promise<void> {
+  const { profile } = await client.send<{ profile: unknown }>('HeapProfiler.getSamplingProfile', {}, { timeoutMs: 60_000 });
+  writeAtomically(file, JSON.stringify(profile));
+}
+
+/** Stops sampling and writes the final profile to `file`. */
+export async function stopAllocationSampling(client: InspectorClient, file: string): Promise<void> {
+  const { profile } = await client.send<{ profile: unknown }>('HeapProfiler.stopSampling', {}, { timeoutMs: 60_000 });
+  writeAtomically(file, JSON.stringify(profile));
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temporary = `${file}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  renameSync(temporary, file);
+}

@@ -1,0 +1,97 @@
+/**
+ * Memory and event-loop readings from inside the target, over the inspector.
+ *
+ * `install` puts one `perf_hooks.monitorEventLoopDelay` histogram in the target under a
+ * `Symbol.for` key (so it never collides with the target's own globals and a second install reuses
+ * it); each `read` returns `process.memoryUsage()` and the histogram's p99 since the previous read,
+ * then resets it. `uninstall` disables and deletes it so nothing of memprobe lingers (attach leaves
+ * the process as it found it).
+ *
+ * A read is one `Runtime.evaluate`, which the target answers only when its main thread is free: while
+ * V8 writes a heap snapshot it does not answer at all. The sampler therefore never blocks its
+ * caller: `latest()` is always available, and at most one read is in flight.
+ */
+import { evaluateInTarget, InspectorClient } from './inspector-client.js';
+
+export interface MemoryReading {
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+  external: number;
+  arrayBuffers: number;
+  /** Event-loop delay p99 since the previous reading, ms; null when the histogram saw no tick. */
+  eventLoopDelayP99Ms: number | null;
+}
+
+const KEY = 'memprobe.eventLoopDelay';
+/** Histogram resolution (ms): fine enough to see a 20 ms stall, cheap enough to leave running. */
+const RESOLUTION_MS = 10;
+
+const builtin = (name: string) => `(globalThis.process.getBuiltinModule?.('${name}') ?? require('${name}'))`;
+
+const INSTALL = `(() => {
+  const key = Symbol.for('${KEY}');
+  if (!globalThis[key]) {
+    const histogram = ${builtin('perf_hooks')}.monitorEventLoopDelay({ resolution: ${RESOLUTION_MS} });
+    histogram.enable();
+    Object.defineProperty(globalThis, key, { value: histogram, configurable: true, enumerable: false });
+  }
+  return true;
+})()`;
+
+// The histogram records whole timer intervals, resolution included: subtract it to report delay.
+const READ = `(() => {
+  const m = process.memoryUsage();
+  const h = globalThis[Symbol.for('${KEY}')];
+  let p99 = null;
+  if (h && h.count > 0) { p99 = Math.max(0, h.percentile(99) / 1e6 - ${RESOLUTION_MS}); h.reset(); }
+  return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, external: m.external,
+    arrayBuffers: m.arrayBuffers, eventLoopDelayP99Ms: p99 };
+})()`;
+
+const UNINSTALL = `(() => {
+  const key = Symbol.for('${KEY}');
+  const h = globalThis[key];
+  if (h) { h.disable(); delete globalThis[key]; }
+  return true;
+})()`;
+
+export class MemorySampler {
+  private last: MemoryReading | null = null;
+  private inFlight: Promise<MemoryReading | null> | null = null;
+
+  private constructor(private readonly client: InspectorClient) {}
+
+  static async install(client: InspectorClient): Promise<MemorySampler> {
+    await evaluateInTarget(client, INSTALL);
+    const sampler = new MemorySampler(client);
+    await sampler.read();
+    return sampler;
+  }
+
+  /** The most recent reading (null before the first answer). */
+  latest(): MemoryReading | null {
+    return this.last;
+  }
+
+  /**
+   * Starts a reading unless one is in flight and returns it; resolves null when the target cannot
+   * answer (gone, or did not answer within `timeoutMs`).
+   */
+  read(timeoutMs = 0): Promise<MemoryReading | null> {
+    this.inFlight ??= evaluateInTarget<MemoryReading>(this.client, READ, { timeoutMs: 0 })
+      .then((reading) => (this.last = reading))
+      .catch(() => null)
+      .finally(() => {
+        this.inFlight = null;
+      });
+    if (timeoutMs <= 0) return this.inFlight;
+    return Promise.race([this.inFlight, new Promise<null>((r) => setTimeout(r, timeoutMs, null).unref())]);
+  }
+
+  /** Removes the histogram from the target; quietly does nothing when the target is gone. */
+  async uninstall(): Promise<void> {
+    if (!this.client.isOpen) return;
+    await evaluateInTarget(this.client, UNINSTALL, { timeoutMs: 5000 }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * A real Node.js child with its inspector on 127.0.0.1 and a random port, for the capture tests:
+ * the ws URL is read from the "Debugger listening on" line Node prints on stderr.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface InspectableNode {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(): Promise<void>;
+}
+
+export function startInspectableNode(source: string): Promise<InspectableNode> {
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--input-type=module', '-e', source], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`no inspector URL within 10 s: ${stderr}`)), 10_000);
+    child.stderr!.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      const m = /Debugger listening on (ws:\/\/\S+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        child.stderr!.removeAllListeners('data');
+        child.stderr!.resume();
+        resolve({
+          child,
+          url: m[1],
+          exited,
+          async kill() {
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+            await exited;
+          },
+        });
+      }
+    });
+    child.once('exit', () => reject(new Error(`the child exited before its inspector opened: ${stderr}`)));
+  });
+}
