@@ -11,6 +11,10 @@ export interface AllocationSite {
   location: string;
   /** Sampled bytes allocated at this site and still alive at the end of sampling. */
   bytes: number;
+  /** Addition: the nearest caller outside node_modules, when the site itself is inside one (`function file:line:col`). */
+  calledFrom?: string;
+  /** Addition: how the site was tied to the owner (see analyzers/allocation-sites.ts). */
+  link?: 'owner-function' | 'owner-script' | 'pattern-module' | 'only-growing-owner';
 }
 
 export interface Finding {

@@ -1,0 +1,101 @@
+/**
+ * The noise floor: how much an owner may appear to grow without it meaning anything, and the test
+ * an owner's growth must pass to be reported.
+ *
+ * Why growth appears where nothing grows: snapshots are taken after a full GC, so uncollected
+ * garbage is not the issue; what moves is work caught in flight (iterations running when the
+ * snapshot starts, their promises and buffers), lazily compiled code and feedback vectors, string
+ * table and compilation-cache entries, pooled buffers, and V8's backing stores that double in
+ * capacity at unpredictable moments. All of these are bounded in size and do not add up request
+ * after request, so the floor is an absolute minimum plus a share of the heap, and the test asks for
+ * growth that is sustained (rising at almost every interval, close to a straight line or a clean
+ * rise-then-flat), not merely a difference between two snapshots.
+ */
+import { type GrowthAxes, type OwnerGrowth, filledSeries, monotonicity, plateauTest, fitLine } from './growth-model.js';
+import type { SnapshotSummary } from './snapshot-summary.js';
+
+/** Below this an owner's growth is never reported, whatever the heap size (bytes). */
+export const MIN_GROWTH_BYTES = 64 * 1024;
+/** Share of the (median) heap an owner must grow by, for large heaps where absolute noise is larger. */
+export const HEAP_SHARE = 0.002;
+/** Minimum r² of the straight-line fit for growth that does not level off. */
+export const MIN_R2 = 0.8;
+/** With cohort evidence that the growth's objects were born after warm-up and live on, a looser fit. */
+export const MIN_R2_WITH_SURVIVORS = 0.6;
+
+export interface NoiseFloor {
+  /** Smallest first-to-last growth of one owner that can count as real (bytes). */
+  growthBytes: number;
+  /** Largest fall between two consecutive snapshots still counted as "not falling" (bytes). */
+  stepBytes: number;
+  /** The same floor per request over the measured span (null without request counts). */
+  bytesPerRequest: number | null;
+  /** One line for the report's notes. */
+  explanation: string;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function noiseFloor(summaries: readonly SnapshotSummary[], axes: GrowthAxes): NoiseFloor {
+  const heap = summaries.length ? median(summaries.map((s) => s.totalBytes)) : 0;
+  const growthBytes = Math.max(MIN_GROWTH_BYTES, HEAP_SHARE * heap);
+  const stepBytes = growthBytes / 4;
+  const span = axes.requests ? axes.requests[axes.requests.length - 1] - axes.requests[0] : 0;
+  const bytesPerRequest = span > 0 ? growthBytes / span : null;
+  const perReq = bytesPerRequest === null ? '' : ` (${bytesPerRequest.toFixed(2)} B/request over ${span} requests)`;
+  return {
+    growthBytes,
+    stepBytes,
+    bytesPerRequest,
+    explanation:
+      `noise floor: an owner must grow by at least ${Math.round(growthBytes / 1024)} KB${perReq}, ` +
+      `steadily across snapshots, to be reported`,
+  };
+}
+
+export type GrowthShape = 'linear' | 'plateau' | 'none';
+
+export interface GrowthTest {
+  real: boolean;
+  shape: GrowthShape;
+  /** Share of intervals that did not fall by more than the step tolerance. */
+  monotonicity: number;
+  r2: number;
+  plateau: ReturnType<typeof plateauTest>;
+  /** Why it is not real, when it is not (for debugging and `--verbose` notes). */
+  reason: string | null;
+}
+
+/**
+ * Is this owner's growth real? Judged on its program self bytes (exclusive bytes without VM
+ * metadata), so that a container is not credited with what its nested owners grow.
+ */
+export function testGrowth(model: OwnerGrowth, axes: GrowthAxes, floor: NoiseFloor): GrowthTest {
+  const y = filledSeries(model.programSelfBytes);
+  const x = axes.primary;
+  const mono = monotonicity(y, floor.stepBytes);
+  const fit = fitLine(x, y);
+  const plateau = plateauTest(x, y, floor.stepBytes);
+  const base = { monotonicity: mono, r2: fit.r2, plateau };
+  const n = y.length;
+  if (n < 2) return { ...base, real: false, shape: 'none', reason: 'fewer than two snapshots' };
+
+  if (plateau.plateaued && plateau.riseBytes >= floor.growthBytes && monotonicity(y.slice(0, plateau.flatFrom + 1), floor.stepBytes) === 1) {
+    return { ...base, real: true, shape: 'plateau', reason: null };
+  }
+  const growth = y[n - 1] - y[0];
+  if (growth < floor.growthBytes) return { ...base, real: false, shape: 'none', reason: `grew ${growth} B, under the floor` };
+  // With five snapshots one interval may dip within tolerance-and-a-half (a backing store caught
+  // just after a shrink), but a series that falls more often is moving, not growing.
+  const allowedDips = n >= 5 ? 1 : 0;
+  const dips = Math.round((1 - mono) * (n - 1));
+  if (dips > allowedDips) return { ...base, real: false, shape: 'none', reason: `fell at ${dips} of ${n - 1} intervals` };
+  const survivors = model.cohorts && model.cohorts.survivingBytes >= 0.5 * growth;
+  const minR2 = survivors ? MIN_R2_WITH_SURVIVORS : MIN_R2;
+  if (n >= 3 && fit.r2 < minR2) return { ...base, real: false, shape: 'none', reason: `r² ${fit.r2.toFixed(2)} < ${minR2}` };
+  return { ...base, real: true, shape: 'linear', reason: null };
+}

@@ -1,0 +1,205 @@
+/**
+ * Verdicts from structure: what the growth is made of and how the owner's instance count moves,
+ * never from the shape of the curve alone (a leak and an accumulation are both straight lines).
+ *
+ * - `leak`: things that should have been transient pile up: closures and their contexts,
+ *   listeners, timers, promises, sockets/requests/responses, or per-request instances (about one
+ *   new instance of the owner per request or more, each of a stable size).
+ * - `accumulation`: a long-lived owner keeps every plain value it is given: doubles in array backing
+ *   stores (sample stores), strings, records, Map/Set tables; or a keyed store whose number of
+ *   entries/series keeps growing (label sets, cache entries) at well under one per request.
+ * - `bounded`: grew, then levelled off.
+ *
+ * Input: a growth model that passed the noise test; output: verdict, the pattern (for the hint) and
+ * evidence lines with figures a user can check in DevTools.
+ */
+import type { Verdict } from '../reports/report-schema.js';
+import { formatBytes, formatCount } from '../cli/units.js';
+import { type GrowthAxes, type OwnerGrowth, VM_METADATA_CATEGORIES, filledSeries } from './growth-model.js';
+import type { GrowthTest } from './noise-floor.js';
+import type { Category } from './snapshot-summary.js';
+
+/** The shape of a finding, which decides the hint. */
+export type GrowthPattern =
+  | 'listeners'
+  | 'timers'
+  | 'sockets'
+  | 'promises'
+  | 'closures'
+  | 'per-request-objects'
+  | 'sample-store'
+  | 'series-multiplying'
+  | 'keyed-store'
+  | 'value-store'
+  | 'levelled-off';
+
+export interface VerdictResult {
+  verdict: Verdict;
+  pattern: GrowthPattern;
+  evidence: string[];
+}
+
+/** Objects a program creates for one request or one event and should let go of. */
+export const TRANSIENT_CATEGORIES: readonly Category[] = ['closure', 'context', 'listener', 'timer', 'promise', 'socket'];
+/** Plain values: what a store of samples, labels or cache entries is made of. */
+export const VALUE_CATEGORIES: readonly Category[] = ['value-array', 'number', 'string', 'bigint', 'native'];
+export const RECORD_CATEGORIES: readonly Category[] = ['plain-object', 'collection'];
+
+/** Transient kinds make a leak once they are this share of the growth (the rest is their holders). */
+const TRANSIENT_SHARE_FOR_LEAK = 0.35;
+/** A specific transient kind names the pattern from this share of the growth. */
+const KIND_SHARE = 0.1;
+/** Values in array backing stores from this share of the growth: a sample store. */
+const VALUE_ARRAY_SHARE = 0.4;
+/** New owner instances per request from which they are per-request objects rather than keyed entries. */
+const PER_REQUEST_INSTANCES = 0.5;
+
+const CATEGORY_WORDS: Partial<Record<Category, string>> = {
+  closure: 'closures',
+  context: 'closure contexts',
+  listener: 'event listeners',
+  timer: 'timers',
+  promise: 'promises',
+  socket: 'sockets/requests/responses',
+  instance: 'class instances',
+  'plain-object': 'plain objects',
+  collection: 'Map/Set tables',
+  'value-array': 'values in array backing stores',
+  'object-array': 'arrays of references',
+  string: 'strings',
+  number: 'heap numbers',
+  bigint: 'bigints',
+  native: 'native/external memory',
+  other: 'other',
+};
+
+/** Growth by category, VM metadata left out, only categories that grew. */
+export function growthComposition(model: OwnerGrowth): { total: number; share: (c: Category) => number; top: [Category, number][] } {
+  const grown: [Category, number][] = [];
+  for (const [c, stats] of Object.entries(model.compositionDelta) as [Category, { bytes: number }][]) {
+    if (VM_METADATA_CATEGORIES.includes(c) || stats.bytes <= 0) continue;
+    grown.push([c, stats.bytes]);
+  }
+  grown.sort((a, b) => b[1] - a[1]);
+  const total = grown.reduce((s, [, b]) => s + b, 0);
+  const byCat = new Map(grown);
+  return { total, share: (c) => (total > 0 ? (byCat.get(c) ?? 0) / total : 0), top: grown };
+}
+
+const shareOf = (share: (c: Category) => number, cats: readonly Category[]) => cats.reduce((s, c) => s + share(c), 0);
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** Owner names that are, by construction in Node's runtime, one of the transient kinds. */
+function transientKindOfOwner(owner: string): GrowthPattern | null {
+  if (owner === 'Timeout' || owner === 'Immediate' || owner === 'TimersList') return 'timers';
+  if (/^(Socket|TLSSocket|IncomingMessage|ServerResponse|ClientRequest|TCP|TLSWrap|HTTPParser)$/.test(owner)) return 'sockets';
+  if (owner === 'Promise') return 'promises';
+  return null;
+}
+
+function transientPattern(share: (c: Category) => number, owner: string): GrowthPattern {
+  const byName = transientKindOfOwner(owner);
+  if (byName) return byName;
+  if (share('listener') >= KIND_SHARE) return 'listeners';
+  if (share('timer') >= KIND_SHARE) return 'timers';
+  if (share('socket') >= KIND_SHARE) return 'sockets';
+  if (share('promise') >= KIND_SHARE) return 'promises';
+  return 'closures';
+}
+
+function countLine(model: OwnerGrowth): string {
+  const c = filledSeries(model.counts);
+  const first = c[0];
+  const last = c[c.length - 1];
+  const stable = Math.abs(last - first) <= Math.max(2, 0.1 * first);
+  return `instances of ${model.owner}: ${formatCount(first)} → ${formatCount(last)}${stable ? ' (stable)' : ''}`;
+}
+
+function compositionLine(top: [Category, number][], total: number): string {
+  const parts = top.slice(0, 3).map(([c, b]) => `${pct(b / total)} ${CATEGORY_WORDS[c] ?? c} (+${formatBytes(b)})`);
+  return `the growth is ${parts.join(', ')}`;
+}
+
+function cohortLine(model: OwnerGrowth): string | null {
+  const c = model.cohorts;
+  if (!c || c.survivingCount === 0) return null;
+  const oldest =
+    c.oldestCohortSurvivalShare === null ? '' : `; ${pct(c.oldestCohortSurvivalShare)} of those born in the first interval are still alive`;
+  return `objects born after the first snapshot and still alive at the last: ${formatCount(c.survivingCount)} (${formatBytes(c.survivingBytes)})${oldest}`;
+}
+
+function fitLine_(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): string {
+  const n = model.retainedBytes.length;
+  const rose = Math.round(test.monotonicity * (n - 1));
+  const perReq = model.retainedPerRequest ? `${model.retainedPerRequest.slope.toFixed(1)} B/request, ` : '';
+  const perSec = model.retainedPerSecond ? `${formatBytes(model.retainedPerSecond.slope)}/s, ` : '';
+  const axis = axes.primaryUnit === 'snapshot' ? ' (no request counts or times: fitted over snapshot order)' : '';
+  return `retained ${formatBytes(filledSeries(model.retainedBytes)[0])} → ${formatBytes(filledSeries(model.retainedBytes)[n - 1])}: ${perReq}${perSec}r² ${test.r2.toFixed(3)}, rose at ${rose} of ${n - 1} intervals${axis}`;
+}
+
+export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): VerdictResult {
+  const { total, share, top } = growthComposition(model);
+  const counts = filledSeries(model.counts);
+  const firstCount = counts[0];
+  const lastCount = counts[counts.length - 1];
+  const newInstances = lastCount - firstCount;
+  const requestSpan = axes.requests ? axes.requests[axes.requests.length - 1] - axes.requests[0] : null;
+  const instancesPerRequest = requestSpan ? newInstances / requestSpan : null;
+
+  const evidence: string[] = [];
+  evidence.push(countLine(model));
+  if (total > 0) evidence.push(compositionLine(top, total));
+
+  if (test.shape === 'plateau') {
+    const p = test.plateau;
+    evidence.push(
+      `grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}, then moved only ${formatBytes(p.flatChangeBytes)} over the last ${model.retainedBytes.length - 1 - p.flatFrom} interval(s)`,
+    );
+    return { verdict: 'bounded', pattern: 'levelled-off', evidence };
+  }
+
+  evidence.push(fitLine_(model, test, axes));
+  const cohort = cohortLine(model);
+  if (cohort) evidence.push(cohort);
+
+  const transient = shareOf(share, TRANSIENT_CATEGORIES);
+  const ownerKind = transientKindOfOwner(model.owner);
+  if (transient >= TRANSIENT_SHARE_FOR_LEAK || (ownerKind && newInstances > 0)) {
+    const pattern = transientPattern(share, model.owner);
+    evidence.push(
+      `${pct(transient)} of the growth is transient kinds (closures, contexts, listeners, timers, promises, sockets) that outlive the work that made them`,
+    );
+    return { verdict: 'leak', pattern, evidence };
+  }
+
+  const multiplying = newInstances >= Math.max(10, 0.2 * firstCount);
+  if (share('value-array') >= VALUE_ARRAY_SHARE) {
+    evidence.push(
+      multiplying
+        ? `new ${model.owner} instances keep appearing (${instancesPerRequest !== null ? `${instancesPerRequest.toFixed(3)} per request` : `+${formatCount(newInstances)}`}), each keeping plain values: a store multiplied by distinct keys or labels`
+        : `a stable set of ${model.owner} instances keeps every value it is given in array backing stores`,
+    );
+    return { verdict: 'accumulation', pattern: multiplying ? 'series-multiplying' : 'sample-store', evidence };
+  }
+
+  if (multiplying && share('instance') + share('object-array') >= 0.15 && instancesPerRequest !== null && instancesPerRequest >= PER_REQUEST_INSTANCES) {
+    // Per-request objects: one (or more) new instance per request, each of about the size the
+    // instances had to begin with. A keyed store grows by fewer entries than requests (repeat keys).
+    evidence.push(
+      `${instancesPerRequest.toFixed(2)} new ${model.owner} per request survive: per-request objects that are never released`,
+    );
+    return { verdict: 'leak', pattern: 'per-request-objects', evidence };
+  }
+
+  const records = shareOf(share, RECORD_CATEGORIES);
+  const values = shareOf(share, VALUE_CATEGORIES);
+  if (multiplying || records >= values) {
+    evidence.push(
+      `a long-lived ${model.owner} keeps adding entries (records, keys, table slots) and none are evicted` +
+        (instancesPerRequest !== null && multiplying ? ` (${instancesPerRequest.toFixed(3)} new instances per request)` : ''),
+    );
+    return { verdict: 'accumulation', pattern: multiplying ? 'series-multiplying' : 'keyed-store', evidence };
+  }
+  evidence.push(`a long-lived ${model.owner} keeps every value it is given (strings, numbers, buffers)`);
+  return { verdict: 'accumulation', pattern: 'value-store', evidence };
+}
