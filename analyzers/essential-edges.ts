@@ -1,0 +1,127 @@
+/**
+ * The one rule for "does this edge keep its target alive?", shared by every graph pass (retainer
+ * index, dominators, shortest paths). Computed once into a bit per edge; every pass reads the bits,
+ * so no two passes can disagree about the graph they walk (the bug that made memlab's dominator
+ * pass hang for years was two passes filtering edges differently).
+ *
+ * The rules are Chrome DevTools' `computeIsEssentialEdge` (HeapSnapshot.ts), in its order:
+ * 1. The edge from a WeakMap's backing table to a value is dropped: an ephemeron value is kept by
+ *    the key and the table together, and V8 writes both edges; DevTools keeps the key's, which
+ *    names the object that actually decides the value's lifetime.
+ * 2. `weak` edges never retain.
+ * 3. Self edges are ignored (they cannot change a dominator and would confuse the DFS).
+ * 4. `shortcut` edges retain only from the root: the root's shortcut edges mark the user roots
+ *    (`global` in Node, Window objects in a page); elsewhere a shortcut duplicates a real path
+ *    (bound functions, for example).
+ * 5. An edge from an object that is not reachable from a user root into one that is, is dropped:
+ *    V8's own bookkeeping ((Handle scope), (Stack roots), the compilation cache, the debugger) then
+ *    cannot become the dominator of user objects. In a Node snapshot the user root is `global`; an
+ *    object kept only by Node's internals (the timer lists, libuv handles) stays dominated by them.
+ *
+ * Ordinal 0 is the root: V8 writes the synthetic root node first in every snapshot.
+ */
+import { typeCodes, type HeapSnapshot } from './heap-snapshot.js';
+
+export const ROOT_ORDINAL = 0;
+
+/** One bit per edge ordinal; 1 = the edge retains its target. */
+export type EssentialEdgeBits = Uint8Array;
+
+export function isEssentialEdge(bits: EssentialEdgeBits, edge: number): boolean {
+  return ((bits[edge >>> 3] >>> (edge & 7)) & 1) === 1;
+}
+
+export interface EssentialEdgeOptions {
+  /**
+   * Rule 5 above (default true). Off, the rules are memlab's for a Node snapshot: memlab marks
+   * everything reachable from the root's non-shortcut children as user-owned, which in Node is
+   * nearly everything, so its rule 5 almost never applies. Then an object held both through
+   * `global` and by (Stack roots) or a V8 cache is dominated by the root, not by its JS owner.
+   */
+  userRoots?: boolean;
+}
+
+export function computeEssentialEdges(snapshot: HeapSnapshot, options: EssentialEdgeOptions = {}): EssentialEdgeBits {
+  const { nodeCount, firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId } = snapshot;
+  const codes = typeCodes(snapshot);
+  const weak = codes.edge.weak;
+  const shortcut = codes.edge.shortcut;
+  const internal = codes.edge.internal;
+  const userOwned = options.userRoots === false ? new Uint8Array(nodeCount) : markUserOwnedNodes(snapshot);
+  const weakMapTableId = weakMapTableIdReader(snapshot.strings);
+
+  const bits = new Uint8Array((snapshot.edgeCount + 7) >>> 3);
+  for (let node = 0; node < nodeCount; node++) {
+    const isRoot = node === ROOT_ORDINAL;
+    const fromUserOwned = userOwned[node];
+    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+      const type = edgeType[edge];
+      if (type === weak) continue;
+      const target = edgeToNode[edge];
+      if (target === node) continue;
+      if (type === internal && weakMapTableId(edgeNameOrIndex[edge]) === nodeId[node]) continue;
+      if (!isRoot) {
+        if (type === shortcut) continue;
+        if (userOwned[target] && !fromUserOwned) continue;
+      }
+      bits[edge >>> 3] |= 1 << (edge & 7);
+    }
+  }
+  return bits;
+}
+
+/**
+ * Marks everything reachable over non-weak edges from the root's user roots (targets of the root's
+ * `shortcut` edges, plus `(Document DOM trees)` in a browser snapshot), as DevTools'
+ * `markPageOwnedNodes` does.
+ */
+function markUserOwnedNodes(snapshot: HeapSnapshot): Uint8Array {
+  const { nodeCount, firstEdge, edgeType, edgeToNode, nodeType, nodeName, strings } = snapshot;
+  const codes = typeCodes(snapshot);
+  const owned = new Uint8Array(nodeCount);
+  const stack = new Uint32Array(nodeCount);
+  let top = 0;
+  for (let edge = firstEdge[ROOT_ORDINAL], end = firstEdge[ROOT_ORDINAL + 1]; edge < end; edge++) {
+    const target = edgeToNode[edge];
+    const type = edgeType[edge];
+    const isDomTreesRoot =
+      type === codes.edge.element &&
+      nodeType[target] === codes.node.synthetic &&
+      strings[nodeName[target]] === '(Document DOM trees)';
+    if ((type === codes.edge.shortcut || isDomTreesRoot) && !owned[target]) {
+      owned[target] = 1;
+      stack[top++] = target;
+    }
+  }
+  const weak = codes.edge.weak;
+  while (top > 0) {
+    const node = stack[--top];
+    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+      const target = edgeToNode[edge];
+      if (owned[target] || edgeType[edge] === weak) continue;
+      owned[target] = 1;
+      stack[top++] = target;
+    }
+  }
+  return owned;
+}
+
+/**
+ * V8 names each ephemeron edge `<n> / part of key (<name> @<id>) -> value (<name> @<id>) pair in
+ * WeakMap (table @<id>)`; returns the table id for such a name, -1 otherwise. Cached per string so
+ * the regular expression runs once per distinct name, not once per edge.
+ */
+function weakMapTableIdReader(strings: string[]): (stringIndex: number) => number {
+  const pattern = / \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+  const cache = new Map<number, number>();
+  return (stringIndex) => {
+    let tableId = cache.get(stringIndex);
+    if (tableId === undefined) {
+      const name = strings[stringIndex];
+      const match = name !== undefined && name.includes('pair in WeakMap') ? pattern.exec(name) : null;
+      tableId = match ? Number(match[1]) : -1;
+      cache.set(stringIndex, tableId);
+    }
+    return tableId;
+  };
+}

@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import { computeEssentialEdges, isEssentialEdge } from '../analyzers/essential-edges.js';
+import { buildRetainerIndex } from '../analyzers/retainers.js';
+import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
+import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
+import { computeShortestPaths, UNREACHABLE } from '../analyzers/distances.js';
+import { heapGraph } from './helpers/heap-graph-builder.js';
+import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
+
+type Builder = ReturnType<typeof heapGraph>;
+
+function analyse(builder: Builder, options: { userRoots?: boolean } = {}) {
+  const snapshot = builder.build();
+  const essential = computeEssentialEdges(snapshot, options);
+  const retainers = buildRetainerIndex(snapshot, essential, { withEdges: true });
+  const tree = buildDominatorTree(snapshot, essential, retainers);
+  const retained = computeRetainedSizes(snapshot.nodeSelfSize, tree);
+  const key = (ordinal: number) => snapshot.strings[snapshot.nodeName[ordinal]];
+  return {
+    snapshot,
+    essential,
+    retainers,
+    tree,
+    idom: (k: string) => key(tree.dominator[builder.ordinal(k)]),
+    retained: (k: string) => retained[builder.ordinal(k)],
+  };
+}
+
+/** root -element-> gc -> ... : the shape of a snapshot without user roots. */
+function rooted(): Builder {
+  return heapGraph().node('root', { type: 'synthetic', name: 'root' }).node('gc', { type: 'synthetic', name: 'gc' }).edge('root', 'gc', { type: 'element', name: 1 });
+}
+
+describe('dominators and retained sizes', () => {
+  it('diamond: the join is dominated by the fork, not by either side', () => {
+    const g = rooted()
+      .node('a', { name: 'a', size: 1 })
+      .node('b', { name: 'b', size: 2 })
+      .node('c', { name: 'c', size: 4 })
+      .node('d', { name: 'd', size: 8 })
+      .edge('gc', 'a')
+      .edge('a', 'b')
+      .edge('a', 'c')
+      .edge('b', 'd')
+      .edge('c', 'd');
+    const r = analyse(g);
+    expect(r.idom('d')).toBe('a');
+    expect(r.idom('b')).toBe('a');
+    expect(r.retained('b')).toBe(2);
+    expect(r.retained('c')).toBe(4);
+    expect(r.retained('a')).toBe(15);
+    expect(r.retained('root')).toBe(15);
+  });
+
+  it('cycle: the entry point dominates the whole cycle', () => {
+    const g = rooted()
+      .node('a', { name: 'a', size: 1 })
+      .node('b', { name: 'b', size: 10 })
+      .node('c', { name: 'c', size: 100 })
+      .edge('gc', 'a')
+      .edge('a', 'b')
+      .edge('b', 'c')
+      .edge('c', 'a');
+    const r = analyse(g);
+    expect(r.idom('b')).toBe('a');
+    expect(r.idom('c')).toBe('b');
+    expect(r.retained('a')).toBe(111);
+    expect(r.retained('b')).toBe(110);
+  });
+
+  it('a weak edge does not retain: the strong holder dominates', () => {
+    const g = rooted()
+      .node('holder', { name: 'holder', size: 1 })
+      .node('cache', { name: 'cache', size: 1 })
+      .node('value', { name: 'value', size: 50 })
+      .edge('gc', 'holder')
+      .edge('gc', 'cache')
+      .edge('holder', 'value')
+      .edge('cache', 'value', { type: 'weak', name: 'ref' });
+    const r = analyse(g);
+    expect(r.idom('value')).toBe('holder');
+    expect(r.retained('holder')).toBe(51);
+    expect(r.retained('cache')).toBe(1);
+  });
+
+  it('shortcut edges retain only from the root', () => {
+    const g = heapGraph()
+      .node('root', { type: 'synthetic', name: 'root' })
+      .node('global', { name: 'global', size: 1 })
+      .node('bound', { type: 'closure', name: 'bound', size: 1 })
+      .node('target', { name: 'target', size: 30 })
+      .edge('root', 'global', { type: 'shortcut', name: 'global' })
+      .edge('global', 'bound')
+      .edge('global', 'target')
+      .edge('bound', 'target', { type: 'shortcut', name: 'bound_this' });
+    const r = analyse(g);
+    expect(r.idom('global')).toBe('root');
+    expect(r.idom('target')).toBe('global');
+    expect(r.retained('bound')).toBe(1);
+  });
+
+  it('an edge from V8 bookkeeping into user-owned objects does not retain them (DevTools rule)', () => {
+    const g = heapGraph()
+      .node('root', { type: 'synthetic', name: 'root' })
+      .node('gc', { type: 'synthetic', name: 'gc' })
+      .node('handles', { type: 'synthetic', name: 'handles' })
+      .node('global', { name: 'global', size: 1 })
+      .node('registry', { name: 'registry', size: 10 })
+      .edge('root', 'gc', { type: 'element', name: 1 })
+      .edge('root', 'global', { type: 'shortcut', name: 'global' })
+      .edge('gc', 'handles', { type: 'element', name: 1 })
+      .edge('gc', 'global', { type: 'element', name: 2 })
+      .edge('handles', 'registry', { type: 'element', name: 1 })
+      .edge('global', 'registry');
+    expect(analyse(g).idom('registry')).toBe('global');
+    // memlab's reading of a Node snapshot: the handle scope is a second retainer, the root dominates.
+    expect(analyse(g, { userRoots: false }).idom('registry')).toBe('root');
+  });
+
+  it('a WeakMap value is retained by its key, not by the table', () => {
+    const g = rooted()
+      .node('map', { name: 'WeakMap', size: 1 })
+      .node('table', { type: 'array', name: 'table', size: 1, id: 77 })
+      .node('key', { name: 'key', size: 1, id: 91 })
+      .node('value', { name: 'value', size: 40, id: 93 })
+      .edge('gc', 'map')
+      .edge('gc', 'key')
+      .edge('map', 'table', { type: 'internal', name: 'table' })
+      .edge('table', 'value', {
+        type: 'internal',
+        name: '3 / part of key (key @91) -> value (value @93) pair in WeakMap (table @77)',
+      })
+      .edge('key', 'value', {
+        type: 'internal',
+        name: '3 / part of key (key @91) -> value (value @93) pair in WeakMap (table @77)',
+      });
+    const r = analyse(g);
+    expect(r.idom('value')).toBe('key');
+    expect(r.retained('key')).toBe(41);
+    expect(r.retained('map')).toBe(2);
+  });
+
+  it('unreachable island: attached under the root and counted in its retained size, as DevTools does', () => {
+    const g = rooted()
+      .node('live', { name: 'live', size: 5 })
+      .node('weakOnly', { name: 'weakOnly', size: 7 })
+      .node('child', { name: 'child', size: 3 })
+      .node('islandA', { name: 'islandA', size: 100 })
+      .node('islandB', { name: 'islandB', size: 200 })
+      .edge('gc', 'live')
+      .edge('live', 'weakOnly', { type: 'weak', name: 'w' })
+      .edge('weakOnly', 'child')
+      .edge('islandA', 'islandB')
+      .edge('islandB', 'islandA');
+    const r = analyse(g);
+    expect(r.tree.unreachableCount).toBe(4);
+    expect(r.idom('weakOnly')).toBe('root');
+    expect(r.idom('child')).toBe('weakOnly');
+    expect(r.retained('weakOnly')).toBe(10);
+    expect(r.idom('islandA')).toBe('root');
+    expect(r.idom('islandB')).toBe('root');
+    expect(r.retained('root')).toBe(315);
+    expect(r.retained('live')).toBe(5);
+  });
+
+  it('self edges are not essential', () => {
+    const g = rooted().node('a', { name: 'a', size: 1 }).edge('gc', 'a').edge('a', 'a', { name: 'self' });
+    const r = analyse(g);
+    expect(isEssentialEdge(r.essential, 1)).toBe(true);
+    expect(isEssentialEdge(r.essential, 2)).toBe(false);
+  });
+
+  it('a 200 000-node chain needs no recursion', () => {
+    const g = rooted();
+    const n = 200_000;
+    for (let i = 0; i < n; i++) g.node(`n${i}`, { name: `n${i}`, size: 1 });
+    g.edge('gc', 'n0');
+    for (let i = 1; i < n; i++) g.edge(`n${i - 1}`, `n${i}`);
+    const r = analyse(g);
+    expect(r.idom(`n${n - 1}`)).toBe(`n${n - 2}`);
+    expect(r.retained('n0')).toBe(n);
+  });
+
+  it('agrees with a brute-force dominator computation on random graphs', () => {
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 30; trial++) {
+      const size = 5 + Math.floor(random() * 25);
+      const g = rooted();
+      for (let i = 0; i < size; i++) g.node(`n${i}`, { name: `n${i}`, size: 1 + Math.floor(random() * 9) });
+      g.edge('gc', 'n0');
+      // A strong edge into every node from an earlier one keeps the graph reachable: unreachable
+      // nodes are attached under the root (tested above), which the definition below does not model.
+      for (let i = 1; i < size; i++) g.edge(`n${Math.floor(random() * i)}`, `n${i}`, { name: `t${i}` });
+      for (let e = 0; e < size * 2; e++) {
+        const a = Math.floor(random() * size);
+        const b = Math.floor(random() * size);
+        g.edge(`n${a}`, `n${b}`, { type: random() < 0.15 ? 'weak' : 'property', name: `e${e}` });
+      }
+      const r = analyse(g);
+      const expected = bruteForceDominators(r.snapshot, r.essential);
+      for (let v = 1; v < r.snapshot.nodeCount; v++) {
+        expect(r.tree.dominator[v], `trial ${trial} node ${v}`).toBe(expected[v]);
+      }
+    }
+  });
+});
+
+describe('dominator children and shortest paths', () => {
+  it('lists each node under its immediate dominator, and finds the shortest retaining path', () => {
+    const g = rooted()
+      .node('a', { name: 'a' })
+      .node('b', { name: 'b' })
+      .node('c', { name: 'c' })
+      .edge('gc', 'a')
+      .edge('a', 'b')
+      .edge('b', 'c')
+      .edge('a', 'c');
+    const r = analyse(g);
+    const children = buildDominatedChildren(r.tree);
+    const a = g.ordinal('a');
+    const list = Array.from(children.dominated.subarray(children.firstDominated[a], children.firstDominated[a + 1]));
+    expect(list.sort()).toEqual([g.ordinal('b'), g.ordinal('c')].sort());
+    const paths = computeShortestPaths(r.snapshot, r.essential);
+    expect(paths.distance[g.ordinal('c')]).toBe(3);
+    expect(paths.parent[g.ordinal('c')]).toBe(a);
+  });
+
+  it('leaves nodes reachable only weakly without a path', () => {
+    const g = rooted().node('a', { name: 'a' }).node('b', { name: 'b' }).edge('gc', 'a').edge('a', 'b', { type: 'weak', name: 'w' });
+    const r = analyse(g);
+    expect(computeShortestPaths(r.snapshot, r.essential).distance[g.ordinal('b')]).toBe(UNREACHABLE);
+  });
+});
+
+/** Dominators by definition: d dominates v iff v is unreachable from the root once d is removed. */
+function bruteForceDominators(snapshot: HeapSnapshot, essential: Uint8Array): number[] {
+  const n = snapshot.nodeCount;
+  const reach = (removed: number): boolean[] => {
+    const seen = new Array<boolean>(n).fill(false);
+    if (removed === 0) return seen;
+    const stack = [0];
+    seen[0] = true;
+    while (stack.length) {
+      const v = stack.pop()!;
+      for (let e = snapshot.firstEdge[v]; e < snapshot.firstEdge[v + 1]; e++) {
+        const w = snapshot.edgeToNode[e];
+        if (!isEssentialEdge(essential, e) || seen[w] || w === removed) continue;
+        seen[w] = true;
+        stack.push(w);
+      }
+    }
+    return seen;
+  };
+  const all = reach(-1);
+  const dominators: Set<number>[] = [];
+  for (let v = 0; v < n; v++) dominators.push(new Set([0, v]));
+  for (let d = 1; d < n; d++) {
+    const seen = reach(d);
+    for (let v = 0; v < n; v++) if (all[v] && v !== d && !seen[v]) dominators[v].add(d);
+  }
+  // The immediate dominator is the strict dominator dominated by all the others.
+  return dominators.map((set, v) => {
+    if (!all[v]) return -1;
+    if (v === 0) return 0;
+    const strict = [...set].filter((d) => d !== v);
+    return strict.find((d) => strict.every((o) => o === d || dominators[d].has(o)))!;
+  });
+}
