@@ -10,7 +10,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { SnapshotFormatError } from './snapshot-format-error.js';
-import { decodeJsonString } from './snapshot-json-string.js';
+import { decodeJsonString, JsonStringError } from './snapshot-json-string.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -48,6 +48,7 @@ export class SnapshotByteSource {
     path: string,
     chunkSize: number,
     onProgress?: (bytesRead: number, totalBytes: number) => void,
+    startAt = 0,
   ): Promise<SnapshotByteSource> {
     let handle: FileHandle;
     try {
@@ -59,6 +60,7 @@ export class SnapshotByteSource {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new SnapshotFormatError(path, 'not a regular file', null);
       const source = new SnapshotByteSource(path, handle, stat.size, chunkSize, onProgress);
+      source.base = source.nextReadAt = source.pendingAt = startAt;
       source.startRead(source.spare);
       return source;
     } catch (err) {
@@ -143,6 +145,39 @@ export class SnapshotByteSource {
 
   /** Read a JSON string; the cursor is on its opening quote. */
   async readString(): Promise<string> {
+    return this.readStringInChunk() ?? this.readLongString();
+  }
+
+  /**
+   * The fast path: if the string (cursor on its opening quote) ends in the current chunk, consume
+   * and return it; otherwise return null and leave the cursor where it was.
+   */
+  readStringInChunk(): string | null {
+    const buf = this.buf;
+    const end = this.end;
+    const start = this.pos + 1;
+    let hasEscape = false;
+    let hasNonAscii = false;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c === QUOTE) {
+        this.pos = i + 1;
+        return this.decode(buf, start, i, hasEscape, hasNonAscii, this.base + start);
+      }
+      if (c === BACKSLASH) {
+        hasEscape = true;
+        i++;
+      } else if (c < 0x20) {
+        this.fail('control character inside a string', this.base + i);
+      } else if (c >= 0x80) {
+        hasNonAscii = true;
+      }
+    }
+    return null;
+  }
+
+  /** A string that spans chunks: its bytes are gathered in `carry` and decoded once. */
+  private async readLongString(): Promise<string> {
     const quoteAt = this.offset;
     this.pos++;
     let carried = 0;
@@ -173,7 +208,6 @@ export class SnapshotByteSource {
       }
       if (i < end) {
         this.pos = i + 1;
-        if (carried === 0) return this.decode(buf, start, i, hasEscape, hasNonAscii, this.base + start);
         carried = this.appendCarry(carried, buf, start, i);
         return this.decode(this.carry, 0, carried, hasEscape, hasNonAscii, quoteAt + 1);
       }
@@ -191,9 +225,12 @@ export class SnapshotByteSource {
     hasNonAscii: boolean,
     fileOffset: number,
   ): string {
-    return decodeJsonString(bytes, start, end, hasEscape, hasNonAscii, (problem, at) =>
-      this.fail(problem, fileOffset + (at - start)),
-    );
+    try {
+      return decodeJsonString(bytes, start, end, hasEscape, hasNonAscii);
+    } catch (err) {
+      if (err instanceof JsonStringError) this.fail(err.problem, fileOffset + (err.byteIndex - start));
+      throw err;
+    }
   }
 
   private appendCarry(carried: number, from: Buffer, start: number, end: number): number {

@@ -7,18 +7,21 @@
  * non-ASCII character as \uXXXX, so surrogate pairs arrive as two escapes, and concatenating the two
  * UTF-16 code units rebuilds the character exactly as JSON.parse does (a lone surrogate stays lone).
  */
-export type DecodeFailure = (problem: string, byteIndex: number) => never;
 
-export function decodeJsonString(
-  bytes: Buffer,
-  start: number,
-  end: number,
-  hasEscape: boolean,
-  hasNonAscii: boolean,
-  fail: DecodeFailure,
-): string {
+/** What is wrong with a string's bytes, and the index in `bytes` where. */
+export class JsonStringError extends Error {
+  constructor(
+    readonly problem: string,
+    readonly byteIndex: number,
+  ) {
+    super(problem);
+  }
+}
+
+/** Throws JsonStringError for a bad escape or a string too long for V8. */
+export function decodeJsonString(bytes: Buffer, start: number, end: number, hasEscape: boolean, hasNonAscii: boolean): string {
   const encoding = hasNonAscii ? 'utf8' : 'latin1';
-  if (!hasEscape) return slice(bytes, encoding, start, end, fail);
+  if (!hasEscape) return slice(bytes, encoding, start, end);
   let out = '';
   let runStart = start;
   let i = start;
@@ -27,7 +30,7 @@ export function decodeJsonString(
       i++;
       continue;
     }
-    if (i > runStart) out += slice(bytes, encoding, runStart, i, fail);
+    if (i > runStart) out += slice(bytes, encoding, runStart, i);
     const escapeAt = i;
     const kind = i + 1 < end ? bytes[i + 1] : -1;
     i += 2;
@@ -42,26 +45,26 @@ export function decodeJsonString(
       case 0x74: out += '\t'; break;
       case 0x75: {
         const unit = i + 4 <= end ? hex4(bytes, i) : -1;
-        if (unit < 0) fail('invalid \\u escape in string', escapeAt);
+        if (unit < 0) throw new JsonStringError('invalid \\u escape in string', escapeAt);
         out += String.fromCharCode(unit);
         i += 4;
         break;
       }
       default:
-        fail('invalid escape in string', escapeAt);
+        throw new JsonStringError('invalid escape in string', escapeAt);
     }
     runStart = i;
   }
-  if (end > runStart) out += slice(bytes, encoding, runStart, end, fail);
+  if (end > runStart) out += slice(bytes, encoding, runStart, end);
   return out;
 }
 
-function slice(bytes: Buffer, encoding: 'utf8' | 'latin1', start: number, end: number, fail: DecodeFailure): string {
+function slice(bytes: Buffer, encoding: 'utf8' | 'latin1', start: number, end: number): string {
   try {
     return bytes.toString(encoding, start, end);
   } catch {
     // Only a string past V8's maximum length (~512 MB) gets here.
-    return fail(`string of ${end - start} bytes is longer than a JS string can be`, start);
+    throw new JsonStringError(`string of ${end - start} bytes is longer than a JS string can be`, start);
   }
 }
 

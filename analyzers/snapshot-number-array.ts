@@ -1,15 +1,16 @@
 /**
  * Tokenizer for the big sections (`nodes`, `edges`, `locations`): a JSON array of non-negative
- * integers, read byte by byte straight from the chunk buffer into a batch of doubles, never through
- * a JS string. The section readers consume each batch in their own tight loop, so this loop stays
- * the same (monomorphic) for every section.
+ * integers, read byte by byte straight from the chunk buffer into a batch of uint32s, never through
+ * a JS string.
  *
- * State lives in fields between batches and chunks, so a number (or the whitespace and commas around
- * it) may be split across any chunk boundary. Each value's file offset is kept beside it so a reader
- * that rejects a value can say exactly where it is.
+ * Batches hold whole rows (the batch size is a multiple of the section's field count), so the
+ * section readers consume them row by row with fixed field positions instead of dispatching on each
+ * value. State lives in fields between chunks, so a number (and the whitespace and commas around it)
+ * may be split across any chunk boundary. Syntax errors carry their byte offset at once; a reader
+ * that rejects a value later finds its offset with `locateValue`, which re-reads the section: that
+ * is cheaper than keeping an offset for each of ~10^8 values on the way.
  */
-import type { SnapshotByteSource } from './snapshot-byte-source.js';
-import { describeByte } from './snapshot-byte-source.js';
+import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 
 const EXPECT_FIRST = 0; // just after '[': a number or ']'
 const IN_NUMBER = 1;
@@ -18,19 +19,21 @@ const EXPECT_NUMBER = 3; // after ',': a number
 
 /** More digits than this cannot be an exact double; no snapshot field comes close. */
 const MAX_DIGITS = 15;
+const UINT32_MAX = 0xffffffff;
 
-export const BATCH_SIZE = 1 << 16;
+const TARGET_BATCH = 1 << 16;
 
 export class NumberArrayReader {
-  /** Values of the current batch, `count` of them. */
-  readonly values = new Float64Array(BATCH_SIZE);
-  /** File offset of the first digit of each value in the batch. */
-  readonly offsets = new Float64Array(BATCH_SIZE);
+  /**
+   * Values of the current batch, `count` of them. Every column memprobe keeps is 32-bit, so values
+   * saturate at 2^32-1: range checks downstream reject them, and a self size past 4 GiB stays huge.
+   */
+  readonly values: Uint32Array;
   count = 0;
   /** True once the closing ']' has been consumed. */
   done = false;
-  /** Values read so far, all batches. */
-  total = 0;
+  /** Values read before the current batch. */
+  before = 0;
 
   private state = EXPECT_FIRST;
   private value = 0;
@@ -39,81 +42,125 @@ export class NumberArrayReader {
 
   constructor(
     private readonly source: SnapshotByteSource,
-    private readonly section: string,
-  ) {}
-
-  /** Consume the opening '[' (after any whitespace). */
-  async open(): Promise<void> {
-    await this.source.expect(0x5b, `'[' to open "${this.section}"`);
+    readonly section: string,
+    rowWidth = 1,
+  ) {
+    this.values = new Uint32Array(Math.max(1, Math.floor(TARGET_BATCH / rowWidth)) * rowWidth);
   }
 
-  /** Fill the next batch and return how many values it holds (0 once the array has ended). */
-  async next(): Promise<number> {
-    if (this.done) return 0;
+  /** Values read so far, the current batch included. */
+  get total(): number {
+    return this.before + this.count;
+  }
+
+  /** Consume the opening '[' (after any whitespace). */
+  async open(): Promise<number> {
+    await this.source.expect(0x5b, `'[' to open "${this.section}"`);
+    return this.source.offset - 1;
+  }
+
+  /** File offset of the first digit of the last value read. */
+  get lastValueAt(): number {
+    return this.valueAt;
+  }
+
+  /**
+   * Fill the next batch and return how many values it holds: `limit` (default: the batch size)
+   * unless the array ends first.
+   */
+  async next(limit: number = this.values.length): Promise<number> {
     const source = this.source;
-    const values = this.values;
-    const offsets = this.offsets;
-    const capacity = values.length;
-    let n = 0;
-    let state = this.state;
-    let value = this.value;
-    let digits = this.digits;
-    let valueAt = this.valueAt;
-    while (n < capacity && !this.done) {
+    this.before += this.count;
+    this.count = 0;
+    const capacity = Math.min(limit, this.values.length);
+    while (!this.done && this.count < capacity) {
       if (source.pos >= source.end && !(await source.fill())) {
         source.fail(`file ends inside "${this.section}"`);
       }
-      const buf = source.buf;
-      const end = source.end;
-      const base = source.base;
-      let i = source.pos;
-      for (; i < end; i++) {
-        const c = buf[i];
-        const d = c - 0x30;
-        if (d >= 0 && d <= 9) {
-          if (state === IN_NUMBER) {
-            value = value * 10 + d;
-            if (++digits > MAX_DIGITS) source.fail(`number too large in "${this.section}"`, valueAt);
-          } else {
-            if (state === EXPECT_SEPARATOR) source.fail(`expected ',' in "${this.section}"`, base + i);
-            state = IN_NUMBER;
-            value = d;
-            digits = 1;
-            valueAt = base + i;
-          }
-          continue;
-        }
-        if (state === IN_NUMBER) {
-          values[n] = value;
-          offsets[n] = valueAt;
-          n++;
-          state = EXPECT_SEPARATOR;
-        }
-        if (c === 0x2c) {
-          if (state !== EXPECT_SEPARATOR) source.fail(`expected a number in "${this.section}", found ','`, base + i);
-          state = EXPECT_NUMBER;
-          if (n === capacity) {
-            i++;
-            break;
-          }
-        } else if (c === 0x5d) {
-          if (state === EXPECT_NUMBER) source.fail(`expected a number in "${this.section}", found ']'`, base + i);
-          this.done = true;
-          i++;
-          break;
-        } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
-          const what = c === 0x2d || c === 0x2e ? 'a non-negative integer' : state === EXPECT_SEPARATOR ? "',' or ']'" : 'a number';
-          source.fail(`expected ${what} in "${this.section}", found ${describeByte(c)}`, base + i);
-        }
-      }
-      source.pos = i;
+      this.scanChunk(capacity);
     }
+    return this.count;
+  }
+
+  /** The hot loop: scan the current chunk until the batch is full, the array ends or the chunk does. */
+  private scanChunk(capacity: number): void {
+    const source = this.source;
+    const buf = source.buf;
+    const end = source.end;
+    const base = source.base;
+    const values = this.values;
+    let n = this.count;
+    let state = this.state;
+    let value = this.value;
+    let digits = this.digits;
+    let i = source.pos;
+    while (i < end) {
+      let c = buf[i];
+      if (state === IN_NUMBER || (c >= 0x30 && c <= 0x39)) {
+        if (state !== IN_NUMBER) {
+          if (state === EXPECT_SEPARATOR) this.fail("expected ',' or ']'", base + i, c);
+          state = IN_NUMBER;
+          value = 0;
+          digits = 0;
+          this.valueAt = base + i;
+        }
+        for (; i < end; i++) {
+          const d = buf[i] - 0x30;
+          if (d < 0 || d > 9) break;
+          value = value * 10 + d;
+          digits++;
+        }
+        if (i === end) break; // the number may go on in the next chunk
+        if (digits > MAX_DIGITS) source.fail(`number too long in "${this.section}"`, this.valueAt);
+        values[n++] = value > UINT32_MAX ? UINT32_MAX : value;
+        state = EXPECT_SEPARATOR;
+        c = buf[i];
+      }
+      i++;
+      if (c === 0x2c) {
+        if (state !== EXPECT_SEPARATOR) this.fail('expected a number', base + i - 1, c);
+        state = EXPECT_NUMBER;
+        if (n === capacity) break;
+      } else if (c === 0x5d) {
+        if (state === EXPECT_NUMBER) this.fail('expected a number', base + i - 1, c);
+        this.done = true;
+        break;
+      } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
+        const expected =
+          c === 0x2d || c === 0x2e
+            ? 'expected a non-negative integer'
+            : state === EXPECT_SEPARATOR
+              ? "expected ',' or ']'"
+              : 'expected a number';
+        this.fail(expected, base + i - 1, c);
+      }
+    }
+    source.pos = i;
     this.state = state;
     this.value = value;
     this.digits = digits;
-    this.valueAt = valueAt;
     this.count = n;
-    this.total += n;
-    return n;
+  }
+
+  private fail(expected: string, offset: number, found: number): never {
+    return this.source.fail(`${expected} in "${this.section}", found ${describeByte(found)}`, offset);
+  }
+}
+
+/**
+ * File offset of value `valueIndex` of the number array whose '[' is at `arrayStart`. For error
+ * messages about a value found bad after its chunk is gone; re-reads the file from `arrayStart`.
+ */
+export async function locateValue(path: string, arrayStart: number, section: string, valueIndex: number): Promise<number> {
+  const source = await SnapshotByteSource.open(path, 1 << 20, undefined, arrayStart);
+  try {
+    const reader = new NumberArrayReader(source, section);
+    await reader.open();
+    while (!reader.done && reader.total <= valueIndex) {
+      await reader.next(valueIndex + 1 - reader.total);
+    }
+    return reader.total > valueIndex ? reader.lastValueAt : arrayStart;
+  } finally {
+    await source.close();
   }
 }

@@ -229,7 +229,7 @@ describe('parseSnapshotFile: corrupt input', () => {
     {
       name: 'node_count smaller than the nodes',
       text: good.replace('"node_count":5', '"node_count":4'),
-      problem: /"nodes" has more than node_count × 7 = 28 values/,
+      problem: /"nodes" has more than node_count 4 × 7 = 28 values/,
       offset: at('\n,5,6,9,', 2),
     },
     {
@@ -259,7 +259,7 @@ describe('parseSnapshotFile: corrupt input', () => {
     {
       name: 'node name past the strings',
       text: good.slice(0, nodesStart) + '9,99' + good.slice(nodesStart + 3),
-      problem: /node name refers to string 99, but "strings" has 7/,
+      problem: /node 0 names string 99, but "strings" has 7/,
       offset: nodesStart + 2,
     },
     {
