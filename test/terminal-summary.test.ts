@@ -15,7 +15,7 @@ describe('renderTerminalSummary', () => {
     expect(text).toMatch(/fix\s+TrendSink keeps every sample: aggregate into a streaming histogram/);
     expect(text).toContain('5 snapshots, pausing the target 950 ms in all (1.6% of the run)');
     expect(text).toMatch(/verdict\s+TrendSink accumulates 16.1 B\/request \(0 leaks, 1 accumulation, 0 bounded\)/);
-    expect(text).toMatch(/memory\s+At 1,000 requests\/s TrendSink alone fills the 4.3 GB heap limit in 74.8 h/);
+    expect(text).toMatch(/memory\s+At 1,000 requests\/s TrendSink alone fills the 4.3 GB heap limit in 3.1 days/);
   });
 
   it('colours verdicts and the gate on a terminal', () => {

@@ -47,7 +47,7 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       heapLimitBytes: 4_345_298_944,
       atRps: 1000,
       secondsToLimit: 269_300,
-      text: 'at 1,000 requests/s TrendSink alone fills the 4.3 GB heap limit in 74.8 h',
+      text: 'at 1,000 requests/s TrendSink alone fills the 4.3 GB heap limit in 3.1 days',
     },
     notes: [],
     meta: { nodeVersion: 'v20.20.2', memprobeVersion: '0.1.0', snapshotPauseMs: 950, snapshotPauseShare: 0.016 },

@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, jsonForScriptElement, renderHtmlReport } from '../reports/html-report.js';
+import { withGate } from '../reports/build-report.js';
+import { HOSTILE_NAME, cleanReport, sampleReport, sampleTimeline, trendSinkFinding } from './helpers/report-values.js';
+
+function dataBlock(html: string): any {
+  const m = /<script type="application\/json" id="memprobe-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!m) throw new Error('no data block');
+  return JSON.parse(m[1]);
+}
+
+function inlineScripts(html: string): string[] {
+  return [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+}
+
+describe('renderHtmlReport', () => {
+  const report = sampleReport();
+  const html = renderHtmlReport(report, sampleTimeline(report));
+
+  it('answers on the first screen: owner, verdict, rate, fix, out-of-memory, counts', () => {
+    const banner = html.slice(html.indexOf('id="verdict"'), html.indexOf('id="timeline"'));
+    expect(banner).toContain('<h1>TrendSink accumulates 16.1 B/request</h1>');
+    expect(banner).toContain('Accumulation, not a leak:');
+    expect(banner).toContain('aggregate into a streaming histogram');
+    expect(banner).toContain('58.0 MB/h');
+    expect(banner).toContain('3.1 days');
+    expect(banner).toContain('At 1,000 requests/s TrendSink alone fills the 4.3 GB heap limit in 3.1 days');
+    expect(banner).toContain('0 leaks</span><span class="badge accumulation">1 accumulation</span>');
+    expect(banner).toContain('not run');
+  });
+
+  it('is self-contained: chart.js inlined, no external resources, scripts admitted by hash only', () => {
+    expect(html).toContain('Chart.js v4');
+    expect(html).not.toMatch(/<(script|img|link|iframe)[^>]+(src|href)=/i);
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    const scripts = inlineScripts(html);
+    expect(scripts).toHaveLength(2);
+    for (const script of scripts) {
+      expect(csp).toContain(`'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+    }
+  });
+
+  it('inlines the chart data as JSON the page reads back unchanged', () => {
+    const data = dataBlock(html);
+    expect(data.snapshots.t).toEqual([6, 19.5, 33, 46.5, 60]);
+    expect(data.timeline.t).toHaveLength(61);
+    expect(data.timeline.rps[2]).toBe(1000);
+    expect(data.perRequest).toEqual([{ owner: 'TrendSink', verdict: 'accumulation', value: 16.1 }]);
+    expect(data.owners.series[0]).toMatchObject({ owner: 'TrendSink', finding: true, retainedBytes: [120_000, 321_000, 523_000, 724_000, 925_000] });
+  });
+
+  it('puts hostile heap names in as text, in the page and in the data block', () => {
+    const hostile = sampleReport({
+      findings: [
+        trendSinkFinding({
+          owner: HOSTILE_NAME,
+          verdict: 'leak',
+          retainerPath: ['(GC roots)', '</script><script>window.__pwned=2</script>', '{{DATA}}'],
+          evidence: ['<b>bold</b> & "quoted"'],
+          allocationSites: [{ functionName: '<svg onload=x>', location: "a'b.js:1:1", bytes: 10 }],
+        }),
+      ],
+    });
+    const out = renderHtmlReport(hostile, sampleTimeline(hostile));
+    expect(out).not.toContain('<img');
+    expect(out).not.toContain('<svg');
+    expect(out).not.toContain('<b>bold');
+    expect(inlineScripts(out)).toHaveLength(2);
+    expect(out).toContain(escapeHtml(HOSTILE_NAME));
+    expect(out).toContain('<code>{{DATA}}</code>');
+    expect(dataBlock(out).perRequest[0].owner).toBe(HOSTILE_NAME);
+  });
+
+  it('shows a failed gate with its reasons, and a clean run without charts it cannot draw', () => {
+    const gated = withGate(report, { passed: false, reasons: ['TrendSink: accumulation, 16.1 B/request (budget --fail-on accumulation)'] });
+    const failed = renderHtmlReport(gated, []);
+    expect(failed).toContain('<div class="tile failed"><div class="label">CI gate</div><div class="figure">failed</div>');
+    expect(failed).toContain('<li>TrendSink: accumulation, 16.1 B/request (budget --fail-on accumulation)</li>');
+    expect(failed).toContain('No timeline samples were recorded');
+    expect(failed).not.toContain('id="chart-timeline"');
+
+    const clean = renderHtmlReport(cleanReport(), sampleTimeline());
+    expect(clean).toContain('<h1>No memory growth found</h1>');
+    expect(clean).toContain('No findings: nothing grew beyond noise.');
+    expect(clean).not.toContain('id="chart-per-request"');
+  });
+
+  it('thins long timelines but keeps every sample taken during a snapshot', () => {
+    const long = Array.from({ length: 20_000 }, (_, t) => ({ ...sampleTimeline()[1], t, requests: t * 1000, snapshotting: t === 12_345 }));
+    const data = dataBlock(renderHtmlReport(report, long));
+    expect(data.timeline.t.length).toBeLessThanOrEqual(3002);
+    expect(data.timeline.t).toContain(12_345);
+    expect(data.snapshots.pauses).toEqual([{ from: 12_344, to: 12_345 }]);
+  });
+});
+
+describe('jsonForScriptElement', () => {
+  it('cannot close the script element or open a comment, and parses back to the same value', () => {
+    const value = { s: '</script><!-- & \u2028 >' };
+    const json = jsonForScriptElement(value);
+    expect(json).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(json)).toEqual(value);
+  });
+});
