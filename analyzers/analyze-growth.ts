@@ -14,10 +14,10 @@
  */
 import type { Finding, Projection } from '../reports/report-schema.js';
 import { formatBytes } from '../cli/units.js';
-import { type OwnerGrowth, filledSeries, growthAxes, ownerGrowthModels } from './growth-model.js';
+import { type GrowthAxes, type OwnerGrowth, filledSeries, foldHeldOwners, growthAxes, ownerGrowthModels } from './growth-model.js';
 import { type GrowthTest, noiseFloor, testGrowth } from './noise-floor.js';
 import { type GrowthPattern, decideVerdict, growthComposition } from './verdicts.js';
-import { hintFor } from './verdict-hints.js';
+import { hintFor, whereItHangs } from './verdict-hints.js';
 import { projectOutOfMemory } from './oom-projection.js';
 import { type SamplingHeapProfile, allocationSitesByOwner } from './allocation-sites.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
@@ -45,30 +45,51 @@ export interface GrowthAnalysis {
 /** A container's growth that is this share references (array slots, table entries) only holds others. */
 const REFERENCE_ONLY_SHARE = 0.7;
 
+/**
+ * Built-in containers say nothing about where they are (their retainer path does): when one of
+ * them holds a growing owner, the held owner names the finding. A named holder (a user class, a
+ * library's EventEmitter or cache) names it instead: that is where the fix goes.
+ */
+const GENERIC_CONTAINERS = new Set(['Array', 'Object', 'Map', 'Set', 'WeakMap', 'WeakSet', '(object elements)', '(object properties)', 'system / Context']);
+
 interface Candidate {
   model: OwnerGrowth;
   test: GrowthTest;
   extraEvidence: string[];
 }
 
+function holds(container: OwnerGrowth, c: OwnerGrowth): boolean {
+  return c.retainerPath.slice(0, -1).includes(container.owner);
+}
+
 /**
- * Fold containers into what they contain: an owner whose growth is almost all reference slots
- * (object-array backing stores, Map/Set tables) and that lies on another growing owner's retainer
- * path is the holder of that growth, not a separate finding.
+ * Fold containers and what they contain into one finding. A container is an owner whose growth is
+ * almost all reference slots (object-array backing stores, Map/Set tables) and that lies on other
+ * growing owners' retainer paths: the growth is one thing, the held objects and the slots that hold
+ * them. A generic container is folded into the largest owner it holds; a named one takes in the
+ * owners it holds.
  */
-function foldContainers(candidates: Candidate[]): Candidate[] {
+function foldContainers(candidates: Candidate[], axes: GrowthAxes): Candidate[] {
   const dropped = new Set<Candidate>();
   for (const container of candidates) {
+    if (dropped.has(container)) continue;
     const { share } = growthComposition(container.model);
     if (share('object-array') + share('collection') < REFERENCE_ONLY_SHARE) continue;
-    const held = candidates.find(
-      (c) => c !== container && !dropped.has(c) && c.model.retainerPath.slice(0, -1).includes(container.model.owner),
-    );
-    if (!held) continue;
-    dropped.add(container);
-    held.extraEvidence.push(
-      `held by ${container.model.owner}, whose own slots grew by ${formatBytes(container.model.programSelfGrowth)} to reference them`,
-    );
+    const held = candidates.filter((c) => c !== container && !dropped.has(c) && holds(container.model, c.model));
+    if (held.length === 0) continue;
+    if (GENERIC_CONTAINERS.has(container.model.owner)) {
+      dropped.add(container);
+      const largest = held.reduce((a, b) => (b.model.programSelfGrowth > a.model.programSelfGrowth ? b : a));
+      largest.extraEvidence.push(
+        `held in ${container.model.owner} (${whereItHangs(container.model.retainerPath, container.model.owner)}), whose slots grew by ${formatBytes(container.model.programSelfGrowth)}`,
+      );
+    } else {
+      for (const h of held) dropped.add(h);
+      container.model = foldHeldOwners(container.model, held.map((h) => h.model), axes);
+      container.extraEvidence.push(
+        `holds ${held.map((h) => `${h.model.owner} (+${formatBytes(h.model.programSelfGrowth)})`).join(', ')}, counted in this finding`,
+      );
+    }
   }
   return candidates.filter((c) => !dropped.has(c));
 }
@@ -104,7 +125,7 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
   const candidates: Candidate[] = models
     .map((model) => ({ model, test: testGrowth(model, axes, floor), extraEvidence: [] as string[] }))
     .filter((c) => c.test.real);
-  const kept = foldContainers(candidates);
+  const kept = foldContainers(candidates, axes);
 
   const judged = kept.map((c) => {
     const v = decideVerdict(c.model, c.test, axes);

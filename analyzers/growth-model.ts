@@ -137,6 +137,8 @@ export interface OwnerGrowth {
   cohorts: CohortSurvival | null;
   /** Snapshots the owner appears in. */
   presentIn: number;
+  /** Owners whose growth was folded into this one because it holds them (see `foldHeldOwners`). */
+  heldOwners: { owner: string; counts: number[]; programSelfGrowth: number; retainerPath: string[] }[];
 }
 
 /** Categories that are the VM's bookkeeping, not the program's data: they grow with warm-up. */
@@ -271,6 +273,7 @@ export function ownerGrowthModels(summaries: readonly SnapshotSummary[]): OwnerG
       compositionLast: last,
       cohorts: cohortSurvival(row),
       presentIn: row.filter((o) => o !== null).length,
+      heldOwners: [],
     });
   }
   return models;
@@ -279,4 +282,65 @@ export function ownerGrowthModels(summaries: readonly SnapshotSummary[]): OwnerG
 /** Filled numeric series (missing points as 0), for fits and charts. */
 export function filledSeries(series: (number | null)[]): number[] {
   return series.map((v) => v ?? 0);
+}
+
+function addComposition(
+  into: Partial<Record<Category, CategoryStats>>,
+  from: Partial<Record<Category, CategoryStats>>,
+): Partial<Record<Category, CategoryStats>> {
+  const out = { ...into };
+  for (const [c, v] of Object.entries(from) as [Category, CategoryStats][]) {
+    const a = out[c] ?? { count: 0, bytes: 0 };
+    out[c] = { count: a.count + v.count, bytes: a.bytes + v.bytes };
+  }
+  return out;
+}
+
+function addSeries(a: (number | null)[], b: (number | null)[]): number[] {
+  return a.map((v, i) => (v ?? 0) + (b[i] ?? 0));
+}
+
+/**
+ * A long-lived holder together with the owners it holds: its exclusive bytes plus theirs, for a
+ * finding named after the holder (the emitter whose listener list grows, the tracker whose Map of
+ * per-request entries grows). Retained bytes stay the holder's own, which already include them.
+ */
+export function foldHeldOwners(holder: OwnerGrowth, held: OwnerGrowth[], axes: GrowthAxes): OwnerGrowth {
+  let program: number[] = filledSeries(holder.programSelfBytes);
+  let delta = holder.compositionDelta;
+  let first = holder.compositionFirst;
+  let last = holder.compositionLast;
+  let cohorts = holder.cohorts;
+  for (const h of held) {
+    program = addSeries(program, h.programSelfBytes);
+    delta = addComposition(delta, h.compositionDelta);
+    first = addComposition(first, h.compositionFirst);
+    last = addComposition(last, h.compositionLast);
+    if (h.cohorts) {
+      const c = cohorts ?? { bornCount: 0, bornBytes: 0, survivingCount: 0, survivingBytes: 0, oldestCohortSurvivalShare: null };
+      cohorts = {
+        bornCount: c.bornCount + h.cohorts.bornCount,
+        bornBytes: c.bornBytes + h.cohorts.bornBytes,
+        survivingCount: c.survivingCount + h.cohorts.survivingCount,
+        survivingBytes: c.survivingBytes + h.cohorts.survivingBytes,
+        oldestCohortSurvivalShare: h.cohorts.oldestCohortSurvivalShare ?? c.oldestCohortSurvivalShare,
+      };
+    }
+  }
+  const n = program.length;
+  return {
+    ...holder,
+    programSelfBytes: program,
+    programSelfGrowth: program[n - 1] - program[0],
+    programSelfPerRequest: axes.requests ? fitLine(axes.requests, program) : null,
+    programSelfPerSecond: axes.seconds ? fitLine(axes.seconds, program) : null,
+    compositionDelta: delta,
+    compositionFirst: first,
+    compositionLast: last,
+    cohorts,
+    heldOwners: [
+      ...holder.heldOwners,
+      ...held.map((h) => ({ owner: h.owner, counts: filledSeries(h.counts), programSelfGrowth: h.programSelfGrowth, retainerPath: h.retainerPath })),
+    ],
+  };
 }

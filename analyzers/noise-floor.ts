@@ -89,11 +89,16 @@ export function testGrowth(model: OwnerGrowth, axes: GrowthAxes, floor: NoiseFlo
   }
   const growth = y[n - 1] - y[0];
   if (growth < floor.growthBytes) return { ...base, real: false, shape: 'none', reason: `grew ${growth} B, under the floor` };
-  // With five snapshots one interval may dip within tolerance-and-a-half (a backing store caught
-  // just after a shrink), but a series that falls more often is moving, not growing.
+  // With five or more snapshots one interval may dip a little (a backing store caught just after
+  // a shrink, work in flight at one snapshot), but a series that falls more often, or falls by a
+  // tenth of its growth, is moving, not growing.
   const allowedDips = n >= 5 ? 1 : 0;
   const dips = Math.round((1 - mono) * (n - 1));
-  if (dips > allowedDips) return { ...base, real: false, shape: 'none', reason: `fell at ${dips} of ${n - 1} intervals` };
+  let deepest = 0;
+  for (let i = 1; i < n; i++) deepest = Math.max(deepest, y[i - 1] - y[i]);
+  if (dips > allowedDips || (dips > 0 && deepest > Math.max(2 * floor.stepBytes, 0.1 * growth))) {
+    return { ...base, real: false, shape: 'none', reason: `fell at ${dips} of ${n - 1} intervals (by up to ${deepest} B)` };
+  }
   const survivors = model.cohorts && model.cohorts.survivingBytes >= 0.5 * growth;
   const minR2 = survivors ? MIN_R2_WITH_SURVIVORS : MIN_R2;
   if (n >= 3 && fit.r2 < minR2) return { ...base, real: false, shape: 'none', reason: `r² ${fit.r2.toFixed(2)} < ${minR2}` };

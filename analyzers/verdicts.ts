@@ -51,6 +51,8 @@ const TRANSIENT_SHARE_FOR_LEAK = 0.35;
 const KIND_SHARE = 0.1;
 /** Values in array backing stores from this share of the growth: a sample store. */
 const VALUE_ARRAY_SHARE = 0.4;
+/** When instances multiply, a smaller share suffices: each new series starts with a value array. */
+const SERIES_VALUE_ARRAY_SHARE = 0.2;
 /** New owner instances per request from which they are per-request objects rather than keyed entries. */
 const PER_REQUEST_INSTANCES = 0.5;
 
@@ -97,10 +99,14 @@ function transientKindOfOwner(owner: string): GrowthPattern | null {
   return null;
 }
 
-function transientPattern(share: (c: Category) => number, owner: string): GrowthPattern {
-  const byName = transientKindOfOwner(owner);
+/** Edge names on a retainer path that mean "held as an event listener" (Node's and eventemitter3's `_events`, EventTarget). */
+const LISTENER_EDGES = /^(_events|_eventsCount|listeners|\[\[Listeners\]\]|kEvents)$/;
+
+function transientPattern(share: (c: Category) => number, model: OwnerGrowth): GrowthPattern {
+  const byName = transientKindOfOwner(model.owner) ?? model.heldOwners.map((h) => transientKindOfOwner(h.owner)).find((k) => k);
   if (byName) return byName;
-  if (share('listener') >= KIND_SHARE) return 'listeners';
+  const paths = [model.retainerPath, ...model.heldOwners.map((h) => h.retainerPath)];
+  if (share('listener') >= KIND_SHARE || paths.some((p) => p.some((step) => LISTENER_EDGES.test(step)))) return 'listeners';
   if (share('timer') >= KIND_SHARE) return 'timers';
   if (share('socket') >= KIND_SHARE) return 'sockets';
   if (share('promise') >= KIND_SHARE) return 'promises';
@@ -140,11 +146,16 @@ function fitLine_(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): strin
 export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): VerdictResult {
   const { total, share, top } = growthComposition(model);
   const counts = filledSeries(model.counts);
-  const firstCount = counts[0];
-  const lastCount = counts[counts.length - 1];
-  const newInstances = lastCount - firstCount;
+  // The instances that multiply: the owner's own, or those of the owners it holds (folded in).
+  const ownNew = counts[counts.length - 1] - counts[0];
+  const heldNew = model.heldOwners.reduce((s, h) => s + h.counts[h.counts.length - 1] - h.counts[0], 0);
+  const heldFirst = model.heldOwners.reduce((s, h) => s + h.counts[0], 0);
+  const multiplyingOwner = heldNew > ownNew ? model.heldOwners.map((h) => h.owner).join('/') : model.owner;
+  const newInstances = Math.max(ownNew, heldNew);
+  const firstCount = heldNew > ownNew ? heldFirst : counts[0];
   const requestSpan = axes.requests ? axes.requests[axes.requests.length - 1] - axes.requests[0] : null;
   const instancesPerRequest = requestSpan ? newInstances / requestSpan : null;
+  const perRequestText = instancesPerRequest !== null ? `${instancesPerRequest.toFixed(3)} per request` : `+${formatCount(newInstances)}`;
 
   const evidence: string[] = [];
   evidence.push(countLine(model));
@@ -165,7 +176,7 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   const transient = shareOf(share, TRANSIENT_CATEGORIES);
   const ownerKind = transientKindOfOwner(model.owner);
   if (transient >= TRANSIENT_SHARE_FOR_LEAK || (ownerKind && newInstances > 0)) {
-    const pattern = transientPattern(share, model.owner);
+    const pattern = transientPattern(share, model);
     evidence.push(
       `${pct(transient)} of the growth is transient kinds (closures, contexts, listeners, timers, promises, sockets) that outlive the work that made them`,
     );
@@ -173,21 +184,20 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   }
 
   const multiplying = newInstances >= Math.max(10, 0.2 * firstCount);
-  if (share('value-array') >= VALUE_ARRAY_SHARE) {
+  const valueArray = share('value-array');
+  if ((multiplying && valueArray >= SERIES_VALUE_ARRAY_SHARE) || valueArray >= VALUE_ARRAY_SHARE) {
     evidence.push(
       multiplying
-        ? `new ${model.owner} instances keep appearing (${instancesPerRequest !== null ? `${instancesPerRequest.toFixed(3)} per request` : `+${formatCount(newInstances)}`}), each keeping plain values: a store multiplied by distinct keys or labels`
+        ? `new ${multiplyingOwner} instances keep appearing (${perRequestText}), each keeping plain values: a store multiplied by distinct keys or labels`
         : `a stable set of ${model.owner} instances keeps every value it is given in array backing stores`,
     );
     return { verdict: 'accumulation', pattern: multiplying ? 'series-multiplying' : 'sample-store', evidence };
   }
 
   if (multiplying && share('instance') + share('object-array') >= 0.15 && instancesPerRequest !== null && instancesPerRequest >= PER_REQUEST_INSTANCES) {
-    // Per-request objects: one (or more) new instance per request, each of about the size the
-    // instances had to begin with. A keyed store grows by fewer entries than requests (repeat keys).
-    evidence.push(
-      `${instancesPerRequest.toFixed(2)} new ${model.owner} per request survive: per-request objects that are never released`,
-    );
+    // Per-request objects: one (or more) new instance per request that survives. A keyed store
+    // grows by fewer entries than requests (keys repeat); a store of values holds arrays of them.
+    evidence.push(`${instancesPerRequest.toFixed(2)} new ${multiplyingOwner} per request survive: per-request objects that are never released`);
     return { verdict: 'leak', pattern: 'per-request-objects', evidence };
   }
 
@@ -196,9 +206,11 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   if (multiplying || records >= values) {
     evidence.push(
       `a long-lived ${model.owner} keeps adding entries (records, keys, table slots) and none are evicted` +
-        (instancesPerRequest !== null && multiplying ? ` (${instancesPerRequest.toFixed(3)} new instances per request)` : ''),
+        (multiplying ? ` (${perRequestText} new ${multiplyingOwner})` : ''),
     );
-    return { verdict: 'accumulation', pattern: multiplying ? 'series-multiplying' : 'keyed-store', evidence };
+    // Instances of the owner itself multiplying are series (one per label set); entries of a
+    // keyed store it holds are just entries.
+    return { verdict: 'accumulation', pattern: multiplying && multiplyingOwner === model.owner ? 'series-multiplying' : 'keyed-store', evidence };
   }
   evidence.push(`a long-lived ${model.owner} keeps every value it is given (strings, numbers, buffers)`);
   return { verdict: 'accumulation', pattern: 'value-store', evidence };

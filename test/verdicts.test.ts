@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeGrowth, type GrowthOptions } from '../analyzers/analyze-growth.js';
+import type { Category, CategoryStats, OwnerSummary, SnapshotSummary } from '../analyzers/snapshot-summary.js';
+
+const OPTIONS: GrowthOptions = { heapLimitBytes: 4e9, runRps: 1000, projectRps: [], horizonS: 86_400, allocationProfile: null };
+const SNAPSHOTS = 5;
+const REQUESTS_PER_INTERVAL = 8000;
+
+type Composition = Partial<Record<Category, number>>;
+
+/** An owner over five snapshots: per snapshot, bytes by category (bytes per object is 50 for counts). */
+interface OwnerPlan {
+  key: string;
+  count: (i: number) => number;
+  composition: (i: number) => Composition;
+  path?: string[];
+  /** Retained bytes when larger than self (holders of other owners). */
+  retainedExtra?: (i: number) => number;
+}
+
+function stats(c: Composition): { composition: Partial<Record<Category, CategoryStats>>; bytes: number } {
+  const composition: Partial<Record<Category, CategoryStats>> = {};
+  let bytes = 0;
+  for (const [k, v] of Object.entries(c) as [Category, number][]) {
+    composition[k] = { count: Math.ceil(v / 50), bytes: v };
+    bytes += v;
+  }
+  return { composition, bytes };
+}
+
+function summaries(plans: OwnerPlan[], heap = 8_000_000): SnapshotSummary[] {
+  return Array.from({ length: SNAPSHOTS }, (_, i) => {
+    const owners: OwnerSummary[] = plans.map((p) => {
+      const { composition, bytes } = stats(p.composition(i));
+      return {
+        key: p.key,
+        owner: p.key.split('@')[0],
+        location: null,
+        count: p.count(i),
+        retainedBytes: bytes + (p.retainedExtra?.(i) ?? 0),
+        selfBytes: bytes,
+        composition,
+        cohortCounts: [],
+        cohortBytes: [],
+        retainerPath: p.path ?? ['(GC roots)', 'Module', p.key.split('@')[0]],
+      };
+    });
+    return {
+      schema: 'memprobe/snapshot-summary@1',
+      source: null,
+      t: 10 + 8 * i,
+      requests: REQUESTS_PER_INTERVAL * (i + 1),
+      nodeCount: 1,
+      edgeCount: 1,
+      totalBytes: heap + owners.reduce((s, o) => s + o.selfBytes, 0),
+      maxNodeId: 1000 * (i + 1),
+      cohortBoundaries: [],
+      categories: {},
+      owners,
+    };
+  });
+}
+
+const steady = (base: number, perInterval: number) => (i: number) => base + perInterval * i;
+// A few KB of jitter, as GC timing and work in flight give.
+const jitter = (i: number) => [0, 3000, -2000, 4000, -1000][i];
+
+describe('verdicts from structure', () => {
+  it('a stable set of sinks whose value arrays grow is accumulation (sample store)', () => {
+    const { findings } = analyzeGrowth(
+      summaries([{ key: 'TrendSink@a.mjs:3', count: () => 8, composition: (i) => ({ 'value-array': steady(10_000, 512_000)(i), instance: 640 }) }]),
+      OPTIONS,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ owner: 'TrendSink', verdict: 'accumulation' });
+    expect(findings[0].bytesPerRequest).toBeCloseTo(64, 0);
+    expect(findings[0].hint).toMatch(/streaming histogram/i);
+    expect(findings[0].evidence.join('\n')).toMatch(/8 → 8 \(stable\)/);
+  });
+
+  it('sinks multiplied by label values are accumulation too, not per-request objects', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'TrendSink',
+          count: (i) => 1000 + 6000 * i,
+          composition: (i) => ({ instance: 56 * (1000 + 6000 * i), 'value-array': 150 * (1000 + 6000 * i), 'plain-object': 60 * (1000 + 6000 * i), string: 40 * (1000 + 6000 * i) }),
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'TrendSink', verdict: 'accumulation' });
+    expect(findings[0].hint).toMatch(/label/i);
+  });
+
+  it('a keyed store of records with one instance is accumulation with a cap hint', () => {
+    const { findings } = analyzeGrowth(
+      summaries([{ key: 'NodeCache', count: () => 1, composition: (i) => ({ 'plain-object': steady(1000, 700_000)(i), string: steady(0, 400_000)(i), collection: steady(0, 200_000)(i) }) }]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'NodeCache', verdict: 'accumulation' });
+    expect(findings[0].hint).toMatch(/max|TTL/);
+  });
+
+  it('closures, contexts and listeners piling up on an emitter are a leak with a removeListener hint', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'ConfigWatcher',
+          count: () => 1,
+          composition: (i) => ({ listener: steady(0, 400_000)(i), context: steady(0, 300_000)(i), 'plain-object': steady(0, 400_000)(i), 'object-array': steady(0, 64_000)(i) }),
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'ConfigWatcher', verdict: 'leak' });
+    expect(findings[0].hint).toMatch(/removeListener|off\(\)/);
+  });
+
+  it('Timeouts multiplying are a leak with a clearInterval/clearTimeout hint', () => {
+    const { findings } = analyzeGrowth(
+      summaries([{ key: 'Timeout', count: (i) => 8000 * i, composition: (i) => ({ timer: 130 * 8000 * i, closure: 56 * 8000 * i, context: 48 * 8000 * i }) }]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'Timeout', verdict: 'leak' });
+    expect(findings[0].hint).toMatch(/clearInterval|clearTimeout/);
+  });
+
+  it('one new user-class instance per request, each of a fixed size, is a per-request leak', () => {
+    const { findings } = analyzeGrowth(
+      summaries([{ key: 'RequestContext', count: (i) => 100 + 8000 * i, composition: (i) => ({ instance: 64 * (100 + 8000 * i), string: 40 * (100 + 8000 * i) }) }]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'RequestContext', verdict: 'leak' });
+  });
+
+  it('grew then levelled off is bounded', () => {
+    const level = [0, 900_000, 1_800_000, 1_801_000, 1_800_500];
+    const { findings } = analyzeGrowth(
+      summaries([{ key: 'LRUCache', count: () => 1, composition: (i) => ({ 'plain-object': level[i] + 1000, string: level[i] / 2 }) }]),
+      OPTIONS,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ owner: 'LRUCache', verdict: 'bounded' });
+  });
+
+  it('a named emitter holding per-request listener wrappers is the owner; the wrappers fold in', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        { key: 'EventEmitter', count: () => 1, composition: (i) => ({ 'object-array': 8 * 8000 * i + 100 }), retainedExtra: (i) => 180 * 8000 * i },
+        {
+          key: 'EE',
+          count: (i) => 8000 * i,
+          composition: (i) => ({ instance: 40 * 8000 * i, closure: 56 * 8000 * i, context: 40 * 8000 * i, 'plain-object': 44 * 8000 * i }),
+          path: ['(GC roots)', 'bus', 'EventEmitter', '_events', 'config-changed', 'EE'],
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ owner: 'EventEmitter', verdict: 'leak' });
+    expect(findings[0].hint).toMatch(/removeListener|off\(\)/);
+    expect(findings[0].evidence.join('\n')).toMatch(/holds EE/);
+  });
+
+  it('a generic Array holding per-request objects gives way to the objects it holds', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        { key: 'Array', count: () => 1, composition: (i) => ({ 'object-array': 8 * 8000 * i + 100 }) },
+        {
+          key: 'IncomingMessage',
+          count: (i) => 8000 * i,
+          composition: (i) => ({ socket: 300 * 8000 * i, 'plain-object': 200 * 8000 * i, string: 100 * 8000 * i }),
+          path: ['(GC roots)', 'recent', 'Array', '12', 'IncomingMessage'],
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ owner: 'IncomingMessage', verdict: 'leak' });
+    expect(findings[0].hint).toMatch(/req\/res/);
+  });
+
+  it('jitter, warm-up code and one-off steps are not findings', () => {
+    const { findings, notes } = analyzeGrowth(
+      summaries([
+        { key: 'Churn', count: () => 20, composition: (i) => ({ 'plain-object': 200_000 + jitter(i) * 10, string: 50_000 }) },
+        { key: 'Module', count: () => 1, composition: (i) => ({ code: 100_000 + 150_000 * i, 'plain-object': 5000 }) },
+        { key: 'Step', count: () => 1, composition: (i) => ({ 'object-array': i >= 2 ? 40_000 : 8_000 }) },
+        { key: 'Tiny', count: () => 1, composition: (i) => ({ 'value-array': 1000 + 2000 * i }) },
+      ]),
+      OPTIONS,
+    );
+    expect(findings).toEqual([]);
+    expect(notes.join('\n')).toMatch(/noise floor/);
+  });
+
+  it('up-and-down movement well above the floor is not growth', () => {
+    const wave = [0, 800_000, 100_000, 900_000, 1_000_000];
+    const { findings } = analyzeGrowth(summaries([{ key: 'Buffers', count: () => 3, composition: (i) => ({ native: 100_000 + wave[i] }) }]), OPTIONS);
+    expect(findings).toEqual([]);
+  });
+
+  it('without request counts bytesPerRequest is null and growth is per second', () => {
+    const s = summaries([{ key: 'TrendSink', count: () => 8, composition: (i) => ({ 'value-array': steady(10_000, 512_000)(i) }) }]).map((x) => ({ ...x, requests: null }));
+    const { findings } = analyzeGrowth(s, { ...OPTIONS, runRps: null });
+    expect(findings[0].bytesPerRequest).toBeNull();
+    expect(findings[0].bytesPerSecond).toBeCloseTo(64_000, -2);
+  });
+
+  it('orders findings largest first', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        { key: 'Small', count: () => 1, composition: (i) => ({ 'value-array': steady(0, 200_000)(i) }) },
+        { key: 'Large', count: () => 1, composition: (i) => ({ 'value-array': steady(0, 900_000)(i) }) },
+      ]),
+      OPTIONS,
+    );
+    expect(findings.map((f) => f.owner)).toEqual(['Large', 'Small']);
+  });
+});
