@@ -11,6 +11,8 @@
  *    (`functionName` equal to the owner, or `Owner.method`, V8's name for class methods in profiles).
  * 2. `owner-script`: the allocating frame (or a caller) is in the script that defines the owner
  *    (the owner's `location` from the heap snapshot), e.g. `TrendSink.add` pushing a sample.
+ * Between owners with a link, the frame nearest the allocation decides: a library class's method
+ * called from the app's script belongs to the library class.
  * 3. `pattern-module`: the stack passes through the Node.js module that creates the kind of object
  *    that grew (`node:events` for listeners, timers for timers, http/net for sockets).
  * 4. `only-growing-owner`: there is a single unbounded finding and the stack links to no other; the
@@ -85,22 +87,45 @@ const PATTERN_MODULES: Partial<Record<GrowthPattern, RegExp>> = {
 type Link = NonNullable<AllocationSite['link']>;
 const LINK_RANK: Record<Link, number> = { 'owner-function': 4, 'owner-script': 3, 'pattern-module': 2, 'only-growing-owner': 1 };
 
-function linkOf(stack: SamplingCallFrame[], owner: SiteOwner): Link | null {
+interface LinkMatch {
+  link: Link;
+  /** Stack index of the frame that made the link: the deeper (nearer the allocation), the more specific. */
+  depth: number;
+}
+
+function deepest(stack: SamplingCallFrame[], match: (f: SamplingCallFrame) => boolean): number {
+  for (let i = stack.length - 1; i >= 0; i--) if (match(stack[i])) return i;
+  return -1;
+}
+
+function linkOf(stack: SamplingCallFrame[], owner: SiteOwner): LinkMatch | null {
   const name = owner.owner;
-  if (stack.some((f) => f.functionName === name || f.functionName.startsWith(`${name}.`))) return 'owner-function';
+  const byFunction = deepest(stack, (f) => f.functionName === name || f.functionName.startsWith(`${name}.`));
+  let byScript = -1;
   const script = scriptOf(owner.location);
   if (script) {
     const file = fileOf(script);
     // Scripts appear as ids, paths or file URLs depending on the producer: compare file names,
     // and a numeric id only with the frame's scriptId.
-    const match = /^\d+$/.test(script)
-      ? (f: SamplingCallFrame) => String(f.scriptId) === script
-      : (f: SamplingCallFrame) => !!f.url && fileOf(f.url) === file;
-    if (stack.some(match)) return 'owner-script';
+    byScript = /^\d+$/.test(script)
+      ? deepest(stack, (f) => String(f.scriptId) === script)
+      : deepest(stack, (f) => !!f.url && fileOf(f.url) === file);
   }
+  // Both are the owner's own code; whichever is nearer the allocation is the more specific link.
+  if (byFunction >= 0 && byFunction >= byScript) return { link: 'owner-function', depth: byFunction };
+  if (byScript >= 0) return { link: 'owner-script', depth: byScript };
   const modules = PATTERN_MODULES[owner.pattern];
-  if (modules && stack.some((f) => modules.test(f.url))) return 'pattern-module';
-  return null;
+  const byModule = modules ? deepest(stack, (f) => modules.test(f.url)) : -1;
+  return byModule >= 0 ? { link: 'pattern-module', depth: byModule } : null;
+}
+
+/**
+ * The frame nearest the allocation is the most specific evidence (an app script that defines one
+ * owner also calls into every library); at equal depth, owner code outranks a module link.
+ */
+function better(a: LinkMatch, b: LinkMatch | null): boolean {
+  if (!b) return true;
+  return a.depth !== b.depth ? a.depth > b.depth : LINK_RANK[a.link] > LINK_RANK[b.link];
 }
 
 function siteOf(stack: SamplingCallFrame[]): { site: SamplingCallFrame; calledFrom: SamplingCallFrame | null } | null {
@@ -139,14 +164,15 @@ export function allocationSitesByOwner(profile: SamplingHeapProfile, owners: Sit
 
   const attribute = (bytes: number) => {
     let best = -1;
-    let bestLink: Link | null = null;
+    let bestMatch: LinkMatch | null = null;
     owners.forEach((o, i) => {
-      const link = linkOf(stack, o);
-      if (link && (!bestLink || LINK_RANK[link] > LINK_RANK[bestLink])) {
+      const match = linkOf(stack, o);
+      if (match && better(match, bestMatch)) {
         best = i;
-        bestLink = link;
+        bestMatch = match;
       }
     });
+    let bestLink: Link | null = bestMatch ? (bestMatch as LinkMatch).link : null;
     if (best < 0 && unbounded.length === 1) {
       best = owners.indexOf(unbounded[0]);
       bestLink = 'only-growing-owner';
