@@ -1,11 +1,13 @@
 /**
  * Shortest retaining paths: breadth-first from the root over the essential edges, recording each
- * node's distance and the node it was first reached from. Following `parent` from any node back to
- * the root spells the shortest path that keeps it alive, the one DevTools' Retainers view lists
+ * node's distance and the edge it was first reached by. Following `parentEdge` (and its source, see
+ * `edgeSource`) from any node back to the root spells the shortest path that keeps it alive, the one DevTools' Retainers view lists
  * first. Using the essential-edge bits (not a filter of its own) keeps these paths inside the graph
  * the dominator tree was built on: every edge of a path really retains.
  *
- * Unreachable nodes keep `UNREACHABLE` distance and parent.
+ * The edge, not the node, is recorded because readers want its name (the property or variable that
+ * holds an object), and finding the edge from a node with a million elements would be a scan.
+ * Unreachable nodes (and the root) keep `UNREACHABLE` distance and parent edge.
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { ROOT_ORDINAL, isEssentialEdge, type EssentialEdgeBits } from './essential-edges.js';
@@ -14,19 +16,18 @@ export const UNREACHABLE = 0xffffffff;
 
 export interface ShortestPaths {
   distance: Uint32Array;
-  parent: Uint32Array;
+  parentEdge: Uint32Array;
 }
 
 export function computeShortestPaths(snapshot: HeapSnapshot, essential: EssentialEdgeBits): ShortestPaths {
   const { nodeCount, firstEdge, edgeToNode } = snapshot;
   const distance = new Uint32Array(nodeCount).fill(UNREACHABLE);
-  const parent = new Uint32Array(nodeCount).fill(UNREACHABLE);
+  const parentEdge = new Uint32Array(nodeCount).fill(UNREACHABLE);
   // Every node enters the queue at most once, so the queue never wraps.
   const queue = new Uint32Array(nodeCount);
   let head = 0;
   let tail = 0;
   distance[ROOT_ORDINAL] = 0;
-  parent[ROOT_ORDINAL] = ROOT_ORDINAL;
   queue[tail++] = ROOT_ORDINAL;
   while (head < tail) {
     const node = queue[head++];
@@ -36,9 +37,22 @@ export function computeShortestPaths(snapshot: HeapSnapshot, essential: Essentia
       const target = edgeToNode[edge];
       if (distance[target] !== UNREACHABLE) continue;
       distance[target] = next;
-      parent[target] = node;
+      parentEdge[target] = edge;
       queue[tail++] = target;
     }
   }
-  return { distance, parent };
+  return { distance, parentEdge };
+}
+
+/** The node an edge starts from: binary search in `firstEdge` (edges are stored grouped by source). */
+export function edgeSource(snapshot: HeapSnapshot, edge: number): number {
+  const { firstEdge } = snapshot;
+  let low = 0;
+  let high = snapshot.nodeCount - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >>> 1;
+    if (firstEdge[mid] <= edge) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }

@@ -3,7 +3,7 @@ import { computeEssentialEdges, isEssentialEdge } from '../analyzers/essential-e
 import { buildRetainerIndex } from '../analyzers/retainers.js';
 import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
 import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
-import { computeShortestPaths, UNREACHABLE } from '../analyzers/distances.js';
+import { computeShortestPaths, edgeSource, UNREACHABLE } from '../analyzers/distances.js';
 import { heapGraph } from './helpers/heap-graph-builder.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 
@@ -223,7 +223,7 @@ describe('dominator children and shortest paths', () => {
     expect(list.sort()).toEqual([g.ordinal('b'), g.ordinal('c')].sort());
     const paths = computeShortestPaths(r.snapshot, r.essential);
     expect(paths.distance[g.ordinal('c')]).toBe(3);
-    expect(paths.parent[g.ordinal('c')]).toBe(a);
+    expect(edgeSource(r.snapshot, paths.parentEdge[g.ordinal('c')])).toBe(a);
   });
 
   it('leaves nodes reachable only weakly without a path', () => {

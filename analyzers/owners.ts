@@ -1,0 +1,295 @@
+/**
+ * Owners: every node is attributed to the nearest node above it in the dominator tree (itself
+ * included) that is an *owner instance*, something a user would recognise as "the thing that keeps
+ * this memory":
+ *
+ * 1. An instance of a named class: user classes (`TrendSink`) and Node's own (`Timeout`, `Socket`,
+ *    `EventEmitter` and its subclasses). Key: name plus the class's definition site
+ *    (`script:line`), so same-named classes of different scripts stay apart. The site comes from
+ *    the instance's hidden class: `map` -> (`back_pointer`...) -> `constructor` closure, whose
+ *    entry in the snapshot's `locations` gives the line and whose `shared` -> `script_or_debug_info`
+ *    names the script.
+ * 2. A Map, Set, WeakMap, WeakSet or Array held by a named variable or property (the last edge of
+ *    its shortest retaining path), when no owner is above it, or only a plain-object owner: a
+ *    module-level `const cache = new Map()` or `state.sessions`. Displayed `Map (cache)`; keyed by
+ *    that and the owner above, so two Maps held by different variables stay apart. Inside a class
+ *    instance a collection is part of the instance (TrendSink's `values` array is TrendSink's).
+ * 3. A plain `Object` held by a named variable or property, when no owner at all is above it.
+ *
+ * Never an owner: V8 internals (arrays, `system / ...`, contexts, code), closures, promises,
+ * values, and the containers every program has (`global`, modules), which would otherwise own
+ * everything. Nodes with no owner above them go to `(runtime)` (code, VM metadata, native) or
+ * `(unattributed)` (JS data no owner holds).
+ *
+ * Per owner: instances, retained bytes counted once (an instance inside another instance of the
+ * same owner is already in its retained size), exclusive self bytes, and the representative
+ * instance (largest retained size, then shortest path) whose retaining path the summary shows.
+ */
+import type { HeapSnapshot } from './heap-snapshot.js';
+import { typeCodes } from './heap-snapshot.js';
+import { ROOT_ORDINAL } from './essential-edges.js';
+import type { DominatedChildren, DominatorTree } from './dominators.js';
+import { UNREACHABLE, type ShortestPaths } from './distances.js';
+import { BUILTIN_CONSTRUCTORS, CATEGORY_INDEX } from './node-categories.js';
+
+export const NO_OWNER = 0xffffffff;
+export const RUNTIME_OWNER = '(runtime)';
+export const UNATTRIBUTED_OWNER = '(unattributed)';
+
+/** Objects every Node process has that hold user state generically; never owners themselves. */
+const CONTAINER_NAMES = new Set([
+  'global', 'Window', 'process', 'Module', 'BuiltinModule', 'ModuleWrap', 'ModuleJob', 'ModuleMap',
+  'ModuleLoader', 'ESMLoader', 'DefaultModuleLoader', 'CustomizedModuleLoader', 'SafeMap', 'SafeSet',
+  'SafeWeakMap', 'SafeWeakSet', 'SafeFinalizationRegistry', 'SafeWeakRef',
+]);
+const COLLECTION_NAMES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Array']);
+
+export type OwnerKind = 'class' | 'collection' | 'plain' | 'bucket';
+
+export interface Owner {
+  key: string;
+  /** Display name: `TrendSink`, `Map (handlers)`, `(runtime)`. */
+  name: string;
+  kind: OwnerKind;
+  /** `script:line` of the class definition, when the snapshot has it. */
+  location: string | null;
+  count: number;
+  retainedBytes: number;
+  selfBytes: number;
+  /** Node ordinal of the instance whose path represents the owner; -1 for the buckets. */
+  representative: number;
+}
+
+export interface OwnerAttribution {
+  owners: Owner[];
+  /** Index into `owners` for every node (each node in exactly one owner, the buckets included). */
+  ownerOfNode: Uint32Array;
+}
+
+export interface OwnerInputs {
+  snapshot: HeapSnapshot;
+  tree: DominatorTree;
+  children: DominatedChildren;
+  retainedSizes: Float64Array;
+  paths: ShortestPaths;
+  categories: Uint8Array;
+}
+
+const KIND_NONE = 0;
+const KIND_CLASS = 1;
+const KIND_COLLECTION = 2;
+const KIND_PLAIN = 3;
+
+export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
+  const { snapshot, tree, paths, categories } = inputs;
+  const { nodeCount, nodeType, nodeName, strings, nodeSelfSize } = snapshot;
+  const codes = typeCodes(snapshot);
+  const { dominator, preorder } = tree;
+
+  const owners: Owner[] = [];
+  const ownerIndex = new Map<string, number>();
+  const addOwner = (key: string, name: string, kind: OwnerKind, location: string | null): number => {
+    let index = ownerIndex.get(key);
+    if (index === undefined) {
+      index = owners.length;
+      owners.push({ key, name, kind, location, count: 0, retainedBytes: 0, selfBytes: 0, representative: -1 });
+      ownerIndex.set(key, index);
+    }
+    return index;
+  };
+  const runtime = addOwner(RUNTIME_OWNER, RUNTIME_OWNER, 'bucket', null);
+  const unattributed = addOwner(UNATTRIBUTED_OWNER, UNATTRIBUTED_OWNER, 'bucket', null);
+
+  const kindOfName = new Map<number, number>();
+  const nameKind = (nameIndex: number): number => {
+    let kind = kindOfName.get(nameIndex);
+    if (kind === undefined) {
+      const name = strings[nameIndex];
+      if (name === 'Object') kind = KIND_PLAIN;
+      else if (COLLECTION_NAMES.has(name)) kind = KIND_COLLECTION;
+      else if (name === '' || name.startsWith('system / ') || name.startsWith('(') || BUILTIN_CONSTRUCTORS.has(name) || CONTAINER_NAMES.has(name)) kind = KIND_NONE;
+      else kind = KIND_CLASS;
+      kindOfName.set(nameIndex, kind);
+    }
+    return kind;
+  };
+  const classSite = classSiteReader(snapshot);
+  const holdingName = holdingNameReader(snapshot, paths);
+  const isPrototype = prototypeDetector(snapshot);
+
+  // Dominators come before the nodes they dominate in preorder, so the owner above is known.
+  const ownerOfNode = new Uint32Array(nodeCount).fill(NO_OWNER);
+  const isInstance = new Uint8Array(nodeCount);
+  for (let i = 0; i < nodeCount; i++) {
+    const node = preorder[i];
+    if (node === ROOT_ORDINAL) continue;
+    const above = ownerOfNode[dominator[node]];
+    let owner = above;
+    if (nodeType[node] === codes.node.object) {
+      let kind = nameKind(nodeName[node]);
+      if (kind !== KIND_NONE && isPrototype(node)) kind = KIND_NONE;
+      if (kind === KIND_CLASS) {
+        const name = strings[nodeName[node]];
+        const location = classSite(node);
+        owner = addOwner(location ? `${name}@${location}` : name, name, 'class', location);
+      } else if (kind !== KIND_NONE && (above === NO_OWNER || (kind === KIND_COLLECTION && owners[above].kind === 'plain'))) {
+        const holder = holdingName(node);
+        if (holder !== null) {
+          const name = `${strings[nodeName[node]]} (${holder})`;
+          const key = above === NO_OWNER ? name : `${name} < ${owners[above].key}`;
+          owner = addOwner(key, name, kind === KIND_PLAIN ? 'plain' : 'collection', null);
+        }
+      }
+    }
+    if (owner !== above) isInstance[node] = 1;
+    ownerOfNode[node] = owner;
+  }
+
+  countRetainedOnce(inputs, owners, ownerOfNode, isInstance);
+
+  for (let node = 0; node < nodeCount; node++) {
+    let owner = ownerOfNode[node];
+    if (owner === NO_OWNER) {
+      const category = categories[node];
+      const isRuntime = category === CATEGORY_INDEX.code || category === CATEGORY_INDEX.native || category === CATEGORY_INDEX.other;
+      owner = ownerOfNode[node] = isRuntime ? runtime : unattributed;
+      owners[owner].count++;
+      owners[owner].retainedBytes += nodeSelfSize[node];
+    }
+    owners[owner].selfBytes += nodeSelfSize[node];
+  }
+  return { owners, ownerOfNode };
+}
+
+/**
+ * Walks the dominator tree depth-first with, per owner, the number of its instances on the
+ * current branch: an instance adds its retained size only when none is above it. Iterative (an
+ * explicit stack holding enter and exit marks), as a linked list of a million nodes is a million
+ * levels deep.
+ */
+function countRetainedOnce(inputs: OwnerInputs, owners: Owner[], ownerOfNode: Uint32Array, isInstance: Uint8Array): void {
+  const { children, retainedSizes, paths } = inputs;
+  const { firstDominated, dominated } = children;
+  const active = new Uint32Array(owners.length);
+  const EXIT = 0x80000000;
+  const stack: number[] = [ROOT_ORDINAL];
+  while (stack.length) {
+    const entry = stack.pop()!;
+    if (entry >= EXIT) {
+      active[ownerOfNode[entry - EXIT]]--;
+      continue;
+    }
+    const node = entry;
+    if (isInstance[node]) {
+      const index = ownerOfNode[node];
+      const owner = owners[index];
+      owner.count++;
+      if (active[index] === 0) {
+        owner.retainedBytes += retainedSizes[node];
+        const best = owner.representative;
+        if (
+          best < 0 ||
+          retainedSizes[node] > retainedSizes[best] ||
+          (retainedSizes[node] === retainedSizes[best] && paths.distance[node] < paths.distance[best])
+        ) {
+          owner.representative = node;
+        }
+      }
+      active[index]++;
+      stack.push(node + EXIT);
+    }
+    for (let k = firstDominated[node], end = firstDominated[node + 1]; k < end; k++) stack.push(dominated[k]);
+  }
+}
+
+/**
+ * `script:line` (1-based) where an instance's class is defined, or null. Cached per hidden class,
+ * which instances of one class share.
+ */
+function classSiteReader(snapshot: HeapSnapshot): (instance: number) => string | null {
+  const { firstEdge, edgeType, edgeNameOrIndex, edgeToNode, strings, nodeType, nodeName } = snapshot;
+  const codes = typeCodes(snapshot);
+  const named = (name: string) => strings.indexOf(name);
+  const MAP = named('map');
+  const CONSTRUCTOR = named('constructor');
+  const BACK_POINTER = named('back_pointer');
+  const PROTO = named('__proto__');
+  const SHARED = named('shared');
+  const SCRIPT_NAMES = new Set([named('script_or_debug_info'), named('script')]);
+  SCRIPT_NAMES.delete(-1);
+
+  const target = (node: number, type: number, name: number): number => {
+    if (name < 0) return -1;
+    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+      if (edgeType[edge] === type && edgeNameOrIndex[edge] === name) return edgeToNode[edge];
+    }
+    return -1;
+  };
+  const constructorOf = (instance: number, hiddenClass: number): number => {
+    for (let map = hiddenClass, steps = 0; map >= 0 && steps < 64; steps++) {
+      const constructor = target(map, codes.edge.internal, CONSTRUCTOR);
+      if (constructor >= 0) return nodeType[constructor] === codes.node.closure ? constructor : -1;
+      map = target(map, codes.edge.internal, BACK_POINTER);
+    }
+    const prototype = target(instance, codes.edge.property, PROTO);
+    return prototype >= 0 ? target(prototype, codes.edge.property, CONSTRUCTOR) : -1;
+  };
+  const siteOf = (closure: number): string | null => {
+    const location = snapshot.locations.get(closure);
+    if (!location) return null;
+    let script = `script#${location.scriptId}`;
+    const shared = target(closure, codes.edge.internal, SHARED);
+    if (shared >= 0) {
+      for (let edge = firstEdge[shared], end = firstEdge[shared + 1]; edge < end; edge++) {
+        if (edgeType[edge] !== codes.edge.internal || !SCRIPT_NAMES.has(edgeNameOrIndex[edge])) continue;
+        const name = strings[nodeName[edgeToNode[edge]]];
+        if (name && !name.startsWith('system / ') && !name.startsWith('(')) script = name;
+      }
+    }
+    return `${script}:${location.line + 1}`;
+  };
+
+  const cache = new Map<number, string | null>();
+  return (instance) => {
+    const hiddenClass = target(instance, codes.edge.internal, MAP);
+    const cached = cache.get(hiddenClass);
+    if (cached !== undefined) return cached;
+    const constructor = constructorOf(instance, hiddenClass);
+    const site = constructor >= 0 ? siteOf(constructor) : null;
+    if (hiddenClass >= 0) cache.set(hiddenClass, site);
+    return site;
+  };
+}
+
+/**
+ * Prototype objects are named after their constructor (`URL.prototype` is an object named `URL`)
+ * but are not instances; they are the objects with an own `constructor` property.
+ */
+function prototypeDetector(snapshot: HeapSnapshot): (node: number) => boolean {
+  const { firstEdge, edgeType, edgeNameOrIndex } = snapshot;
+  const property = typeCodes(snapshot).edge.property;
+  const constructor = snapshot.strings.indexOf('constructor');
+  return (node) => {
+    if (constructor < 0) return false;
+    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+      if (edgeType[edge] === property && edgeNameOrIndex[edge] === constructor) return true;
+    }
+    return false;
+  };
+}
+
+/** Edge names that hold language plumbing, not user state. */
+const NON_HOLDING_NAMES = new Set(['__proto__', 'prototype', 'constructor']);
+
+/** The variable or property name holding a node on its shortest path, or null (element, internal). */
+function holdingNameReader(snapshot: HeapSnapshot, paths: ShortestPaths): (node: number) => string | null {
+  const e = typeCodes(snapshot).edge;
+  return (node) => {
+    const edge = paths.parentEdge[node];
+    if (edge === UNREACHABLE) return null;
+    const type = snapshot.edgeType[edge];
+    if (type !== e.property && type !== e.context && type !== e.shortcut) return null;
+    const name = snapshot.strings[snapshot.edgeNameOrIndex[edge]];
+    return NON_HOLDING_NAMES.has(name) ? null : name;
+  };
+}

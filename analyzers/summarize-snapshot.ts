@@ -1,0 +1,195 @@
+/**
+ * Snapshot in, compact `SnapshotSummary` out: the whole engine, pass by pass, as DevTools'
+ * `initialize()` reads: essential edges -> retainers -> dominators -> retained sizes -> shortest
+ * paths -> categories -> owners -> per-owner composition and cohorts.
+ *
+ * Memory: the retainer index and the Lengauer–Tarjan work arrays live only inside
+ * `dominatorsAndRetainedSizes`, so they can be collected before the later passes allocate theirs;
+ * what survives is a few 4- or 8-byte columns per node.
+ *
+ * Which owners are kept: every class owner (their number is bounded by the program's classes, and
+ * growth analysis needs a class that is tiny in the first snapshot to be present there too), and
+ * collection/plain owners and the buckets from `MIN_KEPT_BYTES` up; then at most `MAX_OWNERS`,
+ * largest retained first. A summary of a real service is then tens to hundreds of KB.
+ */
+import { basename } from 'node:path';
+import type { HeapSnapshot } from './heap-snapshot.js';
+import { CATEGORIES, type Category, type CategoryStats, type OwnerSummary, type SnapshotSummary } from './snapshot-summary.js';
+import { ROOT_ORDINAL, computeEssentialEdges } from './essential-edges.js';
+import { buildRetainerIndex } from './retainers.js';
+import { buildDominatedChildren, buildDominatorTree, type DominatorTree } from './dominators.js';
+import { computeRetainedSizes } from './retained-sizes.js';
+import { computeShortestPaths } from './distances.js';
+import { classifyNodes } from './node-categories.js';
+import { attributeOwners, type Owner } from './owners.js';
+import { describeRetainerPath } from './retainer-paths.js';
+import { parseSnapshotFile } from './snapshot-parser.js';
+
+export interface SummaryContext {
+  source: string | null;
+  t: number | null;
+  requests: number | null;
+  cohortBoundaries: number[];
+}
+
+export const MAX_OWNERS = 2000;
+export const MIN_KEPT_BYTES = 1024;
+
+export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext): SnapshotSummary {
+  const essential = computeEssentialEdges(snapshot);
+  const { tree, retainedSizes } = dominatorsAndRetainedSizes(snapshot, essential);
+  const children = buildDominatedChildren(tree);
+  const paths = computeShortestPaths(snapshot, essential);
+  const categories = classifyNodes(snapshot);
+  const { owners, ownerOfNode } = attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories });
+
+  const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
+  const composition = aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries);
+
+  const kept = keptOwners(owners);
+  const ownerSummaries: OwnerSummary[] = kept.map((index) => {
+    const owner = owners[index];
+    return {
+      key: owner.key,
+      owner: owner.name,
+      location: owner.location,
+      count: owner.count,
+      retainedBytes: owner.retainedBytes,
+      selfBytes: owner.selfBytes,
+      composition: composition.byOwner[index],
+      cohortCounts: Array.from(composition.cohortCounts.subarray(index * composition.cohorts, (index + 1) * composition.cohorts)),
+      cohortBytes: Array.from(composition.cohortBytes.subarray(index * composition.cohorts, (index + 1) * composition.cohorts)),
+      retainerPath:
+        owner.representative >= 0
+          ? describeRetainerPath(snapshot, paths, categories, owner.representative)
+          : ['(GC roots)', owner.name],
+    };
+  });
+
+  return {
+    schema: 'memprobe/snapshot-summary@1',
+    source: context.source,
+    t: context.t,
+    requests: context.requests,
+    nodeCount: snapshot.nodeCount,
+    edgeCount: snapshot.edgeCount,
+    totalBytes: retainedSizes[ROOT_ORDINAL],
+    maxNodeId: composition.maxNodeId,
+    cohortBoundaries: boundaries,
+    categories: composition.heap,
+    owners: ownerSummaries,
+  };
+}
+
+export async function summarizeSnapshotFile(
+  path: string,
+  context: SummaryContext,
+  onProgress?: (read: number, total: number) => void,
+): Promise<SnapshotSummary> {
+  const snapshot = await parseSnapshotFile(path, { onProgress });
+  return summarizeSnapshot(snapshot, { ...context, source: context.source ?? basename(path) });
+}
+
+/** Summaries of snapshots of ONE process in order, each with the earlier snapshots' maxNodeId as cohort boundaries. */
+export async function summarizeSnapshotFiles(
+  paths: string[],
+  contexts: Partial<SummaryContext>[] = [],
+): Promise<SnapshotSummary[]> {
+  const summaries: SnapshotSummary[] = [];
+  for (const [i, path] of paths.entries()) {
+    const given = contexts[i] ?? {};
+    const summary = await summarizeSnapshotFile(path, {
+      source: given.source ?? basename(path),
+      t: given.t ?? null,
+      requests: given.requests ?? null,
+      cohortBoundaries: given.cohortBoundaries ?? summaries.map((s) => s.maxNodeId),
+    });
+    summaries.push(summary);
+  }
+  return summaries;
+}
+
+function dominatorsAndRetainedSizes(
+  snapshot: HeapSnapshot,
+  essential: Uint8Array,
+): { tree: DominatorTree; retainedSizes: Float64Array } {
+  const retainers = buildRetainerIndex(snapshot, essential);
+  const tree = buildDominatorTree(snapshot, essential, retainers);
+  return { tree, retainedSizes: computeRetainedSizes(snapshot.nodeSelfSize, tree) };
+}
+
+interface Aggregates {
+  heap: Partial<Record<Category, CategoryStats>>;
+  byOwner: Partial<Record<Category, CategoryStats>>[];
+  cohorts: number;
+  /** owner-major: [owner * cohorts + cohort] */
+  cohortCounts: Float64Array;
+  cohortBytes: Float64Array;
+  maxNodeId: number;
+}
+
+/**
+ * One sweep over the nodes: bytes by category per owner and heap-wide, and birth cohorts per owner.
+ * Cohorts count JS heap objects only: V8 gives those odd ids in allocation order, while native and
+ * synthetic nodes get even ids that say nothing about when they were made (DevTools' `maxJsNodeId`
+ * skips them for the same reason).
+ */
+function aggregateByOwner(
+  snapshot: HeapSnapshot,
+  ownerCount: number,
+  ownerOfNode: Uint32Array,
+  categories: Uint8Array,
+  boundaries: number[],
+): Aggregates {
+  const { nodeCount, nodeId, nodeSelfSize } = snapshot;
+  const categoryCount = CATEGORIES.length;
+  const counts = new Float64Array(ownerCount * categoryCount);
+  const bytes = new Float64Array(ownerCount * categoryCount);
+  const cohorts = boundaries.length + 1;
+  const cohortCounts = new Float64Array(ownerCount * cohorts);
+  const cohortBytes = new Float64Array(ownerCount * cohorts);
+  let maxNodeId = 0;
+
+  for (let node = 0; node < nodeCount; node++) {
+    const owner = ownerOfNode[node];
+    const size = nodeSelfSize[node];
+    const cell = owner * categoryCount + categories[node];
+    counts[cell]++;
+    bytes[cell] += size;
+    const id = nodeId[node];
+    if (id % 2 === 1) {
+      if (id > maxNodeId) maxNodeId = id;
+      let cohort = 0;
+      while (cohort < boundaries.length && id > boundaries[cohort]) cohort++;
+      cohortCounts[owner * cohorts + cohort]++;
+      cohortBytes[owner * cohorts + cohort] += size;
+    }
+  }
+
+  const heap: Partial<Record<Category, CategoryStats>> = {};
+  const byOwner: Partial<Record<Category, CategoryStats>>[] = [];
+  for (let owner = 0; owner < ownerCount; owner++) {
+    const stats: Partial<Record<Category, CategoryStats>> = {};
+    for (let c = 0; c < categoryCount; c++) {
+      const count = counts[owner * categoryCount + c];
+      if (count === 0) continue;
+      const category = CATEGORIES[c];
+      const size = bytes[owner * categoryCount + c];
+      stats[category] = { count, bytes: size };
+      const total = (heap[category] ??= { count: 0, bytes: 0 });
+      total.count += count;
+      total.bytes += size;
+    }
+    byOwner.push(stats);
+  }
+  return { heap, byOwner, cohorts, cohortCounts, cohortBytes, maxNodeId };
+}
+
+function keptOwners(owners: Owner[]): number[] {
+  const kept: number[] = [];
+  owners.forEach((owner, index) => {
+    if (owner.kind === 'class' || owner.retainedBytes >= MIN_KEPT_BYTES) kept.push(index);
+  });
+  kept.sort((a, b) => owners[b].retainedBytes - owners[a].retainedBytes || (owners[a].key < owners[b].key ? -1 : 1));
+  return kept.slice(0, MAX_OWNERS);
+}
