@@ -1,0 +1,45 @@
+/**
+ * What a gate result becomes outside report.json: the lines a CI log shows, the JUnit file, and
+ * GitHub Actions annotations. Shared by `memprobe gate` and `run`/`attach --gate`.
+ */
+import { writeFileSync } from 'node:fs';
+import type { GateResult, Report } from './report-schema.js';
+import { renderJunit } from './junit.js';
+import { renderGithubAnnotations } from './github-annotations.js';
+import { findingRate } from './report-text.js';
+
+/** One line per failure naming owner, figure and budget; growing owners the gate let through as notices. */
+export function renderGateLines(report: Report, gate: GateResult): string[] {
+  const budgets = (gate.checks ?? []).filter((c) => c.owner === undefined);
+  const failedBudgets = budgets.filter((c) => !c.passed).length;
+  const lines = gate.passed
+    ? [`gate passed: ${budgets.length ? budgets.map((c) => c.name).join(', ') : 'no budgets exceeded'}`]
+    : [`gate FAILED: ${failedBudgets} of ${budgets.length} budget${budgets.length === 1 ? '' : 's'} exceeded`];
+  lines.push(...gate.reasons.map((r) => `  ✗ ${r}`));
+  const failedOwners = new Set((gate.checks ?? []).filter((c) => c.owner !== undefined && !c.passed).map((c) => c.owner));
+  for (const f of report.findings) {
+    if (failedOwners.has(f.owner)) continue;
+    lines.push(`  · ${f.owner}: ${f.verdict}, ${findingRate(f)} (within budgets)`);
+  }
+  return lines.map(stripControl);
+}
+
+export interface GateOutputOptions {
+  /** Write JUnit XML here (`--junit`). */
+  junitPath: string | null;
+  /** Print GitHub Actions annotations (`GITHUB_ACTIONS=true`). */
+  annotate: boolean;
+  /** Where annotation lines go (the runner reads workflow commands from the job's output). */
+  write: (text: string) => void;
+}
+
+export function publishGateResult(report: Report, gate: GateResult, options: GateOutputOptions): void {
+  if (options.junitPath) writeFileSync(options.junitPath, renderJunit(report, gate));
+  if (options.annotate) {
+    for (const line of renderGithubAnnotations(report, gate)) options.write(`${line}\n`);
+  }
+}
+
+function stripControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

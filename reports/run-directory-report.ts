@@ -1,0 +1,171 @@
+/**
+ * A run directory in, `report.json` and `report.html` out. Called at the end of every run, by
+ * `memprobe report <run-dir>` and by `memprobe gate <run-dir>`: it needs only `run.json`,
+ * `summaries/` and `timeline.ndjson` (plus `allocation.heapprofile` when there is one), never the
+ * raw snapshots, which `--keep-snapshots` may have deleted.
+ */
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report, TimelineSample } from './report-schema.js';
+import { RUN_FILES, type RunRecord } from './run-record.js';
+import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
+import { analyzeGrowth, type SamplingHeapProfile } from '../analyzers/analyze-growth.js';
+import { evaluateGate, gateBudgetsFromJson, type GateBudgets } from '../analyzers/gate.js';
+import { UsageError } from '../cli/usage-error.js';
+import { buildReport, withGate } from './build-report.js';
+import { renderHtmlReport } from './html-report.js';
+import { topOwnerSeries } from './owner-series.js';
+
+/** Owners drawn in the per-owner chart besides the findings. */
+const OWNER_CHART_SIZE = 6;
+/** Below this share of the target rate, the run did not reach it: project at what it achieved. */
+const ACHIEVED_RATE_SHARE = 0.95;
+
+export interface RunDirectory {
+  run: RunRecord;
+  summaries: SnapshotSummary[];
+  timeline: TimelineSample[];
+  allocationProfile: SamplingHeapProfile | null;
+  /** What could not be read but did not stop the report (a torn timeline line, a bad profile). */
+  notes: string[];
+}
+
+export interface ReportRunDirectoryOptions {
+  /** Budgets to gate on; `undefined`: those recorded in run.json (`run --gate`); `null`: no gate. */
+  budgets?: GateBudgets | null;
+}
+
+export async function reportRunDirectory(runDir: string, options: ReportRunDirectoryOptions = {}): Promise<Report> {
+  const dir = readRunDirectory(runDir);
+  const { run } = dir;
+  const analysis = analyzeGrowth(dir.summaries, {
+    heapLimitBytes: run.analysis.heapLimitBytes,
+    runRps: projectionRate(run.load),
+    projectRps: run.analysis.projectRps,
+    horizonS: run.analysis.horizonS,
+    allocationProfile: dir.allocationProfile,
+  });
+  const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
+  const ungated = buildReport(run, { ...analysis, notes: [...analysis.notes, ...dir.notes] }, null);
+  const report = budgets ? withGate(ungated, evaluateGate(ungated, budgets)) : ungated;
+  writeReportFiles(runDir, report, dir);
+  return report;
+}
+
+/** Writes report.json and report.html, each replaced whole (a reader never sees half a file). */
+export function writeReportFiles(runDir: string, report: Report, dir: Pick<RunDirectory, 'summaries' | 'timeline'>): void {
+  const ownerSeries = topOwnerSeries(
+    dir.summaries,
+    OWNER_CHART_SIZE,
+    report.findings.map((f) => f.key ?? f.owner),
+  );
+  writeAtomically(join(runDir, RUN_FILES.report), `${JSON.stringify(report, null, 2)}\n`);
+  writeAtomically(
+    join(runDir, RUN_FILES.html),
+    renderHtmlReport(report, dir.timeline, { ownerSeries, generatedAt: new Date().toISOString() }),
+  );
+}
+
+export function readRunDirectory(runDir: string): RunDirectory {
+  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
+    throw new UsageError(`${runDir}: no such run directory`, 'give the --out directory of a memprobe run');
+  }
+  const runFile = join(runDir, RUN_FILES.run);
+  if (!existsSync(runFile)) {
+    throw new UsageError(`${runDir} is not a memprobe run directory (no ${RUN_FILES.run})`, 'give the --out directory of a memprobe run');
+  }
+  const run = readJson(runFile) as RunRecord;
+  if (run?.schema !== 'memprobe/run@1') {
+    throw new UsageError(`${runFile}: not a memprobe run record (schema ${JSON.stringify(run?.schema)})`);
+  }
+  const notes: string[] = [];
+  return {
+    run,
+    summaries: readSummaries(join(runDir, RUN_FILES.summaries)),
+    timeline: readTimeline(join(runDir, RUN_FILES.timeline), notes),
+    allocationProfile: readAllocationProfile(join(runDir, RUN_FILES.allocationProfile), notes),
+    notes,
+  };
+}
+
+function readSummaries(dir: string): SnapshotSummary[] {
+  if (!existsSync(dir)) return [];
+  // Names are zero-padded sequence numbers (001.json, 002.json …): name order is capture order.
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  return files.map((f) => {
+    const file = join(dir, f);
+    const summary = readJson(file) as SnapshotSummary;
+    if (summary?.schema !== 'memprobe/snapshot-summary@1' || !Array.isArray(summary.owners)) {
+      throw new UsageError(`${file}: not a memprobe snapshot summary`);
+    }
+    return summary;
+  });
+}
+
+/**
+ * The timeline is appended while the run goes; a run killed mid-write leaves a torn last line.
+ * Unreadable lines are skipped and counted: a chart with a gap beats no report.
+ */
+function readTimeline(file: string, notes: string[]): TimelineSample[] {
+  if (!existsSync(file)) {
+    notes.push(`no ${RUN_FILES.timeline} in the run directory: the report has no timeline chart`);
+    return [];
+  }
+  const samples: TimelineSample[] = [];
+  let unreadable = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const sample = JSON.parse(line) as TimelineSample;
+      if (typeof sample.t === 'number' && typeof sample.heapUsed === 'number') samples.push(sample);
+      else unreadable++;
+    } catch {
+      unreadable++;
+    }
+  }
+  if (unreadable) notes.push(`${RUN_FILES.timeline}: ${unreadable} unreadable line${unreadable === 1 ? '' : 's'} skipped`);
+  return samples;
+}
+
+function readAllocationProfile(file: string, notes: string[]): SamplingHeapProfile | null {
+  if (!existsSync(file)) return null;
+  try {
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as SamplingHeapProfile;
+    if (profile && typeof profile === 'object' && 'head' in profile) return profile;
+  } catch {
+    // reported below
+  }
+  notes.push(`${RUN_FILES.allocationProfile} is unreadable: findings have no allocation sites`);
+  return null;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file}: corrupt JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * The rate the projection assumes: the rate the user asked for, unless the run fell well short of it
+ * (an overloaded target), where only the achieved rate was ever observed.
+ */
+function projectionRate(load: RunRecord['load']): number | null {
+  const { targetRps, achievedRps } = load;
+  if (targetRps !== null && achievedRps !== null && achievedRps < targetRps * ACHIEVED_RATE_SHARE) return achievedRps;
+  return targetRps ?? achievedRps;
+}
+
+function writeAtomically(file: string, content: string): void {
+  writeFileSync(`${file}.tmp`, content);
+  renameSync(`${file}.tmp`, file);
+}
