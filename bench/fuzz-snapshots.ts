@@ -19,6 +19,12 @@ interface Tally {
   rejected: number;
 }
 
+interface FuzzResult {
+  tallies: Record<string, Tally>;
+  failures: string[];
+  slowest: { ms: number; index: number; mutation: string };
+}
+
 async function runCases(seed: number, count: number, maxNodes: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'memprobe-fuzz-bench-'));
   const path = join(dir, 'case.heapsnapshot');
@@ -63,7 +69,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let lastProgress = 0;
-  let result: { tallies: Record<string, Tally>; failures: string[]; slowest: { ms: number; index: number; mutation: string } } | null = null;
+  const received: { result: FuzzResult | null } = { result: null };
   let watchdog = setTimeout(onHang, HANG_AFTER_MS);
   function onHang(): void {
     console.error(`HANG: no progress for ${HANG_AFTER_MS / 1000} s after case ${lastProgress} (seed ${seed}); killing`);
@@ -82,19 +88,19 @@ async function main(): Promise<void> {
         clearTimeout(watchdog);
         watchdog = setTimeout(onHang, HANG_AFTER_MS);
       } else if (line.startsWith('result ')) {
-        result = JSON.parse(line.slice(7));
+        received.result = JSON.parse(line.slice(7)) as FuzzResult;
       }
     }
   });
   const code: number | null = await new Promise((resolve) => child.on('exit', resolve));
   clearTimeout(watchdog);
   const seconds = (performance.now() - started) / 1000;
-  if (!result) {
+  if (!received.result) {
     console.error(`fuzz child exited with ${code} before finishing`);
     process.exitCode = 1;
     return;
   }
-  const { tallies, failures, slowest } = result as NonNullable<typeof result>;
+  const { tallies, failures, slowest } = received.result;
   console.log(`fuzz: ${count} cases, seed ${seed}, up to ${maxNodes} nodes each, ${seconds.toFixed(1)} s`);
   console.log(`${'mutation'.padEnd(26)}${'parsed'.padStart(8)}${'rejected'.padStart(10)}`);
   for (const [mutation, tally] of Object.entries(tallies)) {
