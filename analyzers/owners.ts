@@ -64,6 +64,8 @@ export interface OwnerAttribution {
   owners: Owner[];
   /** Index into `owners` for every node (each node in exactly one owner, the buckets included). */
   ownerOfNode: Uint32Array;
+  /** 1 for the owner instances themselves. */
+  isInstance: Uint8Array;
 }
 
 export interface OwnerInputs {
@@ -158,7 +160,7 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
     }
     owners[owner].selfBytes += nodeSelfSize[node];
   }
-  return { owners, ownerOfNode };
+  return { owners, ownerOfNode, isInstance };
 }
 
 /**

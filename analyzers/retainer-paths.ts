@@ -5,7 +5,9 @@
  *    "\"http_req_duration\"", "TrendSink"]
  * Edges read as a user would write them: property names, closure variables, `[i]` for elements,
  * the key for a Map entry. V8's plumbing between them (backing stores, hash tables, contexts,
- * `elements`/`table`/`properties` edges) is left out: it names nothing the user wrote.
+ * `elements`/`table`/`properties` edges) is left out: it names nothing the user wrote. Owner
+ * instances on the way read as their owner (`Map (handlers)`), so a path shows which owners hold
+ * which.
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { typeCodes } from './heap-snapshot.js';
@@ -22,12 +24,14 @@ export function describeRetainerPath(
   paths: ShortestPaths,
   categories: Uint8Array,
   node: number,
-  maxEntries = DEFAULT_MAX_ENTRIES,
+  options: { maxEntries?: number; ownerName?: (node: number) => string | null } = {},
 ): string[] {
+  const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+  const label = (n: number) => options.ownerName?.(n) ?? nodeLabel(snapshot, n);
   const edges: number[] = [];
   for (let at = node; at !== ROOT_ORDINAL; ) {
     const edge = paths.parentEdge[at];
-    if (edge === UNREACHABLE) return [ROOTS_LABEL, '(unreachable)', nodeLabel(snapshot, node) ?? '?'];
+    if (edge === UNREACHABLE) return [ROOTS_LABEL, '(unreachable)', label(node) ?? '?'];
     edges.push(edge);
     at = edgeSource(snapshot, edge);
   }
@@ -41,7 +45,7 @@ export function describeRetainerPath(
     const source = edgeSource(snapshot, edge);
     const target = snapshot.edgeToNode[edge];
     if (source !== ROOT_ORDINAL) push(edgeLabel(snapshot, categories, source, edge));
-    push(nodeLabel(snapshot, target));
+    push(label(target));
   }
   if (labels.length <= maxEntries) return labels;
   return [ROOTS_LABEL, '...', ...labels.slice(labels.length - (maxEntries - 2))];

@@ -41,12 +41,13 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
   const children = buildDominatedChildren(tree);
   const paths = computeShortestPaths(snapshot, essential);
   const categories = classifyNodes(snapshot);
-  const { owners, ownerOfNode } = attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories });
+  const { owners, ownerOfNode, isInstance } = attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories });
 
   const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
   const composition = aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries);
 
   const kept = keptOwners(owners);
+  const ownerName = (node: number) => (isInstance[node] ? owners[ownerOfNode[node]].name : null);
   const ownerSummaries: OwnerSummary[] = kept.map((index) => {
     const owner = owners[index];
     return {
@@ -61,7 +62,7 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
       cohortBytes: Array.from(composition.cohortBytes.subarray(index * composition.cohorts, (index + 1) * composition.cohorts)),
       retainerPath:
         owner.representative >= 0
-          ? describeRetainerPath(snapshot, paths, categories, owner.representative)
+          ? describeRetainerPath(snapshot, paths, categories, owner.representative, { ownerName })
           : ['(GC roots)', owner.name],
     };
   });

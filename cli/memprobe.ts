@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './usage-error.js';
 import { EXIT } from './exit-codes.js';
+import { analyzeCommand } from './analyze-command.js';
 
 function fail(message: string, hint?: string): never {
   process.stderr.write(`memprobe: ${message}${hint ? `\n  hint: ${hint}` : ''}\n`);
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     .scriptName('memprobe')
     .usage('$0 <command> [options]\n\nFind out whether a Node.js process leaks or accumulates, and what.')
     // commands: one .command(...) per file in cli/
+    .command(analyzeCommand)
     .demandCommand(1, 'name a command (see memprobe --help)')
     .strict()
     .recommendCommands()

@@ -1,0 +1,210 @@
+/**
+ * `memprobe analyze <a.heapsnapshot> [b ...]`: offline analysis of snapshot files.
+ * One file: what the heap holds, by owner (a table, or `memprobe/summary@1` with --json).
+ * Two or more files of one process, in order: growth by owner and verdicts (`memprobe/report@1`
+ * with `target.kind: "snapshots"`).
+ */
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
+import { toHeapSummaryJson } from '../analyzers/heap-summary.js';
+import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
+import { analyzeGrowth } from '../analyzers/analyze-growth.js';
+import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
+import { buildReport } from '../reports/build-report.js';
+import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import type { RunRecord } from '../reports/run-record.js';
+import { formatBytes, formatCount, parseDuration, parseSize } from './units.js';
+import { UsageError } from './usage-error.js';
+
+interface AnalyzeArgv {
+  file: string;
+  more?: string[];
+  json?: boolean;
+  top: number;
+  requests?: string;
+  times?: string;
+  'heap-limit'?: string;
+  horizon?: string;
+  'project-rps'?: string;
+}
+
+/** Files smaller than this parse in well under a second: no progress bar. */
+const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
+
+export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
+  command: 'analyze <file> [more..]',
+  describe: 'Analyse heap snapshots offline: 1 file -> what the heap holds by owner; 2+ files -> growth and verdicts',
+  builder: (yargs: Argv) =>
+    yargs
+      .usage(
+        '$0 analyze <a.heapsnapshot> [b.heapsnapshot ...] [options]\n\n' +
+          'One snapshot: the owners that retain the most (retained bytes, instances, one retaining path).\n' +
+          'Two or more snapshots of ONE process, oldest first: growth by owner with leak / accumulation / bounded verdicts.',
+      )
+      .positional('file', { type: 'string', demandOption: true, describe: 'A .heapsnapshot file (Chrome DevTools / v8.writeHeapSnapshot format)' })
+      .positional('more', { type: 'string', array: true, describe: 'Later snapshots of the same process, in the order they were taken' })
+      .option('json', { type: 'boolean', describe: 'Print memprobe/summary@1 (one file) or memprobe/report@1 (several) on stdout' })
+      .option('top', { type: 'number', default: 20, describe: 'Owners to show (one file); with --json, owners to include' })
+      .option('requests', { type: 'string', describe: 'Requests served at each snapshot, comma-separated (gives bytes/request), e.g. 1000,2000,3000', group: 'Growth (2+ files):' })
+      .option('times', { type: 'string', describe: "Time of each snapshot since the first, e.g. 0s,60s,120s [default: the files' modification times]", group: 'Growth (2+ files):' })
+      .option('heap-limit', { type: 'string', describe: 'Heap size for the out-of-memory projection, e.g. 4GB [default: none]', group: 'Growth (2+ files):' })
+      .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Growth (2+ files):' })
+      .option('project-rps', { type: 'string', describe: 'Also project time-to-limit at these request rates (needs --requests), e.g. 5000,100000', group: 'Growth (2+ files):' })
+      .example('$0 analyze heap.heapsnapshot', 'top 20 owners by retained size')
+      .example('$0 analyze heap.heapsnapshot --json --top 100 > summary.json', 'memprobe/summary@1 with the 100 largest owners')
+      .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --requests 10000,20000,30000 --heap-limit 4GB', 'growth per request, verdicts and out-of-memory projection')
+      .check((argv) => {
+        if (!Number.isInteger(argv.top) || argv.top < 1) throw new UsageError(`--top: expected a positive whole number, got ${argv.top}`);
+        return true;
+      }) as unknown as Argv<AnalyzeArgv>,
+  handler: async (argv) => {
+    const files = [argv.file, ...(argv.more ?? [])];
+    for (const file of files) checkReadable(file);
+    if (files.length === 1) await analyzeOne(files[0], argv);
+    else await analyzeSeveral(files, argv);
+  },
+};
+
+async function analyzeOne(file: string, argv: AnalyzeArgv): Promise<void> {
+  const summary = await withFriendlyErrors(() =>
+    summarizeSnapshotFile(file, { source: basename(file), t: null, requests: null, cohortBoundaries: [] }, progressReporter(file)),
+  );
+  if (argv.json) {
+    process.stdout.write(`${JSON.stringify(toHeapSummaryJson(summary, { top: argv.top }), null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(renderOwnerTable(summary, argv.top));
+}
+
+async function analyzeSeveral(files: string[], argv: AnalyzeArgv): Promise<void> {
+  const requests = argv.requests !== undefined ? parseList(argv.requests, 'requests', files.length, Number) : null;
+  const times = argv.times !== undefined ? parseList(argv.times, 'times', files.length, (t) => parseDuration(t, 'times')) : modificationTimes(files);
+  const summaries: SnapshotSummary[] = [];
+  for (const [i, file] of files.entries()) {
+    // One process's snapshots in order: each is born-after the ones before (cohort boundaries).
+    const context = {
+      source: basename(file),
+      t: times[i],
+      requests: requests ? requests[i] : null,
+      cohortBoundaries: summaries.map((s) => s.maxNodeId),
+    };
+    summaries.push(await withFriendlyErrors(() => summarizeSnapshotFile(file, context, progressReporter(file))));
+  }
+
+  const elapsed = times[times.length - 1] - times[0];
+  const served = requests ? requests[requests.length - 1] - requests[0] : null;
+  const runRps = served !== null && elapsed > 0 ? served / elapsed : null;
+  const projectRps = argv['project-rps'] !== undefined ? parseList(argv['project-rps'], 'project-rps', null, Number) : [];
+  const analysis = analyzeGrowth(summaries, {
+    heapLimitBytes: argv['heap-limit'] !== undefined ? parseSize(argv['heap-limit'], 'heap-limit') : null,
+    runRps,
+    projectRps,
+    horizonS: argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : 24 * 3600,
+    allocationProfile: null,
+  });
+  const run: RunRecord = {
+    schema: 'memprobe/run@1',
+    status: 'complete',
+    target: { kind: 'snapshots', command: `memprobe analyze ${files.join(' ')}` },
+    load: {
+      targetRps: null,
+      achievedRps: runRps,
+      requests: requests ? requests[requests.length - 1] : null,
+      dropped: null,
+      durationS: elapsed,
+    },
+    snapshots: summaries.map((s, i) => ({ t: s.t ?? 0, requests: s.requests, totalBytes: s.totalBytes, file: files[i] })),
+    notes: argv.times === undefined ? ['snapshot times taken from the files\' modification times'] : [],
+    meta: { nodeVersion: process.version },
+    analysis: { heapLimitBytes: null, horizonS: 24 * 3600, projectRps },
+  };
+  const report = buildReport(run, analysis, null);
+  if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`${renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) })}\n`);
+}
+
+function renderOwnerTable(summary: SnapshotSummary, top: number): string {
+  const lines = [
+    `${summary.source}: ${formatCount(summary.nodeCount)} nodes, ${formatCount(summary.edgeCount)} edges, ${formatBytes(summary.totalBytes)} in the heap`,
+    '',
+    `${'retained'.padStart(10)}  ${'self'.padStart(10)}  ${'count'.padStart(9)}  owner`,
+  ];
+  for (const owner of summary.owners.slice(0, top)) {
+    const where = owner.location ? `  (${owner.location})` : '';
+    lines.push(
+      `${formatBytes(owner.retainedBytes).padStart(10)}  ${formatBytes(owner.selfBytes).padStart(10)}  ${formatCount(owner.count).padStart(9)}  ${owner.owner}${where}`,
+    );
+    if (owner.retainerPath.length > 2) lines.push(`${' '.repeat(36)}${owner.retainerPath.join(' → ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function checkReadable(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? String(err))}`);
+  }
+  if (!isFile) throw new UsageError(`cannot read ${file}: not a file`);
+}
+
+async function withFriendlyErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SnapshotFormatError) throw new UsageError(`not a valid heap snapshot: ${err.message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT') throw new UsageError((err as Error).message);
+    throw err;
+  } finally {
+    clearProgress();
+  }
+}
+
+function parseList<T>(text: string, flag: string, expected: number | null, parse: (item: string) => T): T[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (expected !== null && items.length !== expected) {
+    throw new UsageError(`--${flag}: expected ${expected} values (one per snapshot), got ${items.length}`);
+  }
+  return items.map((item) => {
+    const value = parse(item);
+    if (typeof value === 'number' && !(Number.isFinite(value) && value >= 0)) {
+      throw new UsageError(`--${flag}: expected non-negative numbers, got "${item}"`);
+    }
+    return value;
+  });
+}
+
+function modificationTimes(files: string[]): number[] {
+  const mtimes = files.map((f) => statSync(f).mtimeMs / 1000);
+  return mtimes.map((t) => t - mtimes[0]);
+}
+
+let progressShown = false;
+
+/** A one-line bar on stderr while a large file is read; nothing when stderr is not a terminal. */
+function progressReporter(file: string): ((read: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY || statSync(file).size < PROGRESS_MIN_BYTES) return undefined;
+  const width = 30;
+  let lastShown = -1;
+  return (read, total) => {
+    const share = total > 0 ? Math.min(1, read / total) : 0;
+    const percent = Math.floor(share * 100);
+    if (percent === lastShown) return;
+    lastShown = percent;
+    const filled = Math.round(share * width);
+    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+    process.stderr.write(`\rreading ${basename(file)} [${bar}] ${String(percent).padStart(3)}%  ${formatBytes(read)} / ${formatBytes(total)}`);
+    progressShown = true;
+    if (share >= 1) process.stderr.write('\r\x1b[Kanalysing the heap graph...');
+  };
+}
+
+function clearProgress(): void {
+  if (progressShown) process.stderr.write('\r\x1b[K');
+  progressShown = false;
+}
