@@ -120,7 +120,8 @@ class SnapshotParser {
     const nodes = this.nodes!;
     const edges = this.edges!;
     const strings = this.strings!;
-    const bad = findBadStringReference(nodes.columns.nodeName, edges.columns.edgeType, edges.columns.edgeNameOrIndex, header.edgeTypeNames, strings.length);
+    const inRange = Math.max(nodes.maxStringIndex, edges.maxStringIndex) < strings.length;
+    const bad = inRange ? null : findBadStringReference(nodes.columns.nodeName, edges.columns.edgeType, edges.columns.edgeNameOrIndex, header.edgeTypeNames, strings.length);
     if (bad) {
       const isNode = bad.section === 'nodes';
       const fields = isNode ? header.nodeFields : header.edgeFields;

@@ -27,10 +27,14 @@ export interface EdgeColumns {
   edgeToNode: Uint32Array;
 }
 
-/** A section's columns plus where its '[' is, to find a value again for an error message. */
+/**
+ * A section's columns, where its '[' is (to find a value again for an error message), and the
+ * largest string index it refers to (checked once `strings`, the last section, has been read).
+ */
 export interface ReadSection<T> {
   columns: T;
   arrayStart: number;
+  maxStringIndex: number;
 }
 
 /** Throw for value `valueIndex` of a section already read past, with that value's offset. */
@@ -61,6 +65,7 @@ export async function readNodes(source: SnapshotByteSource, header: SnapshotHead
   const values = reader.values;
   let node = 0;
   let edgeSum = 0;
+  let maxName = -1;
   while (!reader.done) {
     const count = await reader.next(Math.min(reader.values.length, expected + 1 - reader.total));
     if (reader.total > expected) {
@@ -74,7 +79,9 @@ export async function readNodes(source: SnapshotByteSource, header: SnapshotHead
         return failAtValue(source, reader, arrayStart, reader.before + k + typeAt, `node type ${type} is not one of the ${typeLimit} in meta.node_types`);
       }
       nodeType[node] = type;
-      nodeName[node] = values[k + nameAt];
+      const name = values[k + nameAt];
+      nodeName[node] = name;
+      if (name > maxName) maxName = name;
       nodeId[node] = values[k + idAt];
       nodeSelfSize[node] = values[k + sizeAt];
       const edges = values[k + edgesAt];
@@ -101,6 +108,7 @@ export async function readNodes(source: SnapshotByteSource, header: SnapshotHead
   return {
     columns: { nodeType, nodeName, nodeId, nodeSelfSize, nodeEdgeCount, nodeDetachedness, firstEdge },
     arrayStart,
+    maxStringIndex: maxName,
   };
 }
 
@@ -113,6 +121,9 @@ export async function readEdges(source: SnapshotByteSource, header: SnapshotHead
   const toAt = edgeFields.indexOf('to_node');
   const typeLimit = header.edgeTypeNames.length;
   const toLimit = nodeCount * nodeWidth;
+  // element and hidden edges carry an element index; every other type names a string.
+  const namedType = Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1));
+  let maxName = -1;
   const edgeType = new Uint8Array(edgeCount);
   const edgeNameOrIndex = new Uint32Array(edgeCount);
   const edgeToNode = new Uint32Array(edgeCount);
@@ -141,14 +152,16 @@ export async function readEdges(source: SnapshotByteSource, header: SnapshotHead
         return failAtValue(source, reader, arrayStart, reader.before + k + (type >= typeLimit ? typeAt : toAt), problem);
       }
       edgeType[edge] = type;
-      edgeNameOrIndex[edge] = values[k + nameAt];
+      const nameOrIndex = values[k + nameAt];
+      edgeNameOrIndex[edge] = nameOrIndex;
+      if (nameOrIndex > maxName && namedType[type] === 1) maxName = nameOrIndex;
       edgeToNode[edge] = ordinal;
     }
   }
   if (reader.total !== expected) {
     source.fail(`"edges" has ${reader.total} values, but edge_count ${edgeCount} × ${width} fields needs ${expected}`, source.offset - 1);
   }
-  return { columns: { edgeType, edgeNameOrIndex, edgeToNode }, arrayStart };
+  return { columns: { edgeType, edgeNameOrIndex, edgeToNode }, arrayStart, maxStringIndex: maxName };
 }
 
 export async function readLocations(source: SnapshotByteSource, header: SnapshotHeader): Promise<Map<number, SourceLocation>> {

@@ -1,6 +1,8 @@
 /**
  * The one check that must wait for the end of the file: `strings` comes last, so whether every node
- * name and every named edge points into it is only known after it has been read.
+ * name and every named edge points into it is only known after it has been read. The section readers
+ * track the largest index on the way; this pass runs only when that is out of range, to name the
+ * first offender.
  */
 
 export interface BadStringReference {

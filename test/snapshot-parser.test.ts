@@ -263,6 +263,12 @@ describe('parseSnapshotFile: corrupt input', () => {
       offset: nodesStart + 2,
     },
     {
+      name: 'a named edge past the strings',
+      text: good.replace('\n,2,4,21', '\n,2,99,21'),
+      problem: /edge 3 names string 99, but "strings" has 7/,
+      offset: at('\n,2,4,21', 4),
+    },
+    {
       name: 'a negative number',
       text: good.slice(0, nodesStart) + '-9' + good.slice(nodesStart + 1),
       problem: /expected a non-negative integer in "nodes", found '-'/,
