@@ -47,4 +47,9 @@ export interface LoadDriver {
   stop(): Promise<void>;
   /** The latest counters (cheap; called every second or more often). */
   counters(): LoadCounters;
+  /**
+   * Resolves once `start()` would start arrivals at once (the HTTP driver's worker thread has booted
+   * and loaded its client). Optional: a driver without it is ready when created.
+   */
+  whenReady?(): Promise<void>;
 }
