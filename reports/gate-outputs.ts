@@ -19,7 +19,7 @@ export function renderGateLines(report: Report, gate: GateResult): string[] {
   const failedOwners = new Set((gate.checks ?? []).filter((c) => c.owner !== undefined && !c.passed).map((c) => c.owner));
   for (const f of report.findings) {
     if (failedOwners.has(f.owner)) continue;
-    lines.push(`  · ${f.owner}: ${f.verdict}, ${findingRate(f)} (within budgets)`);
+    lines.push(`  · ${f.owner}: ${f.verdict}, ${findingRate(f)} (allowed by these budgets)`);
   }
   return lines.map(stripControl);
 }

@@ -34,6 +34,8 @@ export interface HtmlReportExtras {
 
 /** A timeline longer than this is thinned for the chart (a 24 h run has 86,400 samples). */
 const MAX_TIMELINE_POINTS = 3000;
+const RATE_WINDOW_S = 0.5;
+const RSS_HIDDEN_RATIO = 4;
 const VERDICT_ORDER: Verdict[] = ['leak', 'accumulation', 'bounded'];
 
 export function renderHtmlReport(report: Report, timeline: TimelineSample[], extras: HtmlReportExtras = {}): string {
@@ -149,7 +151,9 @@ function renderTimelineSection(report: Report, timeline: TimelineSample[]): stri
   const body =
     timeline.length > 1
       ? `<div class="chart-box"><canvas id="chart-timeline" role="img" aria-label="heap used, rss, external memory and request rate over time"></canvas></div>
-<p class="caption">Dashed lines mark the ${report.snapshots.length} heap snapshots; shaded bands are the time the target was paused taking them (the request rate dips there). Heap used includes garbage not yet collected, so it saw-tooths; the findings below come from retained sizes in the snapshots, not from this line.</p>`
+<p class="caption">Dashed lines mark the ${report.snapshots.length} heap snapshots; shaded bands are the time the target was paused taking them (the request rate dips there). Heap used includes garbage not yet collected, so it saw-tooths; the findings below come from retained sizes in the snapshots, not from this line.${
+          rssDwarfsHeap(timeline) ? ' RSS is many times the heap here, so it starts hidden: click “rss” in the legend to show it.' : ''
+        }</p>`
       : `<p class="empty">No timeline samples were recorded for this run.</p>`;
   return `<section class="panel" id="timeline"><h2>Memory over time</h2>${body}</section>`;
 }
@@ -287,7 +291,15 @@ function renderNotes(report: Report): string {
 // Chart data
 
 interface ChartData {
-  timeline: { t: number[]; heapUsed: number[]; heapTotal: number[]; rss: number[]; external: number[]; rps: (number | null)[] } | null;
+  timeline: {
+    t: number[];
+    heapUsed: number[];
+    heapTotal: number[];
+    rss: number[];
+    external: number[];
+    rps: (number | null)[];
+    rssHidden: boolean;
+  } | null;
   snapshots: { t: number[]; pauses: { from: number; to: number }[] };
   owners: { t: number[]; series: { owner: string; finding: boolean; retainedBytes: (number | null)[] }[] };
   perRequestUnit: 'request' | 'hour';
@@ -329,10 +341,12 @@ function timelineSeries(samples: TimelineSample[]): ChartData['timeline'] {
   const step = Math.ceil(samples.length / MAX_TIMELINE_POINTS);
   // Thin evenly, but keep every sample taken during a snapshot: those are the pauses.
   const kept = samples.filter((s, i) => i % step === 0 || s.snapshotting || i === samples.length - 1);
+  // Requests per second over at least RATE_WINDOW_S: the sampler's last sample can follow the one
+  // before by milliseconds, and 31 requests in 7 ms is not a rate of 4,400/s.
   const rps = kept.map((s, i) => {
-    const prev = kept[i - 1];
-    if (!prev || s.t <= prev.t) return null;
-    return round((s.requests - prev.requests) / (s.t - prev.t));
+    let from = i - 1;
+    while (from > 0 && s.t - kept[from].t < RATE_WINDOW_S) from--;
+    return from >= 0 ? requestRate(kept[from], s) : null;
   });
   return {
     t: kept.map((s) => round(s.t)),
@@ -341,11 +355,24 @@ function timelineSeries(samples: TimelineSample[]): ChartData['timeline'] {
     rss: kept.map((s) => s.rss),
     external: kept.map((s) => s.external),
     rps,
+    rssHidden: rssDwarfsHeap(samples),
   };
 }
 
-/** When the target was paused for snapshots: the sampler's flags where it set them, else pauseMs. */
+/**
+ * RSS includes code, stacks and the allocator's free lists; when it is many times the heap, on one
+ * axis it flattens the heap line the findings are about. It starts hidden then (one click shows it).
+ */
+function rssDwarfsHeap(samples: TimelineSample[]): boolean {
+  const maxOf = (pick: (s: TimelineSample) => number): number => samples.reduce((m, s) => Math.max(m, pick(s)), 0);
+  return maxOf((s) => s.rss) > RSS_HIDDEN_RATIO * maxOf((s) => s.heapTotal);
+}
+
+/** When the target was paused for snapshots: from each snapshot's start and pause, else the sampler's flags. */
 function pauseSpans(report: Report, timeline: TimelineSample[]): { from: number; to: number }[] {
+  if (report.snapshots.length && report.snapshots.every((s) => s.pauseMs !== undefined)) {
+    return report.snapshots.map((s) => ({ from: s.t, to: round(s.t + (s.pauseMs as number) / 1000) }));
+  }
   const spans: { from: number; to: number }[] = [];
   for (let i = 0; i < timeline.length; i++) {
     if (!timeline[i].snapshotting) continue;
@@ -355,8 +382,7 @@ function pauseSpans(report: Report, timeline: TimelineSample[]): { from: number;
     spans.push({ from, to: timeline[j].t });
     i = j;
   }
-  if (spans.length) return spans;
-  return report.snapshots.filter((s) => s.pauseMs !== undefined).map((s) => ({ from: s.t, to: s.t + (s.pauseMs as number) / 1000 }));
+  return spans;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -420,6 +446,10 @@ function signedBytes(n: number): string {
 function formatRps(rps: number | null | undefined): string {
   if (rps === null || rps === undefined) return '—';
   return `${Number(rps.toFixed(rps >= 100 ? 1 : 2)).toLocaleString('en-US')}/s`;
+}
+
+function requestRate(from: TimelineSample, to: TimelineSample): number | null {
+  return to.t > from.t ? round((to.requests - from.requests) / (to.t - from.t)) : null;
 }
 
 function round(n: number): number {

@@ -93,7 +93,7 @@
         datasets: [
           line('heap used', tl.heapUsed, '--c-heap', { borderWidth: 2.5 }),
           line('heap total', tl.heapTotal, '--c-heap-total', { borderWidth: 1, borderDash: [2, 3] }),
-          line('rss', tl.rss, '--c-rss'),
+          line('rss', tl.rss, '--c-rss', { hidden: tl.rssHidden }),
           line('external', tl.external, '--c-external'),
           line('requests/s', tl.rps, '--c-rps', { yAxisID: 'rate', borderWidth: 1, stepped: 'before' }),
         ],

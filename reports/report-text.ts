@@ -81,7 +81,7 @@ export function snapshotSentence(report: Report): string {
 }
 
 function formatPause(ms: number): string {
-  return ms < 10_000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1000);
+  return ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms / 1000);
 }
 
 function plural(n: number, word: string): string {

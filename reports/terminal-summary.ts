@@ -10,6 +10,8 @@ import { countsSentence, findingRate, headline, loadSentence, projectionSentence
 
 const MAX_FINDINGS_SHOWN = 5;
 const MAX_EVIDENCE_SHOWN = 3;
+/** Retainer paths longer than this are shown as the root, an ellipsis and the steps nearest the owner. */
+const MAX_PATH_STEPS = 8;
 
 type Paint = (text: string) => string;
 interface Palette {
@@ -39,7 +41,7 @@ export function renderTerminalSummary(report: Report, options: { color: boolean 
 
   for (const finding of report.findings.slice(0, MAX_FINDINGS_SHOWN)) {
     lines.push('', findingLine(finding, verdictPaint[finding.verdict], p));
-    if (finding.retainerPath.length) lines.push(`  ${label('held by')}${finding.retainerPath.map(safe).join(p.dim(' → '))}`);
+    if (finding.retainerPath.length) lines.push(`  ${label('held by')}${shortPath(finding.retainerPath).map(safe).join(p.dim(' → '))}`);
     finding.evidence.slice(0, MAX_EVIDENCE_SHOWN).forEach((e, i) => lines.push(`  ${label(i === 0 ? 'because' : '')}${safe(e)}`));
     if (finding.hint) lines.push(`  ${label('fix')}${safe(finding.hint)}`);
     const site = finding.allocationSites?.[0];
@@ -70,6 +72,12 @@ function findingLine(finding: Finding, paint: Paint, p: Palette): string {
   if (finding.bytesPerRequest !== null) rates.push(formatRate(finding.bytesPerSecond));
   rates.push(growth);
   return `${tag}${p.bold(safe(finding.owner))}  ${rates.join(p.dim(' · '))}`;
+}
+
+/** The end of the path is where the fix goes; the middle of a long path is framework plumbing. */
+function shortPath(path: string[]): string[] {
+  if (path.length <= MAX_PATH_STEPS) return path;
+  return [path[0], '…', ...path.slice(path.length - (MAX_PATH_STEPS - 2))];
 }
 
 /**

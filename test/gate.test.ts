@@ -55,6 +55,9 @@ describe('evaluateGate', () => {
     expect(result.reasons).toEqual([
       'Labels 60 B/request, TrendSink 16.1 B/request: retained growth 76.1 B/request exceeds budget --max-bytes-per-request 64',
     ]);
+    const labels = result.checks?.find((c) => c.owner === 'Labels');
+    expect(labels).toMatchObject({ passed: false });
+    expect(labels?.reason).toMatch(/^Labels: 60 B\/request .*, part of the growth that exceeds budget --max-bytes-per-request 64$/);
   });
 
   it('fails --max-growth with the rate and the budget', () => {

@@ -89,10 +89,32 @@ describe('renderHtmlReport', () => {
 
   it('thins long timelines but keeps every sample taken during a snapshot', () => {
     const long = Array.from({ length: 20_000 }, (_, t) => ({ ...sampleTimeline()[1], t, requests: t * 1000, snapshotting: t === 12_345 }));
-    const data = dataBlock(renderHtmlReport(report, long));
+    const withoutPauses = sampleReport({ snapshots: report.snapshots.map(({ pauseMs: _, ...s }) => s) });
+    const data = dataBlock(renderHtmlReport(withoutPauses, long));
     expect(data.timeline.t.length).toBeLessThanOrEqual(3002);
     expect(data.timeline.t).toContain(12_345);
     expect(data.snapshots.pauses).toEqual([{ from: 12_344, to: 12_345 }]);
+  });
+
+  it('shades each snapshot pause from its start for as long as it lasted', () => {
+    expect(dataBlock(html).snapshots.pauses[0]).toEqual({ from: 6, to: 6.18 });
+  });
+
+  it('measures the request rate over at least half a second, not between samples milliseconds apart', () => {
+    const timeline = sampleTimeline(report);
+    const [beforeLast, last] = timeline.slice(-2);
+    timeline.push({ ...last, t: last.t + 0.007, requests: last.requests + 31 });
+    const rps = dataBlock(renderHtmlReport(report, timeline)).timeline.rps;
+    expect(rps[rps.length - 1]).toBeCloseTo((last.requests + 31 - beforeLast.requests) / 1.007, 0);
+  });
+
+  it('starts rss hidden when it dwarfs the heap, and says so', () => {
+    const timeline = sampleTimeline(report).map((s) => ({ ...s, rss: s.heapTotal * 10 }));
+    const out = renderHtmlReport(report, timeline);
+    expect(dataBlock(out).timeline.rssHidden).toBe(true);
+    expect(out).toContain('so it starts hidden');
+    const modest = sampleTimeline(report).map((s) => ({ ...s, rss: s.heapTotal * 2 }));
+    expect(dataBlock(renderHtmlReport(report, modest)).timeline.rssHidden).toBe(false);
   });
 });
 
