@@ -7,6 +7,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './usage-error.js';
 import { EXIT } from './exit-codes.js';
+import { reportCommand } from './report-command.js';
+import { gateCommand } from './gate-command.js';
 import { analyzeCommand } from './analyze-command.js';
 
 function fail(message: string, hint?: string): never {
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
     .scriptName('memprobe')
     .usage('$0 <command> [options]\n\nFind out whether a Node.js process leaks or accumulates, and what.')
     // commands: one .command(...) per file in cli/
+    .command(reportCommand)
+    .command(gateCommand)
     .command(analyzeCommand)
     .demandCommand(1, 'name a command (see memprobe --help)')
     .strict()
