@@ -134,16 +134,17 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
         const name = strings[nodeName[node]];
         const location = classSite(node);
         owner = addOwner(location ? `${name}@${location}` : name, name, 'class', location);
+        isInstance[node] = 1;
       } else if (kind !== KIND_NONE && (above === NO_OWNER || (kind === KIND_COLLECTION && owners[above].kind === 'plain'))) {
         const holder = holdingName(node);
         if (holder !== null) {
           const name = `${strings[nodeName[node]]} (${holder})`;
           const key = above === NO_OWNER ? name : `${name} < ${owners[above].key}`;
           owner = addOwner(key, name, kind === KIND_PLAIN ? 'plain' : 'collection', null);
+          isInstance[node] = 1;
         }
       }
     }
-    if (owner !== above) isInstance[node] = 1;
     ownerOfNode[node] = owner;
   }
 

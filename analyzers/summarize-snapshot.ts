@@ -7,10 +7,11 @@
  * `dominatorsAndRetainedSizes`, so they can be collected before the later passes allocate theirs;
  * what survives is a few 4- or 8-byte columns per node.
  *
- * Which owners are kept: every class owner (their number is bounded by the program's classes, and
- * growth analysis needs a class that is tiny in the first snapshot to be present there too), and
- * collection/plain owners and the buckets from `MIN_KEPT_BYTES` up; then at most `MAX_OWNERS`,
- * largest retained first. A summary of a real service is then tens to hundreds of KB.
+ * Which owners are kept: all of them, whatever their size, because growth analysis needs an owner
+ * that is tiny in the first snapshot (a cache still empty) to be there too. A Node process has a
+ * few hundred (about 230 for a bare script: 25 classes, the rest Node's own module-level Maps and
+ * records), about 400 bytes each in JSON. Past `MAX_OWNERS`, class owners are kept first (their
+ * number is bounded by the program's classes), then the rest by retained size.
  */
 import { basename } from 'node:path';
 import type { HeapSnapshot } from './heap-snapshot.js';
@@ -33,7 +34,6 @@ export interface SummaryContext {
 }
 
 export const MAX_OWNERS = 2000;
-export const MIN_KEPT_BYTES = 1024;
 
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext): SnapshotSummary {
   const essential = computeEssentialEdges(snapshot);
@@ -187,10 +187,12 @@ function aggregateByOwner(
 }
 
 function keptOwners(owners: Owner[]): number[] {
-  const kept: number[] = [];
-  owners.forEach((owner, index) => {
-    if (owner.kind === 'class' || owner.retainedBytes >= MIN_KEPT_BYTES) kept.push(index);
-  });
-  kept.sort((a, b) => owners[b].retainedBytes - owners[a].retainedBytes || (owners[a].key < owners[b].key ? -1 : 1));
-  return kept.slice(0, MAX_OWNERS);
+  const bySize = (a: number, b: number) => owners[b].retainedBytes - owners[a].retainedBytes || (owners[a].key < owners[b].key ? -1 : 1);
+  const all = owners.map((_, index) => index);
+  if (all.length > MAX_OWNERS) {
+    const isClass = (i: number) => (owners[i].kind === 'class' ? 0 : 1);
+    all.sort((a, b) => isClass(a) - isClass(b) || bySize(a, b));
+    all.length = MAX_OWNERS;
+  }
+  return all.sort(bySize);
 }

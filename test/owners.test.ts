@@ -1,0 +1,190 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSnapshotFile } from '../analyzers/snapshot-parser.js';
+import { computeEssentialEdges } from '../analyzers/essential-edges.js';
+import { buildRetainerIndex } from '../analyzers/retainers.js';
+import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
+import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
+import { computeShortestPaths } from '../analyzers/distances.js';
+import { CATEGORY_INDEX, classifyNodes } from '../analyzers/node-categories.js';
+import { attributeOwners, type Owner, type OwnerAttribution } from '../analyzers/owners.js';
+import { summarizeSnapshot } from '../analyzers/summarize-snapshot.js';
+import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
+import type { OwnerSummary, SnapshotSummary } from '../analyzers/snapshot-summary.js';
+import { writeProgramSnapshot } from './helpers/program-snapshot.js';
+import { heapGraph } from './helpers/heap-graph-builder.js';
+
+const SAMPLES = 20_000;
+
+/** Each pattern the verdicts must tell apart, in one process. */
+const PROGRAM = `
+const { EventEmitter } = require('events');
+const { Sink: OtherSink } = require('./other-sink.cjs');
+class TrendSink { constructor() { this.values = []; } add(x) { this.values.push(x); } }
+class Sink { constructor() { this.items = []; } }
+class Registry { constructor() { this.sinks = new Map(); }
+  sink(name) { let s = this.sinks.get(name); if (!s) { s = new TrendSink(); this.sinks.set(name, s); } return s; } }
+class ListNode { constructor(next) { this.next = next; this.payload = new Array(16).fill(1.5); } }
+const registry = new Registry();
+for (let i = 0; i < ${SAMPLES}; i++) { registry.sink('http_req_duration').add(Math.random() * 100); registry.sink('http_req_waiting').add(i + 0.5); }
+const handlers = new Map();
+for (let i = 0; i < 400; i++) { const ctx = { id: i, note: 'request ' + i }; handlers.set('req' + i, () => ctx.id); }
+const otherHandlers = new Map([['a', 1]]);
+class Bus extends EventEmitter {}
+const bus = new Bus(); bus.setMaxListeners(0);
+for (let i = 0; i < 300; i++) { const req = { n: i }; bus.on('request', () => req.n); }
+for (let i = 0; i < 40; i++) { const state = { i }; setInterval(() => state.i++, 1e6); }
+const names = []; for (let i = 0; i < 2000; i++) names.push('name-' + i);
+let list = null; for (let i = 0; i < 200; i++) list = new ListNode(list);
+const sinks = [new Sink(), new OtherSink()];
+globalThis.keep = { registry, handlers, otherHandlers, bus, names, list, sinks };
+`;
+const OTHER_SINK = `class Sink { constructor() { this.rows = []; } }\nmodule.exports = { Sink };\n`;
+
+interface Analysis {
+  snapshot: HeapSnapshot;
+  attribution: OwnerAttribution;
+  summary: SnapshotSummary;
+}
+
+let analysis: Analysis;
+
+beforeAll(async () => {
+  const { file } = writeProgramSnapshot(PROGRAM, { 'other-sink.cjs': OTHER_SINK });
+  const snapshot = await parseSnapshotFile(file);
+  const essential = computeEssentialEdges(snapshot);
+  const tree = buildDominatorTree(snapshot, essential, buildRetainerIndex(snapshot, essential));
+  const retainedSizes = computeRetainedSizes(snapshot.nodeSelfSize, tree);
+  const attribution = attributeOwners({
+    snapshot,
+    tree,
+    children: buildDominatedChildren(tree),
+    retainedSizes,
+    paths: computeShortestPaths(snapshot, essential),
+    categories: classifyNodes(snapshot),
+  });
+  const summary = summarizeSnapshot(snapshot, { source: 'program.heapsnapshot', t: null, requests: null, cohortBoundaries: [] });
+  analysis = { snapshot, attribution, summary };
+}, 60_000);
+
+function owner(name: string): OwnerSummary {
+  const found = analysis.summary.owners.filter((o) => o.owner === name);
+  expect(found.map((o) => o.key), `owners named ${name}`).toHaveLength(1);
+  return found[0];
+}
+
+function bytesOf(o: OwnerSummary, category: keyof typeof CATEGORY_INDEX): number {
+  return o.composition[category]?.bytes ?? 0;
+}
+
+describe('owners on a real snapshot', () => {
+  it('attributes every byte to exactly one owner', () => {
+    const { snapshot, attribution } = analysis;
+    let total = 0;
+    for (let i = 0; i < snapshot.nodeCount; i++) total += snapshot.nodeSelfSize[i];
+    const attributed = attribution.owners.reduce((sum: number, o: Owner) => sum + o.selfBytes, 0);
+    expect(attributed).toBe(total);
+    expect(analysis.summary.totalBytes).toBe(total); // the root's retained size: everything, as DevTools' Total
+  });
+
+  it('TrendSink: two instances, their doubles as value arrays, a path through the registry', () => {
+    const sink = owner('TrendSink');
+    expect(sink.count).toBe(2);
+    expect(sink.location).toMatch(/program\.cjs:4$/);
+    expect(sink.key).toBe(`TrendSink@${sink.location}`);
+    expect(sink.retainedBytes).toBeGreaterThan(2 * SAMPLES * 8);
+    expect(bytesOf(sink, 'value-array')).toBeGreaterThan(0.9 * sink.selfBytes);
+    expect(sink.retainerPath.slice(-5)).toEqual(['Registry', 'sinks', 'Map', sink.retainerPath.at(-2), 'TrendSink']);
+    expect(sink.retainerPath.at(-2)).toMatch(/^"http_req_(duration|waiting)"$/);
+    expect(sink.retainerPath[0]).toBe('(GC roots)');
+    // The registry holds the sinks: its retained size contains theirs, its own bytes do not.
+    const registry = owner('Registry');
+    expect(registry.retainedBytes).toBeGreaterThanOrEqual(sink.retainedBytes);
+    expect(registry.selfBytes).toBeLessThan(sink.selfBytes / 10);
+  });
+
+  it('a module-level Map of closures is its own owner, made of closures and their contexts', () => {
+    const map = owner('Map (handlers)');
+    expect(map.count).toBe(1);
+    expect(map.composition.closure?.count).toBeGreaterThanOrEqual(400);
+    expect(map.composition.context?.count).toBeGreaterThanOrEqual(400);
+    expect(bytesOf(map, 'collection')).toBeGreaterThan(0);
+    // Two Maps held by different names stay apart.
+    expect(owner('Map (otherHandlers)').key).not.toBe(map.key);
+  });
+
+  it('listeners added per request are the emitter subclass\'s, as listener bytes', () => {
+    const bus = owner('Bus');
+    expect(bus.composition.listener?.count).toBeGreaterThanOrEqual(300);
+    expect(bus.composition.context?.count).toBeGreaterThanOrEqual(300);
+  });
+
+  it('intervals never cleared: Timeout instances made of timer bytes', () => {
+    const timeout = owner('Timeout');
+    expect(timeout.count).toBeGreaterThanOrEqual(40);
+    expect(timeout.location).toMatch(/timers/);
+    expect(bytesOf(timeout, 'timer')).toBeGreaterThan(bytesOf(timeout, 'context'));
+  });
+
+  it('an array of strings is value-array and string bytes', () => {
+    const names = owner('Array (names)');
+    expect(names.composition.string?.count).toBeGreaterThanOrEqual(2000);
+    expect(bytesOf(names, 'object-array')).toBe(0);
+  });
+
+  it('same-named classes from different scripts stay apart', () => {
+    const sinks = analysis.summary.owners.filter((o) => o.owner === 'Sink');
+    expect(sinks).toHaveLength(2);
+    expect(new Set(sinks.map((s) => s.location?.replace(/.*\//, '')))).toEqual(new Set(['program.cjs:5', 'other-sink.cjs:1']));
+  });
+
+  it('a linked list of one class is counted once, not once per level', () => {
+    const node = owner('ListNode');
+    expect(node.count).toBe(200);
+    expect(node.retainedBytes).toBe(node.selfBytes);
+  });
+
+  it('never names V8 internals as owners', () => {
+    for (const o of analysis.summary.owners) {
+      expect(o.owner).not.toMatch(/^\((array|system|object elements|object properties)\)|^system \//);
+    }
+  });
+});
+
+describe('owner rules on hand-built graphs', () => {
+  it('a plain object is an owner only when nothing owns it from above', () => {
+    const g = heapGraph()
+      .node('root', { type: 'synthetic', name: '' })
+      .node('global', { name: 'global', size: 10 })
+      .node('state', { name: 'Object', size: 20 })
+      .node('inner', { name: 'Object', size: 30 })
+      .node('sessions', { name: 'Map', size: 40 })
+      .node('svc', { name: 'Service', size: 50 })
+      .node('svcState', { name: 'Object', size: 60 })
+      .edge('root', 'global', { type: 'shortcut', name: 'global' })
+      .edge('global', 'state', { name: 'state' })
+      .edge('state', 'inner', { name: 'inner' })
+      .edge('state', 'sessions', { name: 'sessions' })
+      .edge('global', 'svc', { name: 'svc' })
+      .edge('svc', 'svcState', { name: 'state' });
+    const snapshot = g.build();
+    const essential = computeEssentialEdges(snapshot);
+    const tree = buildDominatorTree(snapshot, essential, buildRetainerIndex(snapshot, essential));
+    const { owners, ownerOfNode } = attributeOwners({
+      snapshot,
+      tree,
+      children: buildDominatedChildren(tree),
+      retainedSizes: computeRetainedSizes(snapshot.nodeSelfSize, tree),
+      paths: computeShortestPaths(snapshot, essential),
+      categories: classifyNodes(snapshot),
+    });
+    const ownerOf = (key: string) => owners[ownerOfNode[g.ordinal(key)]].name;
+    expect(ownerOf('state')).toBe('Object (state)');
+    expect(ownerOf('inner')).toBe('Object (state)'); // a record inside a record belongs to it
+    expect(ownerOf('sessions')).toBe('Map (sessions)'); // a collection under a plain record is its own
+    expect(ownerOf('svcState')).toBe('Service'); // inside a class instance, part of the instance
+    expect(ownerOf('global')).toBe('(unattributed)');
+    const sessions = owners.find((o) => o.name === 'Map (sessions)')!;
+    expect(sessions.key).toBe('Map (sessions) < Object (state)');
+    expect(CATEGORY_INDEX['plain-object']).toBeGreaterThan(0);
+  });
+});
