@@ -134,6 +134,9 @@ async function main(): Promise<void> {
   });
   // The parent is gone (killed, crashed): nobody will read the counters or close the inspector.
   process.on('disconnect', () => process.exit(0));
+  // Ctrl-C reaches the whole process group, this child too; memprobe must still be able to finish
+  // the snapshot in progress and end the load itself, so the interrupt is the parent's to handle.
+  process.on('SIGINT', () => {});
 
   const options = mod.options && typeof mod.options === 'object' ? mod.options : {};
   await send({

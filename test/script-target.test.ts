@@ -103,6 +103,22 @@ describe('startScriptTarget', () => {
     await target.close();
   }, 20_000);
 
+  it('leaves Ctrl-C (SIGINT to the process group) to the parent', async () => {
+    const script = writeTarget('interrupted.mjs', `export default function () {}`);
+    const { target, createLoad } = await startScriptTarget({ script, vus: 5, logFile: log });
+    const load = createLoad(200, 5);
+    load.start();
+    await sleep(300);
+    process.kill(target.pid, 'SIGINT');
+    const before = load.counters().requests;
+    await sleep(500);
+    expect(isAlive(target.pid)).toBe(true);
+    expect(load.counters().requests).toBeGreaterThan(before);
+    await load.stop();
+    await target.close();
+    expect(await target.exited).toEqual({ code: 0, signal: null });
+  }, 20_000);
+
   it('reports a crash mid-run through `exited`', async () => {
     const script = writeTarget('crashes.mjs', `let n = 0; export default function () { if (++n === 50) process.exit(7); }`);
     const { target, createLoad } = await startScriptTarget({ script, vus: 5, logFile: path.join(dir, 'crash.log') });
