@@ -68,7 +68,7 @@ export async function startHttpTarget(o: HttpTargetOptions): Promise<TargetProce
     const inspectorUrl = await findServerInspector(url, output, exited, commandText);
     const pid = await askPid(inspectorUrl);
     output.stopScanning();
-    return { kind: 'http', command: commandText, pid, inspectorUrl, exited, close };
+    return { kind: 'http', command: commandText, pid, inspectorUrl, exited: serverExit(pid, exited), close };
   } catch (error) {
     await close();
     throw error;
@@ -252,6 +252,28 @@ function askPid(inspectorUrl: string, timeoutMs = 5000): Promise<number> {
     });
     ws.on('error', (error) => finish(error));
   });
+}
+
+/**
+ * The server's end: the command's own exit, or the server's Node.js process vanishing while a wrapper
+ * lives on (`sh -c 'node server.js; ...'`), whichever comes first. The wrapper's exit code is used
+ * when it follows within a second; a server that died under a surviving wrapper has none to give.
+ */
+function serverExit(pid: number, commandExit: Promise<TargetExit>): Promise<TargetExit> {
+  const serverGone = new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 500);
+    poll.unref();
+    void commandExit.then(() => clearInterval(poll));
+  });
+  const noCode = serverGone.then(() => new Promise<TargetExit>((r) => setTimeout(() => r({ code: null, signal: null }), 1000).unref()));
+  return Promise.race([commandExit, noCode]);
 }
 
 /** Signal 0 only asks whether any process of the group is left. */

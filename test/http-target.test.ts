@@ -68,6 +68,21 @@ describe('startHttpTarget', () => {
     expect(exit.code !== null || exit.signal !== null).toBe(true);
   }, 20_000);
 
+  it('reports the server dying under a wrapper that lives on', async () => {
+    const port = await freePort();
+    const target = await startHttpTarget({
+      command: ['sh', '-c', `node ${server}; sleep 30`],
+      url: `http://127.0.0.1:${port}/`,
+      env: { ...process.env, PORT: String(port) },
+      logFile: log,
+    });
+    process.kill(target.pid, 'SIGKILL');
+    const t0 = performance.now();
+    expect(await target.exited).toEqual({ code: null, signal: null });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await target.close();
+  }, 20_000);
+
   it('picks the server among several Node.js processes by the socket it listens on', async () => {
     const port = await freePort();
     // Three Node.js processes, three inspectors: the launcher, the server (listening after 1 s), and an
