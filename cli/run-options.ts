@@ -1,0 +1,111 @@
+/**
+ * The options `run` and `attach` share (CONTRACT "Options shared by run and attach"), and their
+ * translation into a session's options. Values stay unparsed strings in yargs so that units (`90s`,
+ * `4GB`) are parsed once, here, with errors that name the flag.
+ *
+ * Precedence: a flag on the command line, then the script's `export const options`, then the
+ * CONTRACT default. That is why `--rps` and `--duration` have no yargs defaults.
+ */
+import type { Argv } from 'yargs';
+import { parseDuration, parseSize } from './units.js';
+import { UsageError } from './usage-error.js';
+import type { SessionOptions } from '../harness/run-session.js';
+
+export const DEFAULTS = {
+  rps: 100,
+  durationS: 60,
+  vus: 100,
+  snapshots: 5,
+  warmupShare: 0.1,
+  keepSnapshots: 3,
+  horizonS: 24 * 3600,
+} as const;
+
+export interface SessionArgv {
+  rps?: number;
+  duration?: string;
+  vus?: number;
+  snapshots?: number;
+  'snapshot-every'?: string;
+  warmup?: string;
+  out?: string;
+  'keep-snapshots'?: number;
+  'heap-limit'?: string;
+  horizon?: string;
+  'project-rps'?: (string | number)[];
+  json?: boolean;
+}
+
+export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
+  return yargs
+    .option('rps', { type: 'number', describe: `Arrival rate, iterations or HTTP requests per second [default: script's options.rps, else ${DEFAULTS.rps}]`, group: 'Load:' })
+    .option('duration', { type: 'string', describe: `How long to drive load: 90s, 5m, 2h [default: script's options.duration, else ${DEFAULTS.durationS}s]`, group: 'Load:' })
+    .option('vus', { type: 'number', describe: `Iterations/requests in flight at most; arrivals beyond are dropped and counted [default: ${DEFAULTS.vus}]`, group: 'Load:' })
+    .option('snapshots', { type: 'number', describe: `Heap snapshots over the run, evenly spaced from the end of warm-up to near the end [default: ${DEFAULTS.snapshots}]`, group: 'Capture:' })
+    .option('snapshot-every', { type: 'string', describe: 'Instead of --snapshots: one snapshot every D (e.g. 30s), the first after warm-up', group: 'Capture:' })
+    .option('warmup', { type: 'string', describe: 'Load before the first snapshot, not counted in growth [default: 10% of --duration]', group: 'Capture:' })
+    .option('out', { type: 'string', describe: 'Run directory (created; must not hold a run already) [default: memprobe-out/<timestamp>]', group: 'Capture:' })
+    .option('keep-snapshots', { type: 'number', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
+    .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
+    .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
+    .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })
+    .option('json', { type: 'boolean', describe: 'Print report.json to stdout instead of the summary (the report.html path goes to stderr)', group: 'Output:' }) as unknown as Argv<T & SessionArgv>;
+}
+
+/** The load figures after the script's own defaults are applied. */
+export interface ResolvedLoad {
+  rps: number;
+  durationS: number;
+  vus: number;
+}
+
+export function resolveLoad(argv: SessionArgv, scriptDefaults: { rps: number | null; durationS: number | null } | null): ResolvedLoad {
+  const rps = argv.rps ?? scriptDefaults?.rps ?? DEFAULTS.rps;
+  if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--rps: expected a rate above 0, got ${argv.rps}`);
+  const durationS = argv.duration !== undefined ? parseDuration(argv.duration, 'duration') : (scriptDefaults?.durationS ?? DEFAULTS.durationS);
+  if (!(durationS > 0)) throw new UsageError('--duration must be longer than zero');
+  const vus = argv.vus ?? DEFAULTS.vus;
+  if (!Number.isInteger(vus) || vus < 1) throw new UsageError(`--vus: expected a whole number of at least 1, got ${argv.vus}`);
+  return { rps, durationS, vus };
+}
+
+/** `memprobe-out/2026-11-26T13-44-06Z`: sortable, and safe on every filesystem. */
+export function defaultOutDir(now = new Date()): string {
+  return `memprobe-out/${now.toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-')}`;
+}
+
+export function outDirFrom(argv: SessionArgv): string {
+  if (argv.out !== undefined && argv.out.trim() === '') throw new UsageError('--out: expected a directory');
+  return argv.out ?? defaultOutDir();
+}
+
+/** Everything but the budgets, which come from the gate options. */
+export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS: number): Omit<SessionOptions, 'budgets'> {
+  const snapshotEveryS = argv['snapshot-every'] !== undefined ? parseDuration(argv['snapshot-every'], 'snapshot-every') : null;
+  if (snapshotEveryS !== null && argv.snapshots !== undefined) {
+    throw new UsageError('give either --snapshots or --snapshot-every, not both');
+  }
+  return {
+    outDir,
+    durationS,
+    warmupS: argv.warmup !== undefined ? parseDuration(argv.warmup, 'warmup') : durationS * DEFAULTS.warmupShare,
+    snapshots: snapshotEveryS === null ? (argv.snapshots ?? DEFAULTS.snapshots) : null,
+    snapshotEveryS,
+    keepSnapshots: argv['keep-snapshots'] ?? DEFAULTS.keepSnapshots,
+    heapLimitBytes: argv['heap-limit'] !== undefined ? parseSize(argv['heap-limit'], 'heap-limit') : null,
+    horizonS: argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : DEFAULTS.horizonS,
+    projectRps: parseRates(argv['project-rps'] ?? []),
+    json: argv.json ?? false,
+  };
+}
+
+function parseRates(values: (string | number)[]): number[] {
+  return values
+    .flatMap((v) => String(v).split(','))
+    .filter((v) => v.trim() !== '')
+    .map((v) => {
+      const rps = Number(v.trim().replace(/\/s$/, ''));
+      if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--project-rps: expected rates above 0 such as 5000, got "${v}"`);
+      return rps;
+    });
+}
