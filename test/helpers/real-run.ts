@@ -1,0 +1,75 @@
+/**
+ * A real run directory for tests of what reads one (report, gate, the browser test): the target runs
+ * in a child process under the real scheduler, the real capture session snapshots and summarises it,
+ * and the real report code writes report.json and report.html. Short (a few seconds) but real.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { prepareRunDirectory, runSession } from '../../harness/run-session.js';
+import { startScriptTarget } from '../../harness/script-target.js';
+import type { GateBudgets } from '../../analyzers/gate.js';
+
+export interface RealRunOptions {
+  rps?: number;
+  durationS?: number;
+  snapshots?: number;
+  warmupS?: number;
+  budgets?: GateBudgets | null;
+}
+
+export function scratchDirectory(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `memprobe-${prefix}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Writes `source` as an ES module script target in `dir` and returns its path. */
+export function writeScriptTarget(dir: string, name: string, source: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+/** Runs `script` and returns the run directory (`outDir`), with report.json and report.html written. */
+export async function realRun(script: string, outDir: string, options: RealRunOptions = {}): Promise<string> {
+  prepareRunDirectory(outDir);
+  const vus = 100;
+  const started = await startScriptTarget({ script, vus, logFile: join(outDir, 'target.log') });
+  const load = started.createLoad(options.rps ?? 1000, vus);
+  // The session prints the summary on stdout as `memprobe run` does; a test log does not need it.
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    await runSession(started.target, load, {
+      outDir,
+      durationS: options.durationS ?? 6,
+      warmupS: options.warmupS ?? 1,
+      snapshots: options.snapshots ?? 4,
+      snapshotEveryS: null,
+      keepSnapshots: 1,
+      heapLimitBytes: null,
+      horizonS: 86_400,
+      projectRps: [],
+      json: true,
+      budgets: options.budgets ?? null,
+    });
+  } finally {
+    process.stdout.write = write;
+    await started.target.close();
+  }
+  return outDir;
+}
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/memprobe.js', import.meta.url));
+
+/** Runs the built CLI (`npm test` builds first) and returns its exit code and output. */
+export function memprobe(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, GITHUB_ACTIONS: '', ...env },
+    timeout: 60_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
