@@ -44,6 +44,12 @@ export interface ArrivalSchedulerOptions {
  * spinning core.
  */
 const MIN_TICK_MS = 1;
+/**
+ * How late an arrival may still start. Catching up a GC pause keeps the rate exact; catching up a
+ * two-second snapshot pause would hit the target with two seconds of arrivals at once, and starting
+ * arrivals ever later as slots free up would be a queue by another name.
+ */
+export const MAX_LATENESS_MS = 250;
 
 export const realClock: SchedulerClock = {
   now: () => performance.now(),
@@ -137,12 +143,19 @@ export class ArrivalScheduler {
     const now = this.clock.now();
     // Every arrival whose due time start + i/rps has passed starts in this tick.
     const due = Math.min(this.total, Math.floor(((now - this.startMs) * this.rps) / 1000) + 1);
+    // Arrivals more than MAX_LATENESS_MS overdue (the process was paused: a heap snapshot, a long GC)
+    // are dropped rather than fired in one burst after the pause.
+    const oldestStartable = Math.min(due, Math.ceil(((now - MAX_LATENESS_MS - this.startMs) * this.rps) / 1000));
+    if (this.issued < oldestStartable) {
+      this.observer.dropped(oldestStartable - this.issued);
+      this.issued = oldestStartable;
+    }
     let started = 0;
     while (this.issued < due) {
       if (this.running >= this.vus) {
         // Iterations that finished during this batch settle in the microtask/I/O phase. A catch-up
-        // batch larger than `vus` (after a GC or a snapshot pause) yields to let them free their slots,
-        // and only arrivals that still find every slot taken after a yield are dropped.
+        // batch larger than `vus` (after a GC pause) yields to let them free their slots, and only
+        // arrivals that still find every slot taken after a yield that freed none are dropped.
         if (!this.yieldedWhileFull || started > 0) {
           this.yieldedWhileFull = true;
           this.pending = this.clock.after(0, this.tick);

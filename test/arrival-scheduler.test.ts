@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalScheduler, type ArrivalObserver, type SchedulerClock } from '../harness/arrival-scheduler.js';
+import { ArrivalScheduler, MAX_LATENESS_MS, type ArrivalObserver, type SchedulerClock } from '../harness/arrival-scheduler.js';
 import { LoadStats } from '../harness/load-stats.js';
 
 /** A clock whose timers fire only when the test advances it; `lateMs` makes every timer fire late. */
@@ -129,6 +129,24 @@ describe('ArrivalScheduler on a fake clock', () => {
     await clock.advance(2000);
     expect(observer.completedCount).toBe(1000);
     expect(observer.droppedCount).toBe(0);
+  });
+
+  it('drops arrivals overdue by more than MAX_LATENESS_MS instead of bursting them after a pause', async () => {
+    const clock = new FakeClock();
+    const observer = new CountingObserver();
+    const starts: number[] = [];
+    const s = new ArrivalScheduler({ rps: 1000, vus: 10_000, clock, observer, iteration: () => starts.push(clock.now()) });
+    s.start();
+    await clock.advance(100);
+    const before = starts.length;
+    clock.t += 2000; // the process was paused for 2 s (a heap snapshot): no timer ran
+    await clock.advance(1);
+    // Only the arrivals due in the last 250 ms before the tick ran; the 1,750 ms before were dropped.
+    const burst = starts.length - before;
+    expect(burst).toBeGreaterThanOrEqual(MAX_LATENESS_MS);
+    expect(burst).toBeLessThanOrEqual(MAX_LATENESS_MS + 2);
+    expect(observer.droppedCount + burst).toBe(s.arrivals - before);
+    await s.stop(0);
   });
 
   it('counts throws and rejections as errors and keeps going', async () => {
