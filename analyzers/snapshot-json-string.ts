@@ -59,9 +59,19 @@ export function decodeJsonString(bytes: Buffer, start: number, end: number, hasE
   return out;
 }
 
+/**
+ * Buffer's own per-encoding slicers: `toString(encoding, ...)` normalises the encoding name and
+ * checks its arguments on every call, which shows up at millions of short strings.
+ */
+interface BufferSlicers {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 function slice(bytes: Buffer, encoding: 'utf8' | 'latin1', start: number, end: number): string {
+  const slicers = bytes as unknown as BufferSlicers;
   try {
-    return bytes.toString(encoding, start, end);
+    return encoding === 'latin1' ? slicers.latin1Slice(start, end) : slicers.utf8Slice(start, end);
   } catch {
     // Only a string past V8's maximum length (~512 MB) gets here.
     throw new JsonStringError(`string of ${end - start} bytes is longer than a JS string can be`, start);

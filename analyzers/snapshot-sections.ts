@@ -37,46 +37,89 @@ export interface ReadSection<T> {
   maxStringIndex: number;
 }
 
-/** Throw for value `valueIndex` of a section already read past, with that value's offset. */
-async function failAtValue(source: SnapshotByteSource, reader: NumberArrayReader, arrayStart: number, valueIndex: number, problem: string): Promise<never> {
-  return source.fail(problem, await locateValue(source.path, arrayStart, reader.section, valueIndex));
+/**
+ * Rows of one number section going into columns. `add` is synchronous and called once per batch, so
+ * V8 optimises it as an ordinary hot function (a long loop inside the async reader would only get
+ * on-stack replacement). It returns the batch index of the first bad value, or -1, with `problem`
+ * saying what is wrong; the reader turns that into an error with the value's byte offset.
+ */
+interface RowSink {
+  problem: string;
+  add(values: Uint32Array, count: number): number;
 }
 
-export async function readNodes(source: SnapshotByteSource, header: SnapshotHeader): Promise<ReadSection<NodeColumns>> {
-  const { nodeCount, edgeCount, nodeFields } = header;
-  const width = nodeFields.length;
-  const typeAt = nodeFields.indexOf('type');
-  const nameAt = nodeFields.indexOf('name');
-  const idAt = nodeFields.indexOf('id');
-  const sizeAt = nodeFields.indexOf('self_size');
-  const edgesAt = nodeFields.indexOf('edge_count');
-  const detachedAt = nodeFields.indexOf('detachedness');
-  const typeLimit = header.nodeTypeNames.length;
-  const nodeType = new Uint8Array(nodeCount);
-  const nodeName = new Uint32Array(nodeCount);
-  const nodeId = new Uint32Array(nodeCount);
-  const nodeSelfSize = new Uint32Array(nodeCount);
-  const nodeEdgeCount = new Uint32Array(nodeCount);
-  const nodeDetachedness = new Uint8Array(nodeCount);
-  const firstEdge = new Uint32Array(nodeCount + 1);
-  const expected = nodeCount * width;
-  const reader = new NumberArrayReader(source, 'nodes', width);
+/**
+ * Drive `reader` through a whole section into `sink`. With `expected` set, more values than that
+ * is an error reported at the first extra value.
+ */
+async function readRows(source: SnapshotByteSource, reader: NumberArrayReader, sink: RowSink, expected: number | null, tooMany: string): Promise<number> {
   const arrayStart = await reader.open();
-  const values = reader.values;
-  let node = 0;
-  let edgeSum = 0;
-  let maxName = -1;
   while (!reader.done) {
-    const count = await reader.next(Math.min(reader.values.length, expected + 1 - reader.total));
-    if (reader.total > expected) {
-      return failAtValue(source, reader, arrayStart, expected, `"nodes" has more than node_count ${nodeCount} × ${width} = ${expected} values`);
+    const limit = expected === null ? reader.values.length : Math.min(reader.values.length, expected + 1 - reader.total);
+    const count = await reader.next(limit);
+    if (expected !== null && reader.total > expected) {
+      source.fail(tooMany, await locateValue(source.path, arrayStart, reader.section, expected));
     }
-    // A batch holds whole rows unless the array ended mid-row, which the count check below reports.
-    const rows = Math.floor(count / width);
-    for (let row = 0, k = 0; row < rows; row++, k += width, node++) {
+    const bad = sink.add(reader.values, count);
+    if (bad >= 0) source.fail(sink.problem, await locateValue(source.path, arrayStart, reader.section, reader.before + bad));
+  }
+  return arrayStart;
+}
+
+class NodeRows implements RowSink {
+  problem = '';
+  node = 0;
+  edgeSum = 0;
+  maxName = -1;
+  readonly columns: NodeColumns;
+  private readonly width: number;
+  private readonly typeAt: number;
+  private readonly nameAt: number;
+  private readonly idAt: number;
+  private readonly sizeAt: number;
+  private readonly edgesAt: number;
+  private readonly detachedAt: number;
+  private readonly typeLimit: number;
+  private readonly edgeCount: number;
+
+  constructor(header: SnapshotHeader) {
+    const fields = header.nodeFields;
+    const nodeCount = header.nodeCount;
+    this.width = fields.length;
+    this.typeAt = fields.indexOf('type');
+    this.nameAt = fields.indexOf('name');
+    this.idAt = fields.indexOf('id');
+    this.sizeAt = fields.indexOf('self_size');
+    this.edgesAt = fields.indexOf('edge_count');
+    this.detachedAt = fields.indexOf('detachedness');
+    this.typeLimit = header.nodeTypeNames.length;
+    this.edgeCount = header.edgeCount;
+    this.columns = {
+      nodeType: new Uint8Array(nodeCount),
+      nodeName: new Uint32Array(nodeCount),
+      nodeId: new Uint32Array(nodeCount),
+      nodeSelfSize: new Uint32Array(nodeCount),
+      nodeEdgeCount: new Uint32Array(nodeCount),
+      nodeDetachedness: new Uint8Array(nodeCount),
+      firstEdge: new Uint32Array(nodeCount + 1),
+    };
+  }
+
+  add(values: Uint32Array, count: number): number {
+    const { nodeType, nodeName, nodeId, nodeSelfSize, nodeEdgeCount, nodeDetachedness, firstEdge } = this.columns;
+    const { width, typeAt, nameAt, idAt, sizeAt, edgesAt, detachedAt, typeLimit, edgeCount } = this;
+    let node = this.node;
+    let edgeSum = this.edgeSum;
+    let maxName = this.maxName;
+    // A batch holds whole rows unless the array ended mid-row, which the count check reports.
+    const end = count - (count % width);
+    let bad = -1;
+    for (let k = 0; k < end; k += width, node++) {
       const type = values[k + typeAt];
       if (type >= typeLimit) {
-        return failAtValue(source, reader, arrayStart, reader.before + k + typeAt, `node type ${type} is not one of the ${typeLimit} in meta.node_types`);
+        this.problem = `node type ${type} is not one of the ${typeLimit} in meta.node_types`;
+        bad = k + typeAt;
+        break;
       }
       nodeType[node] = type;
       const name = values[k + nameAt];
@@ -88,68 +131,76 @@ export async function readNodes(source: SnapshotByteSource, header: SnapshotHead
       nodeEdgeCount[node] = edges;
       edgeSum += edges;
       if (edgeSum > edgeCount) {
-        return failAtValue(source, reader, arrayStart, reader.before + k + edgesAt, `node edge counts add up to more than edge_count ${edgeCount}`);
+        this.problem = `node edge counts add up to more than edge_count ${edgeCount}`;
+        bad = k + edgesAt;
+        break;
       }
       firstEdge[node + 1] = edgeSum;
       if (detachedAt >= 0) {
         const detachedness = values[k + detachedAt];
         if (detachedness > 255) {
-          return failAtValue(source, reader, arrayStart, reader.before + k + detachedAt, `node detachedness ${detachedness} is out of range`);
+          this.problem = `node detachedness ${detachedness} is out of range`;
+          bad = k + detachedAt;
+          break;
         }
         nodeDetachedness[node] = detachedness;
       }
     }
+    this.node = node;
+    this.edgeSum = edgeSum;
+    this.maxName = maxName;
+    return bad;
   }
-  const closeAt = source.offset - 1;
-  if (reader.total !== expected) {
-    source.fail(`"nodes" has ${reader.total} values, but node_count ${nodeCount} × ${width} fields needs ${expected}`, closeAt);
-  }
-  if (edgeSum !== edgeCount) source.fail(`node edge counts add up to ${edgeSum}, but edge_count is ${edgeCount}`, closeAt);
-  return {
-    columns: { nodeType, nodeName, nodeId, nodeSelfSize, nodeEdgeCount, nodeDetachedness, firstEdge },
-    arrayStart,
-    maxStringIndex: maxName,
-  };
 }
 
-export async function readEdges(source: SnapshotByteSource, header: SnapshotHeader): Promise<ReadSection<EdgeColumns>> {
-  const { edgeCount, nodeCount, edgeFields } = header;
-  const width = edgeFields.length;
-  const nodeWidth = header.nodeFields.length;
-  const typeAt = edgeFields.indexOf('type');
-  const nameAt = edgeFields.indexOf('name_or_index');
-  const toAt = edgeFields.indexOf('to_node');
-  const typeLimit = header.edgeTypeNames.length;
-  const toLimit = nodeCount * nodeWidth;
-  // element and hidden edges carry an element index; every other type names a string.
-  const namedType = Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1));
-  let maxName = -1;
-  const edgeType = new Uint8Array(edgeCount);
-  const edgeNameOrIndex = new Uint32Array(edgeCount);
-  const edgeToNode = new Uint32Array(edgeCount);
-  const expected = edgeCount * width;
-  const reader = new NumberArrayReader(source, 'edges', width);
-  const arrayStart = await reader.open();
-  const values = reader.values;
-  let edge = 0;
-  while (!reader.done) {
-    const count = await reader.next(Math.min(reader.values.length, expected + 1 - reader.total));
-    if (reader.total > expected) {
-      return failAtValue(source, reader, arrayStart, expected, `"edges" has more than edge_count ${edgeCount} × ${width} = ${expected} values`);
-    }
-    const rows = Math.floor(count / width);
-    for (let row = 0, k = 0; row < rows; row++, k += width, edge++) {
+class EdgeRows implements RowSink {
+  problem = '';
+  edge = 0;
+  maxName = -1;
+  readonly columns: EdgeColumns;
+  private readonly width: number;
+  private readonly typeAt: number;
+  private readonly nameAt: number;
+  private readonly toAt: number;
+  private readonly nodeWidth: number;
+  private readonly nodeCount: number;
+  private readonly typeLimit: number;
+  private readonly toLimit: number;
+  /** 1 for edge types whose name_or_index is a string index; element and hidden carry an index. */
+  private readonly namedType: Uint8Array;
+
+  constructor(header: SnapshotHeader) {
+    const fields = header.edgeFields;
+    this.width = fields.length;
+    this.typeAt = fields.indexOf('type');
+    this.nameAt = fields.indexOf('name_or_index');
+    this.toAt = fields.indexOf('to_node');
+    this.nodeWidth = header.nodeFields.length;
+    this.nodeCount = header.nodeCount;
+    this.typeLimit = header.edgeTypeNames.length;
+    this.toLimit = header.nodeCount * this.nodeWidth;
+    this.namedType = Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1));
+    this.columns = {
+      edgeType: new Uint8Array(header.edgeCount),
+      edgeNameOrIndex: new Uint32Array(header.edgeCount),
+      edgeToNode: new Uint32Array(header.edgeCount),
+    };
+  }
+
+  add(values: Uint32Array, count: number): number {
+    const { edgeType, edgeNameOrIndex, edgeToNode } = this.columns;
+    const { width, typeAt, nameAt, toAt, nodeWidth, typeLimit, toLimit, namedType } = this;
+    let edge = this.edge;
+    let maxName = this.maxName;
+    const end = count - (count % width);
+    let bad = -1;
+    for (let k = 0; k < end; k += width, edge++) {
       const type = values[k + typeAt];
       const to = values[k + toAt];
       const ordinal = to / nodeWidth;
       if (type >= typeLimit || to >= toLimit || ordinal !== Math.floor(ordinal)) {
-        const problem =
-          type >= typeLimit
-            ? `edge type ${type} is not one of the ${typeLimit} in meta.edge_types`
-            : to >= toLimit
-              ? `edge to_node ${to} points past the last of ${nodeCount} nodes`
-              : `edge to_node ${to} is not a multiple of the ${nodeWidth} node fields`;
-        return failAtValue(source, reader, arrayStart, reader.before + k + (type >= typeLimit ? typeAt : toAt), problem);
+        bad = this.describe(type, to, k);
+        break;
       }
       edgeType[edge] = type;
       const nameOrIndex = values[k + nameAt];
@@ -157,41 +208,98 @@ export async function readEdges(source: SnapshotByteSource, header: SnapshotHead
       if (nameOrIndex > maxName && namedType[type] === 1) maxName = nameOrIndex;
       edgeToNode[edge] = ordinal;
     }
+    this.edge = edge;
+    this.maxName = maxName;
+    return bad;
   }
+
+  private describe(type: number, to: number, k: number): number {
+    if (type >= this.typeLimit) {
+      this.problem = `edge type ${type} is not one of the ${this.typeLimit} in meta.edge_types`;
+      return k + this.typeAt;
+    }
+    this.problem =
+      to >= this.toLimit
+        ? `edge to_node ${to} points past the last of ${this.nodeCount} nodes`
+        : `edge to_node ${to} is not a multiple of the ${this.nodeWidth} node fields`;
+    return k + this.toAt;
+  }
+}
+
+class LocationRows implements RowSink {
+  problem = '';
+  readonly locations = new Map<number, SourceLocation>();
+  private readonly width: number;
+  private readonly objectAt: number;
+  private readonly scriptAt: number;
+  private readonly lineAt: number;
+  private readonly columnAt: number;
+  private readonly nodeWidth: number;
+  private readonly nodeCount: number;
+
+  constructor(header: SnapshotHeader) {
+    const fields = header.locationFields;
+    this.width = fields.length;
+    this.objectAt = fields.indexOf('object_index');
+    this.scriptAt = fields.indexOf('script_id');
+    this.lineAt = fields.indexOf('line');
+    this.columnAt = fields.indexOf('column');
+    this.nodeWidth = header.nodeFields.length;
+    this.nodeCount = header.nodeCount;
+  }
+
+  add(values: Uint32Array, count: number): number {
+    const end = count - (count % this.width);
+    for (let k = 0; k < end; k += this.width) {
+      const objectIndex = values[k + this.objectAt];
+      const ordinal = objectIndex / this.nodeWidth;
+      if (ordinal !== Math.floor(ordinal) || ordinal >= this.nodeCount) {
+        this.problem = `location object_index ${objectIndex} is not the start of one of the ${this.nodeCount} nodes`;
+        return k + this.objectAt;
+      }
+      this.locations.set(ordinal, { scriptId: values[k + this.scriptAt], line: values[k + this.lineAt], column: values[k + this.columnAt] });
+    }
+    return -1;
+  }
+}
+
+export async function readNodes(source: SnapshotByteSource, header: SnapshotHeader): Promise<ReadSection<NodeColumns>> {
+  const { nodeCount, edgeCount } = header;
+  const width = header.nodeFields.length;
+  const expected = nodeCount * width;
+  const reader = new NumberArrayReader(source, 'nodes', width);
+  const rows = new NodeRows(header);
+  const arrayStart = await readRows(source, reader, rows, expected, `"nodes" has more than node_count ${nodeCount} × ${width} = ${expected} values`);
+  const closeAt = source.offset - 1;
+  if (reader.total !== expected) {
+    source.fail(`"nodes" has ${reader.total} values, but node_count ${nodeCount} × ${width} fields needs ${expected}`, closeAt);
+  }
+  if (rows.edgeSum !== edgeCount) source.fail(`node edge counts add up to ${rows.edgeSum}, but edge_count is ${edgeCount}`, closeAt);
+  return { columns: rows.columns, arrayStart, maxStringIndex: rows.maxName };
+}
+
+export async function readEdges(source: SnapshotByteSource, header: SnapshotHeader): Promise<ReadSection<EdgeColumns>> {
+  const { edgeCount } = header;
+  const width = header.edgeFields.length;
+  const expected = edgeCount * width;
+  const reader = new NumberArrayReader(source, 'edges', width);
+  const rows = new EdgeRows(header);
+  const arrayStart = await readRows(source, reader, rows, expected, `"edges" has more than edge_count ${edgeCount} × ${width} = ${expected} values`);
   if (reader.total !== expected) {
     source.fail(`"edges" has ${reader.total} values, but edge_count ${edgeCount} × ${width} fields needs ${expected}`, source.offset - 1);
   }
-  return { columns: { edgeType, edgeNameOrIndex, edgeToNode }, arrayStart, maxStringIndex: maxName };
+  return { columns: rows.columns, arrayStart, maxStringIndex: rows.maxName };
 }
 
 export async function readLocations(source: SnapshotByteSource, header: SnapshotHeader): Promise<Map<number, SourceLocation>> {
-  const { nodeCount, locationFields } = header;
-  const width = locationFields.length;
-  const nodeWidth = header.nodeFields.length;
-  const objectAt = locationFields.indexOf('object_index');
-  const scriptAt = locationFields.indexOf('script_id');
-  const lineAt = locationFields.indexOf('line');
-  const columnAt = locationFields.indexOf('column');
-  const locations = new Map<number, SourceLocation>();
+  const width = header.locationFields.length;
   const reader = new NumberArrayReader(source, 'locations', width);
-  const arrayStart = await reader.open();
-  const values = reader.values;
-  while (!reader.done) {
-    const count = await reader.next();
-    const rows = Math.floor(count / width);
-    for (let row = 0, k = 0; row < rows; row++, k += width) {
-      const objectIndex = values[k + objectAt];
-      const ordinal = objectIndex / nodeWidth;
-      if (ordinal !== Math.floor(ordinal) || ordinal >= nodeCount) {
-        return failAtValue(source, reader, arrayStart, reader.before + k + objectAt, `location object_index ${objectIndex} is not the start of one of the ${nodeCount} nodes`);
-      }
-      locations.set(ordinal, { scriptId: values[k + scriptAt], line: values[k + lineAt], column: values[k + columnAt] });
-    }
-  }
+  const rows = new LocationRows(header);
+  await readRows(source, reader, rows, null, '');
   if (reader.total % width !== 0) {
     source.fail(`"locations" has ${reader.total} values, not a multiple of ${width} fields`, source.offset - 1);
   }
-  return locations;
+  return rows.locations;
 }
 
 const EXPECT_FIRST = 0;
