@@ -108,19 +108,20 @@ function markUserOwnedNodes(snapshot: HeapSnapshot): Uint8Array {
 
 /**
  * V8 names each ephemeron edge `<n> / part of key (<name> @<id>) -> value (<name> @<id>) pair in
- * WeakMap (table @<id>)`; returns the table id for such a name, -1 otherwise. Cached per string so
- * the regular expression runs once per distinct name, not once per edge.
+ * WeakMap (table @<id>)`; returns the table id for such a name, -1 otherwise. The answer is cached
+ * per string in a typed array (this runs once per internal edge: tens of millions of calls), so
+ * the regular expression runs once per distinct name.
  */
 function weakMapTableIdReader(strings: string[]): (stringIndex: number) => number {
   const pattern = / \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
-  const cache = new Map<number, number>();
+  const UNKNOWN = -2;
+  const tableIds = new Float64Array(strings.length).fill(UNKNOWN);
   return (stringIndex) => {
-    let tableId = cache.get(stringIndex);
-    if (tableId === undefined) {
+    let tableId = tableIds[stringIndex];
+    if (tableId === UNKNOWN) {
       const name = strings[stringIndex];
       const match = name !== undefined && name.includes('pair in WeakMap') ? pattern.exec(name) : null;
-      tableId = match ? Number(match[1]) : -1;
-      cache.set(stringIndex, tableId);
+      tableId = tableIds[stringIndex] = match ? Number(match[1]) : -1;
     }
     return tableId;
   };

@@ -49,41 +49,55 @@ export const BUILTIN_CONSTRUCTORS = new Set([
 ]);
 
 const C = CATEGORY_INDEX;
+const UNKNOWN = 255;
 
 /** One category index (into CATEGORIES) per node. */
 export function classifyNodes(snapshot: HeapSnapshot): Uint8Array {
+  const category = new Uint8Array(snapshot.nodeCount);
+  classifyByTypeAndName(snapshot, category);
+  classifyByStructure(snapshot, category);
+  return category;
+}
+
+/** Each node on its own: its type, and for objects and hidden nodes its name (cached per string). */
+function classifyByTypeAndName(snapshot: HeapSnapshot, category: Uint8Array): void {
   const { nodeCount, nodeType, nodeName, strings } = snapshot;
   const t = typeCodes(snapshot).node;
-  const category = new Uint8Array(nodeCount);
-  const objectCategoryByName = new Map<number, number>();
+  const byType = new Uint8Array(snapshot.nodeTypeNames.length).fill(C.other);
+  for (const [type, c] of [
+    [t.closure, C.closure], [t.string, C.string], [t.concatenatedString, C.string], [t.slicedString, C.string],
+    [t.number, C.number], [t.bigint, C.bigint], [t.code, C.code], [t.objectShape, C.code],
+  ] as const) {
+    if (type >= 0) byType[type] = c;
+  }
+  const objectByName = new Uint8Array(strings.length).fill(UNKNOWN);
+  const hiddenByName = new Uint8Array(strings.length).fill(UNKNOWN);
+  const nativeByName = new Uint8Array(strings.length).fill(UNKNOWN);
+  const storeName = new Set(['(object elements)', '(object properties)', 'system / PropertyArray']);
+  const holdsOnlyValues = valueStoreTest(snapshot);
 
   for (let node = 0; node < nodeCount; node++) {
     const type = nodeType[node];
+    const name = nodeName[node];
     let c: number;
     if (type === t.object) {
-      const nameIndex = nodeName[node];
-      let cached = objectCategoryByName.get(nameIndex);
-      if (cached === undefined) {
-        cached = objectCategory(strings[nameIndex]);
-        objectCategoryByName.set(nameIndex, cached);
+      c = objectByName[name];
+      if (c === UNKNOWN) c = objectByName[name] = objectCategory(strings[name]);
+    } else if (type === t.hidden || type === t.array) {
+      c = hiddenByName[name];
+      if (c === UNKNOWN) {
+        const text = strings[name];
+        c = hiddenByName[name] = storeName.has(text) ? C['value-array'] : type === t.hidden ? hiddenCategory(text) : C.other;
       }
-      c = cached;
-    } else if (type === t.closure) c = C.closure;
-    else if (type === t.string || type === t.concatenatedString || type === t.slicedString) c = C.string;
-    else if (type === t.number) c = C.number;
-    else if (type === t.bigint) c = C.bigint;
-    else if (type === t.code || type === t.objectShape) c = C.code;
-    else if (type === t.native) c = SOCKET_NAMES.has(strings[nodeName[node]]) ? C.socket : C.native;
-    else if (type === t.hidden) c = hiddenCategory(strings[nodeName[node]]);
-    else c = C.other; // array (settled below), synthetic, regexp, symbol
+      if (c === C['value-array'] && !holdsOnlyValues(node)) c = C['object-array'];
+    } else if (type === t.native) {
+      c = nativeByName[name];
+      if (c === UNKNOWN) c = nativeByName[name] = SOCKET_NAMES.has(strings[name]) ? C.socket : C.native;
+    } else {
+      c = byType[type];
+    }
     category[node] = c;
   }
-
-  classifyBackingStores(snapshot, category);
-  markCollectionTables(snapshot, category);
-  markListeners(snapshot, category);
-  markTimerCallbacks(snapshot, category);
-  return category;
 }
 
 function objectCategory(name: string): number {
@@ -91,7 +105,7 @@ function objectCategory(name: string): number {
   if (name.startsWith('system / Promise')) return C.promise;
   if (name.startsWith('system / ')) return C.code;
   if (name === 'Object') return C['plain-object'];
-  if (name === 'Array') return C['object-array']; // settled by its elements in classifyBackingStores
+  if (name === 'Array') return C['object-array']; // settled by its elements in classifyByStructure
   if (COLLECTION_NAMES.has(name)) return C.collection;
   if (name === 'Promise') return C.promise;
   if (TIMER_NAMES.has(name)) return C.timer;
@@ -103,147 +117,94 @@ function objectCategory(name: string): number {
 function hiddenCategory(name: string): number {
   if (name === 'system / Context') return C.context;
   if (name.startsWith('system / Promise')) return C.promise;
-  if (name === 'system / PropertyArray') return C['object-array']; // settled in classifyBackingStores
   return C.code;
 }
 
 /**
- * Element and property stores (`(object elements)`, `(object properties)`, PropertyArray) are
- * value arrays when every slot they point to is a value (string, number, bigint, oddball) or
- * when they point to nothing (raw doubles, smis), object arrays otherwise. A JSArray takes the
- * category of its elements, so `samples.push(1.5)` is value-array through and through.
+ * An element or property store (`(object elements)`, `(object properties)`, PropertyArray) is a
+ * value array when every slot it points to is a value (string, number, bigint, oddball) or when it
+ * points to nothing (raw doubles, smis); an object array otherwise.
  */
-function classifyBackingStores(snapshot: HeapSnapshot, category: Uint8Array): void {
-  const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeToNode, edgeNameOrIndex } = snapshot;
+function valueStoreTest(snapshot: HeapSnapshot): (node: number) => boolean {
+  const { firstEdge, edgeType, edgeToNode, nodeType, nodeName, strings } = snapshot;
   const codes = typeCodes(snapshot);
   const t = codes.node;
-  const e = codes.edge;
-  const storeName = new Set(['(object elements)', '(object properties)', 'system / PropertyArray']);
-  const isStoreName = new Map<number, boolean>();
-  const mapIndex = strings.indexOf('map');
-  const elementsIndex = strings.indexOf('elements');
-
-  const holdsOnlyValues = (node: number): boolean => {
+  const weak = codes.edge.weak;
+  const internal = codes.edge.internal;
+  const oddball = strings.indexOf('system / Oddball');
+  const isValueType = new Uint8Array(snapshot.nodeTypeNames.length);
+  for (const type of [t.string, t.concatenatedString, t.slicedString, t.number, t.bigint]) if (type >= 0) isValueType[type] = 1;
+  return (node) => {
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
       const type = edgeType[edge];
-      if (type === e.weak) continue;
-      if (type === e.internal && edgeNameOrIndex[edge] === mapIndex) continue;
-      const target = nodeType[edgeToNode[edge]];
-      const isValue =
-        target === t.string || target === t.concatenatedString || target === t.slicedString ||
-        target === t.number || target === t.bigint ||
-        (target === t.hidden && strings[nodeName[edgeToNode[edge]]] === 'system / Oddball');
-      if (!isValue) return false;
+      if (type === weak || type === internal) continue; // `map` and friends
+      const target = edgeToNode[edge];
+      const targetType = nodeType[target];
+      if (isValueType[targetType] === 0 && !(targetType === t.hidden && nodeName[target] === oddball)) return false;
     }
     return true;
   };
-
-  for (let node = 0; node < nodeCount; node++) {
-    const type = nodeType[node];
-    if (type !== t.array && type !== t.hidden) continue;
-    const nameIndex = nodeName[node];
-    let isStore = isStoreName.get(nameIndex);
-    if (isStore === undefined) {
-      isStore = storeName.has(strings[nameIndex]);
-      isStoreName.set(nameIndex, isStore);
-    }
-    if (isStore) category[node] = holdsOnlyValues(node) ? C['value-array'] : C['object-array'];
-  }
-
-  const arrayName = strings.indexOf('Array');
-  if (arrayName < 0) return;
-  for (let node = 0; node < nodeCount; node++) {
-    if (nodeType[node] !== t.object || nodeName[node] !== arrayName) continue;
-    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      if (edgeType[edge] === e.internal && edgeNameOrIndex[edge] === elementsIndex) {
-        category[node] = category[edgeToNode[edge]] === C['value-array'] ? C['value-array'] : C['object-array'];
-        break;
-      }
-    }
-  }
-}
-
-/** The hash table behind each Map/Set/WeakMap/WeakSet (`table` edge) is collection, not array. */
-function markCollectionTables(snapshot: HeapSnapshot, category: Uint8Array): void {
-  const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeToNode, edgeNameOrIndex } = snapshot;
-  const codes = typeCodes(snapshot);
-  const tableIndex = strings.indexOf('table');
-  if (tableIndex < 0) return;
-  const collectionNames = new Set<number>();
-  for (const name of COLLECTION_NAMES) {
-    const index = strings.indexOf(name);
-    if (index >= 0) collectionNames.add(index);
-  }
-  for (let node = 0; node < nodeCount; node++) {
-    if (nodeType[node] !== codes.node.object || !collectionNames.has(nodeName[node])) continue;
-    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      if (edgeType[edge] === codes.edge.internal && edgeNameOrIndex[edge] === tableIndex) {
-        category[edgeToNode[edge]] = C.collection;
-      }
-    }
-  }
 }
 
 /**
- * Everything an emitter's `_events` record holds, down to the listener functions: the record, the
- * per-event arrays and their stores, eventemitter3's `EE` wrappers, and the closures themselves.
- * The walk stops at closures (their contexts stay `context`) and goes at most three levels deep,
- * which covers `_events.x[i].fn`.
+ * What objects hold, in one sweep over the objects' edges:
+ * - a JSArray takes the category of its elements, so `samples.push(1.5)` is value-array through;
+ * - the hash table behind a Map/Set (`table`) is collection, not array;
+ * - a timer's callback (`_onTimeout`, `_onImmediate`) is part of the timer;
+ * - an emitter's `_events` record and everything it holds down to the listener functions (the
+ *   per-event arrays and their stores, eventemitter3's `EE` wrappers) are listener. The walk stops
+ *   at closures (their contexts stay `context`) and goes at most three levels deep, which covers
+ *   `_events.x[i].fn`.
  */
-function markListeners(snapshot: HeapSnapshot, category: Uint8Array): void {
+function classifyByStructure(snapshot: HeapSnapshot, category: Uint8Array): void {
   const { nodeCount, nodeType, strings, firstEdge, edgeType, edgeToNode, edgeNameOrIndex } = snapshot;
   const codes = typeCodes(snapshot);
   const t = codes.node;
   const e = codes.edge;
-  const eventsIndex = strings.indexOf('_events');
-  if (eventsIndex < 0) return;
-  const protoIndex = strings.indexOf('__proto__');
-  const elementsIndex = strings.indexOf('elements');
+  const index = (name: string) => strings.indexOf(name);
+  const ELEMENTS = index('elements');
+  const TABLE = index('table');
+  const EVENTS = index('_events');
+  const ON_TIMEOUT = index('_onTimeout');
+  const ON_IMMEDIATE = index('_onImmediate');
+  const PROTO = index('__proto__');
+  const ARRAY = index('Array');
+  const { nodeName } = snapshot;
 
-  const stack: number[] = [];
+  const eventRecords: number[] = [];
   for (let node = 0; node < nodeCount; node++) {
     if (nodeType[node] !== t.object) continue;
+    const own = category[node];
+    const isArray = nodeName[node] === ARRAY;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      if (edgeType[edge] !== e.property || edgeNameOrIndex[edge] !== eventsIndex) continue;
-      const record = edgeToNode[edge];
-      if (nodeType[record] !== t.object) continue;
-      stack.push(record, 0);
+      const kind = edgeType[edge];
+      const name = edgeNameOrIndex[edge];
+      const target = edgeToNode[edge];
+      if (kind === e.internal) {
+        if (name === ELEMENTS && isArray) category[node] = category[target] === C['value-array'] ? C['value-array'] : C['object-array'];
+        else if (name === TABLE && own === C.collection) category[target] = C.collection;
+      } else if (kind === e.property) {
+        if (name === EVENTS && nodeType[target] === t.object) eventRecords.push(target);
+        else if ((name === ON_TIMEOUT || name === ON_IMMEDIATE) && own === C.timer && nodeType[target] === t.closure) category[target] = C.timer;
+      }
     }
   }
+
+  const stack: number[] = [];
+  for (const record of eventRecords) stack.push(record, 0);
   while (stack.length) {
     const depth = stack.pop()!;
     const node = stack.pop()!;
-    const type = nodeType[node];
     category[node] = C.listener;
-    if (type === t.closure || depth >= 3) continue;
+    if (nodeType[node] === t.closure || depth >= 3) continue;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      const edgeKind = edgeType[edge];
+      const kind = edgeType[edge];
       const name = edgeNameOrIndex[edge];
-      const follows =
-        (edgeKind === e.property && name !== protoIndex) ||
-        edgeKind === e.element ||
-        (edgeKind === e.internal && name === elementsIndex);
+      const follows = (kind === e.property && name !== PROTO) || kind === e.element || (kind === e.internal && name === ELEMENTS);
       if (!follows) continue;
       const target = edgeToNode[edge];
       const targetType = nodeType[target];
       if (targetType === t.closure || targetType === t.object || targetType === t.array) stack.push(target, depth + 1);
-    }
-  }
-}
-
-/** A timer's callback (`_onTimeout`, `_onImmediate`) is part of the timer. */
-function markTimerCallbacks(snapshot: HeapSnapshot, category: Uint8Array): void {
-  const { nodeCount, nodeType, strings, firstEdge, edgeType, edgeToNode, edgeNameOrIndex } = snapshot;
-  const codes = typeCodes(snapshot);
-  const callbackNames = new Set([strings.indexOf('_onTimeout'), strings.indexOf('_onImmediate')]);
-  callbackNames.delete(-1);
-  if (callbackNames.size === 0) return;
-  for (let node = 0; node < nodeCount; node++) {
-    if (category[node] !== C.timer || nodeType[node] !== codes.node.object) continue;
-    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      if (edgeType[edge] !== codes.edge.property || !callbackNames.has(edgeNameOrIndex[edge])) continue;
-      const target = edgeToNode[edge];
-      if (nodeType[target] === codes.node.closure) category[target] = C.timer;
     }
   }
 }
