@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Report, TimelineSample } from './report-schema.js';
+import type { Report, SnapshotRecord, TimelineSample } from './report-schema.js';
 import { RUN_FILES, type RunRecord } from './run-record.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { analyzeGrowth, type SamplingHeapProfile } from '../analyzers/analyze-growth.js';
@@ -80,12 +80,17 @@ export function readRunDirectory(runDir: string): RunDirectory {
   }
   const notes: string[] = [];
   return {
-    run,
+    run: { ...run, snapshots: run.snapshots.map((s) => withFileIfPresent(runDir, s)) },
     summaries: readSummaries(join(runDir, RUN_FILES.summaries)),
     timeline: readTimeline(join(runDir, RUN_FILES.timeline), notes),
     allocationProfile: readAllocationProfile(join(runDir, RUN_FILES.allocationProfile), notes),
     notes,
   };
+}
+
+/** Raw snapshots may have been deleted since the run (they are large): a report names only files that exist. */
+function withFileIfPresent(runDir: string, snapshot: SnapshotRecord): SnapshotRecord {
+  return snapshot.file && !existsSync(join(runDir, snapshot.file)) ? { ...snapshot, file: null } : snapshot;
 }
 
 function readSummaries(dir: string): SnapshotSummary[] {
