@@ -39,6 +39,12 @@ export interface EssentialEdgeOptions {
    * `global` and by (Stack roots) or a V8 cache is dominated by the root, not by its JS owner.
    */
   userRoots?: boolean;
+  /**
+   * Rule 1 above (default true). Off, a WeakMap value is retained by its table and its key
+   * together, as memlab reads it: the value then counts in neither's retained size, but in the
+   * nearest node that dominates both.
+   */
+  ephemeronValuesByKey?: boolean;
 }
 
 export function computeEssentialEdges(snapshot: HeapSnapshot, options: EssentialEdgeOptions = {}): EssentialEdgeBits {
@@ -48,7 +54,7 @@ export function computeEssentialEdges(snapshot: HeapSnapshot, options: Essential
   const shortcut = codes.edge.shortcut;
   const internal = codes.edge.internal;
   const userOwned = options.userRoots === false ? new Uint8Array(nodeCount) : markUserOwnedNodes(snapshot);
-  const weakMapTableId = weakMapTableIdReader(snapshot.strings);
+  const weakMapTableId = options.ephemeronValuesByKey === false ? () => -1 : weakMapTableIdReader(snapshot.strings);
 
   const bits = new Uint8Array((snapshot.edgeCount + 7) >>> 3);
   for (let node = 0; node < nodeCount; node++) {
