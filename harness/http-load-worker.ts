@@ -24,7 +24,7 @@ export type HttpLoadMessage =
   | { type: 'counters'; counters: LoadCounters }
   | { type: 'stopped'; counters: LoadCounters };
 
-const COUNTERS_INTERVAL_MS = 200;
+const COUNTERS_INTERVAL_MS = 100;
 /** A request with no answer for this long fails (and frees its slot) instead of holding it forever. */
 const REQUEST_TIMEOUT_MS = 30_000;
 

@@ -1,7 +1,7 @@
 /**
  * The HTTP load driver: GET one URL at a fixed arrival rate (open model, at most `vus` in flight,
  * drops counted), from a worker thread (`http-load-worker.ts`) so that the main thread's snapshot
- * parsing and report writing never stall the arrivals. Counters come back every 200 ms.
+ * parsing and report writing never stall the arrivals. Counters come back every 100 ms.
  */
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../cli/usage-error.js';

@@ -113,7 +113,7 @@ export async function startScriptTarget(
   return { target, defaults, createLoad };
 }
 
-/** The load made inside the child; counters arrive over IPC every 200 ms. */
+/** The load made inside the child; counters arrive over IPC every 100 ms. */
 class ChildLoadDriver implements LoadDriver {
   private latest: LoadCounters = EMPTY_COUNTERS;
   private stopping: Promise<void> | null = null;

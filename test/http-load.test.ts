@@ -37,16 +37,17 @@ async function drive(url: string, rps: number, vus: number, ms: number) {
 
 describe('createHttpLoad', () => {
   it('sends requests at the rate over keep-alive and counts them by status', async () => {
-    const { during, final } = await drive(`${base}/hello?x=1`, 300, 20, 1500);
-    // Counters stream in while the load runs (every 200 ms), not only at the end.
+    const { during, final } = await drive(`${base}/hello?x=1`, 300, 100, 1500);
+    // Counters stream in while the load runs (every 100 ms), not only at the end.
     expect(during.requests).toBeGreaterThan(200);
     // Arrivals at 0, 1/300, ...: about 450 in 1.5 s; a busy machine may start the worker late.
     expect(final.requests + final.dropped).toBeGreaterThan(330);
     expect(final.requests + final.dropped).toBeLessThanOrEqual(452);
     expect(final.statusCounts).toEqual({ '200': final.requests });
     expect(final.errors).toBe(0);
-    // The first requests open connections and warm the client up; a busy machine may drop a few then.
-    expect(final.dropped).toBeLessThan(final.requests * 0.05);
+    // Drops need 100 requests in flight, i.e. a third of a second per request: only a machine
+    // overloaded many times over (the first requests open connections and warm the client up).
+    expect(final.dropped).toBeLessThan((final.requests + final.dropped) * 0.1);
     expect(final.inFlight).toBe(0);
     expect(final.latencyMs!.p50).toBeGreaterThan(0);
     expect(final.latencyMs!.max).toBeGreaterThanOrEqual(final.latencyMs!.p99);

@@ -63,7 +63,7 @@ describe('startScriptTarget', () => {
     load.start();
     await sleep(1000);
     const during = load.counters();
-    // Counters arrive every 200 ms while the load runs; a loaded machine may lag, not stall.
+    // Counters arrive every 100 ms while the load runs; a loaded machine may lag, not stall.
     expect(during.requests).toBeGreaterThan(150);
     expect(during.requests).toBeLessThanOrEqual(401);
     await load.stop();
