@@ -1,0 +1,97 @@
+/**
+ * `memprobe attach <pid | ws://127.0.0.1:PORT/ID>`: attach to a running Node.js process and run the
+ * same capture session as `memprobe run`, driving it with `--url`/`--rps` or observing its own
+ * traffic. Parsing and wiring only; the work is in `harness/attach-target.ts` and `harness/run-session.ts`.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from './usage-error.js';
+import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
+import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
+import { prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { attachTarget, checkAttachSpec } from '../harness/attach-target.js';
+import { createHttpLoad } from '../harness/http-load.js';
+
+interface AttachArgv extends SessionArgv, GateArgv {
+  target: string;
+  url?: string;
+  'allow-remote'?: boolean;
+}
+
+export const attachCommand: CommandModule<object, AttachArgv> = {
+  command: 'attach <target>',
+  describe: 'Attach to a running Node.js process (pid or inspector URL), snapshot its heap, and report what grows',
+  builder: (yargs: Argv) =>
+    withGateOptions(
+      withSessionOptions(
+        yargs
+          .usage(
+            '$0 attach <pid | ws://127.0.0.1:PORT/ID> [options]\n\n' +
+              'By pid: memprobe checks the process is a Node.js process you may signal, opens its inspector with SIGUSR1\n' +
+              'when it is not open (Node listens on 127.0.0.1:9229, or the --inspect-port it was started with), verifies\n' +
+              'the inspector is that pid\'s, captures, then closes the inspector again and leaves the process running.\n' +
+              'By URL: a process started with --inspect; the URL must be on loopback unless --allow-remote.\n\n' +
+              'With --url and --rps memprobe drives the process itself, so growth is known per request; without them it\n' +
+              'observes the traffic the process gets and reports growth per second (bytesPerRequest: null).\n' +
+              'Where the inspector may not be used, run the process with the in-process agent instead:\n' +
+              '  node --import memprobe/agent app.js   (see README, "Attaching to a running process")\n\n' +
+              'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error (no such pid, not Node.js,\n' +
+              'permission denied, inspector port taken, remote URL), 3 the process exited while attached (partial report),\n' +
+              '130 interrupted with Ctrl-C (partial report).',
+          )
+          .positional('target', { type: 'string', demandOption: true, describe: 'pid of a Node.js process, or its inspector URL ws://127.0.0.1:PORT/ID' })
+          .option('url', {
+            type: 'string',
+            describe: 'Drive this URL of the process at --rps (HTTP GET, keep-alive) so bytes per request are known',
+            group: 'Load:',
+          })
+          .option('allow-remote', {
+            type: 'boolean',
+            describe: 'Accept an inspector URL that is not on loopback (whoever reaches an inspector can run code in the process)',
+            group: 'Security:',
+          }),
+      ),
+    )
+      .example('$0 attach 4242 --duration 2m', 'observe pid 4242 for 2 minutes under its own traffic (bytes/second)')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/api --rps 500 --duration 30s --snapshots 5', 'drive it at 500/s: bytes per request')
+      .example('$0 attach ws://127.0.0.1:9229/0f2c6d1e-… --snapshot-every 60s --duration 10m', 'a process started with --inspect')
+      .example('$0 attach 4242 --duration 5m --warmup 30s --keep-snapshots 2 --out runs/prod-worker', 'choose the run directory, keep 2 raw snapshots')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --gate --max-bytes-per-request 64 --json', 'CI: fail on growth per request, JSON on stdout')
+      .example('$0 attach 4242 --heap-limit 2GB --horizon 7d', 'project time to out-of-memory against 2 GB over a week')
+      .check((argv) => {
+        if (argv.url !== undefined && argv.rps === undefined) {
+          throw new UsageError('--url needs --rps: the fixed rate to drive it at', 'memprobe attach 4242 --url http://127.0.0.1:3000/ --rps 500');
+        }
+        if (argv.rps !== undefined && argv.url === undefined) {
+          throw new UsageError('--rps needs --url: attach drives load only at a URL you name', 'without both, attach observes the traffic the process gets');
+        }
+        if (argv.vus !== undefined && argv.url === undefined) throw new UsageError('--vus needs --url and --rps');
+        if (argv.url !== undefined && !/^https?:\/\/[^/]/.test(argv.url)) {
+          throw new UsageError(`--url: expected an http:// or https:// URL, got "${argv.url}"`, 'for example --url http://127.0.0.1:3000/');
+        }
+        return true;
+      }) as unknown as Argv<AttachArgv>,
+  handler: async (argv) => {
+    process.exitCode = await attach(argv);
+  },
+};
+
+async function attach(argv: AttachArgv): Promise<number> {
+  const outDir = outDirFrom(argv);
+  const budgets = parseGateBudgets(argv);
+  const { rps, durationS, vus } = resolveLoad(argv, null);
+  const options: SessionOptions = { ...sessionOptionsFrom(argv, outDir, durationS), budgets };
+  validateSessionOptions(options);
+  const attachOptions = { allowRemote: argv['allow-remote'] ?? false };
+  // No run directory for a pid that is not there; and no signal to a process before its results
+  // are known to have somewhere to go.
+  checkAttachSpec(argv.target, attachOptions);
+  prepareRunDirectory(outDir);
+  const target = await attachTarget(argv.target, attachOptions);
+  try {
+    const load = argv.url !== undefined ? createHttpLoad({ url: argv.url, rps, vus }) : null;
+    const { exitCode } = await runSession(target, load, options);
+    return exitCode;
+  } finally {
+    await target.close();
+  }
+}

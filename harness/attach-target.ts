@@ -1,0 +1,223 @@
+/**
+ * `<pid | ws://host:port/id>` in, a TargetProcess of kind 'attach' out: a running Node.js process
+ * whose inspector memprobe may use, and a `close()` that leaves it as it was found.
+ *
+ * By pid, everything that can be checked is checked before the process is touched, because the
+ * touch is SIGUSR1 and SIGUSR1 terminates any process that does not handle it: the pid must exist,
+ * be ours to signal, and run a Node.js executable. Only then is the inspector opened (or found
+ * open), and it counts only once it reports that very pid. An inspector memprobe opened is closed
+ * again on `close()`; one the user opened (`--inspect`) is left open.
+ *
+ * By URL, the inspector must be on loopback: an inspector is remote code execution for whoever
+ * reaches it, and memprobe will not be the reason one is used across a network unless the user
+ * says so (`--allow-remote`).
+ */
+import { readlinkSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { UsageError } from '../cli/usage-error.js';
+import { askInspectorPid, closeInspector, openInspector, probeInspectorPort } from './inspector-discovery.js';
+import type { TargetExit, TargetProcess } from './target-process.js';
+
+export interface AttachOptions {
+  /** Accept a ws:// URL that is not on loopback. */
+  allowRemote?: boolean;
+  /** How long the inspector may take to open after SIGUSR1. Default 5 s. */
+  openTimeoutMs?: number;
+}
+
+/** How often a process we did not start is checked for being alive (we cannot wait() on it). */
+const LIVENESS_POLL_MS = 500;
+
+export type AttachSpec = { kind: 'pid'; pid: number } | { kind: 'url'; url: URL; local: boolean };
+
+export async function attachTarget(spec: string, options: AttachOptions = {}): Promise<TargetProcess> {
+  const parsed = checkAttachSpec(spec, options);
+  return parsed.kind === 'pid' ? attachByPid(parsed.pid, options) : attachByUrl(parsed.url, parsed.local);
+}
+
+/**
+ * Every check that does not touch the process: a pid that exists, may be signalled and runs Node.js;
+ * a well-formed ws:// URL on loopback (or `allowRemote`). Throws a one-line UsageError.
+ */
+export function checkAttachSpec(spec: string, options: AttachOptions = {}): AttachSpec {
+  const text = spec.trim();
+  if (/^wss?:\/\//i.test(text)) return checkInspectorUrl(text, options);
+  if (/^\d+$/.test(text)) {
+    checkAttachablePid(Number(text));
+    return { kind: 'pid', pid: Number(text) };
+  }
+  throw new UsageError(
+    `expected a pid or an inspector URL (ws://127.0.0.1:9229/<id>), got "${spec}"`,
+    'find the pid with `pgrep -f node` or `ps`; the URL is printed by `node --inspect` and listed at http://127.0.0.1:9229/json/list',
+  );
+}
+
+/**
+ * Checks that `pid` can be attached to: it exists, we may signal it, it is a Node.js process, and
+ * it is not memprobe itself. Throws a one-line UsageError otherwise.
+ */
+export function checkAttachablePid(pid: number): void {
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new UsageError(`not a pid: ${pid}`);
+  if (pid === process.pid) throw new UsageError(`pid ${pid} is memprobe itself`);
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') throw new UsageError(`no such process: ${pid}`, 'find the pid with `pgrep -f node` or `ps aux | grep node`');
+    if (code === 'EPERM') {
+      throw new UsageError(
+        `permission denied: pid ${pid} belongs to another user`,
+        'run memprobe as the user that runs the target (or as root)',
+      );
+    }
+    throw err;
+  }
+  const executable = executableOf(pid);
+  if (executable !== null && !isNodeExecutable(executable)) {
+    throw new UsageError(`pid ${pid} is not a Node.js process (it is ${executable})`, 'give the pid of the node process itself, not of a wrapper such as npm or sh');
+  }
+}
+
+/** The executable path of a pid (`/usr/bin/node`), or null where /proc cannot tell. */
+function executableOf(pid: number): string | null {
+  try {
+    // A binary replaced by an upgrade while running reads as "/usr/bin/node (deleted)".
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    try {
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      return argv0 || null;
+    } catch {
+      return null; // not Linux: the inspector's own answer is the check
+    }
+  }
+}
+
+/** node, nodejs, node20, node-20.11: the names Node.js binaries are installed under. */
+function isNodeExecutable(path: string): boolean {
+  return /^node(js)?([-_.]?v?\d+(\.\d+)*)?$/.test(basename(path));
+}
+
+async function attachByPid(pid: number, options: AttachOptions): Promise<TargetProcess> {
+  const inspector = await openInspector(pid, { timeoutMs: options.openTimeoutMs });
+  const watch = watchLocalPid(pid);
+  let closing: Promise<void> | null = null;
+  return {
+    kind: 'attach',
+    command: `attach ${pid}`,
+    pid,
+    inspectorUrl: inspector.url,
+    exited: watch.exited,
+    close: () =>
+      (closing ??= (async () => {
+        watch.stop();
+        if (!inspector.openedByMemprobe || !isAlive(pid)) return;
+        const closed = await closeInspector(inspector.url, inspector.port).catch(() => false);
+        if (!closed) {
+          process.stderr.write(
+            `memprobe: could not close the inspector memprobe opened in pid ${pid} (port ${inspector.port} is still open); ` +
+              `another debugger may be connected to it\n`,
+          );
+        }
+      })()),
+  };
+}
+
+function checkInspectorUrl(text: string, options: AttachOptions): AttachSpec {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`not a valid inspector URL: ${text}`);
+  }
+  if (url.protocol !== 'ws:') {
+    throw new UsageError(`${url.protocol}// inspector URLs are not supported: give ws://127.0.0.1:PORT/ID`);
+  }
+  if (!url.port || url.pathname.length <= 1) {
+    throw new UsageError(`incomplete inspector URL: ${text}`, 'the full URL is listed at http://127.0.0.1:9229/json/list, e.g. ws://127.0.0.1:9229/0f2c…');
+  }
+  const local = isLoopbackHost(url.hostname);
+  if (!local && !options.allowRemote) {
+    throw new UsageError(
+      `refusing the inspector at ${url.host}: not on loopback (anyone who can reach an inspector can run code in that process)`,
+      'tunnel it (ssh -L 9229:127.0.0.1:9229 host) and attach to ws://127.0.0.1:9229/…, or pass --allow-remote if you accept the risk',
+    );
+  }
+  return { kind: 'url', url, local };
+}
+
+async function attachByUrl(url: URL, local: boolean): Promise<TargetProcess> {
+  const pid = await askInspectorPid(url.href).catch((err: Error) => {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`cannot reach the inspector at ${url.href}: ${err.message}`, 'is the process running with --inspect, and is the URL current (/json/list)?');
+  });
+  const port = Number(url.port);
+  // A local pid can be watched directly; a remote one only through its inspector's port.
+  const watch = local && isAlive(pid) ? watchLocalPid(pid) : watchInspectorPort(url.hostname, port);
+  return {
+    kind: 'attach',
+    command: `attach ${url.href}`,
+    pid,
+    inspectorUrl: url.href,
+    exited: watch.exited,
+    close: async () => watch.stop(),
+  };
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || host === '::ffff:127.0.0.1';
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+interface ExitWatch {
+  exited: Promise<TargetExit>;
+  stop(): void;
+}
+
+/**
+ * Not our child, so no exit code: only that it is gone. A pid reused by a new process in between
+ * polls would go unnoticed, but pids are handed out in order and wrap only after ~4 million.
+ */
+function watchLocalPid(pid: number): ExitWatch {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<TargetExit>((resolve) => {
+    timer = setInterval(() => {
+      if (isAlive(pid)) return;
+      clearInterval(timer);
+      resolve({ code: null, signal: null });
+    }, LIVENESS_POLL_MS);
+    timer.unref();
+  });
+  return { exited, stop: () => clearInterval(timer) };
+}
+
+function watchInspectorPort(hostname: string, port: number): ExitWatch {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const exited = new Promise<TargetExit>((resolve) => {
+    const poll = async () => {
+      if (stopped) return;
+      if ((await probeInspectorPort(port, 2000, hostname)).kind === 'closed') return resolve({ code: null, signal: null });
+      timer = setTimeout(() => void poll(), LIVENESS_POLL_MS);
+      timer.unref();
+    };
+    timer = setTimeout(() => void poll(), LIVENESS_POLL_MS);
+    timer.unref();
+  });
+  return {
+    exited,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
