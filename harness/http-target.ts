@@ -102,6 +102,13 @@ function routeOutput(child: ChildProcess, logFile: string | undefined): TargetOu
   const sink: Writable = logFile ? createWriteStream(logFile, { flags: 'a', mode: 0o600 }) : process.stderr;
   child.stdout!.pipe(sink, { end: false });
   child.stderr!.pipe(sink, { end: false });
+  // A log that cannot be written (disk full) loses the target's output, not the run.
+  sink.on('error', () => {
+    child.stdout!.unpipe(sink);
+    child.stderr!.unpipe(sink);
+    child.stdout!.resume();
+    child.stderr!.resume();
+  });
   const inspectors: string[] = [];
   let partial = '';
   let lastLine = '';

@@ -159,7 +159,9 @@ class ChildLoadDriver implements LoadDriver {
 
 function command(child: ChildProcess, c: RunnerCommand): boolean {
   if (!child.connected) return false;
-  child.send(c);
+  // With a callback, a channel that closes under the send reports here, not as an 'error' event
+  // that nobody listens to once the child is running; the child's exit is reported by `exited`.
+  child.send(c, () => {});
   return true;
 }
 
