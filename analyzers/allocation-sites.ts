@@ -55,6 +55,7 @@ export interface SiteOwner {
 }
 
 const MAX_SITES = 5;
+const MIN_SITE_SHARE = 0.02;
 
 const isInternal = (f: SamplingCallFrame) => !f.url || f.url.startsWith('node:') || f.url.startsWith('internal/');
 const inNodeModules = (f: SamplingCallFrame) => /[\\/]node_modules[\\/]/.test(f.url);
@@ -201,5 +202,10 @@ export function allocationSitesByOwner(profile: SamplingHeapProfile, owners: Sit
   };
 
   visit(profile.head);
-  return perOwner.map((sites) => [...sites.values()].sort((a, b) => b.bytes - a.bytes).slice(0, MAX_SITES));
+  return perOwner.map((sites) => {
+    const all = [...sites.values()].sort((a, b) => b.bytes - a.bytes);
+    // A site with a sliver of the owner's sampled bytes is one sample or two: noise, not a cause.
+    const total = all.reduce((sum, site) => sum + site.bytes, 0);
+    return all.filter((site) => site.bytes >= MIN_SITE_SHARE * total).slice(0, MAX_SITES);
+  });
 }

@@ -42,15 +42,22 @@ export interface GrowthAnalysis {
   notes: string[];
 }
 
-/** A container's growth that is this share references (array slots, table entries) only holds others. */
-const REFERENCE_ONLY_SHARE = 0.7;
+/**
+ * A container's growth that is this share holding slots (array slots, Map/Set table entries, an
+ * emitter's listener records) only holds others.
+ */
+const HOLDING_SHARE = 0.7;
 
 /**
  * Built-in containers say nothing about where they are (their retainer path does): when one of
  * them holds a growing owner, the held owner names the finding. A named holder (a user class, a
- * library's EventEmitter or cache) names it instead: that is where the fix goes.
+ * library's EventEmitter or cache) names it instead: that is where the fix goes. The summarizer
+ * displays collections and plain objects held by a variable as `Map (cache)`, `Object (state)`.
  */
-const GENERIC_CONTAINERS = new Set(['Array', 'Object', 'Map', 'Set', 'WeakMap', 'WeakSet', '(object elements)', '(object properties)', 'system / Context']);
+const GENERIC_CONTAINER = /^(Map|Set|WeakMap|WeakSet|Array|Object)( \(.*\))?$|^\(unattributed\)$/;
+
+/** Owners that stand for the VM's own memory (code, metadata, native): never a finding. */
+const RUNTIME_OWNERS = new Set(['(runtime)']);
 
 interface Candidate {
   model: OwnerGrowth;
@@ -64,7 +71,7 @@ function holds(container: OwnerGrowth, c: OwnerGrowth): boolean {
 
 /**
  * Fold containers and what they contain into one finding. A container is an owner whose growth is
- * almost all reference slots (object-array backing stores, Map/Set tables) and that lies on other
+ * almost all holding slots (object-array backing stores, Map/Set tables, listener records) and that lies on other
  * growing owners' retainer paths: the growth is one thing, the held objects and the slots that hold
  * them. A generic container is folded into the largest owner it holds; a named one takes in the
  * owners it holds.
@@ -73,11 +80,16 @@ function foldContainers(candidates: Candidate[], axes: GrowthAxes): Candidate[] 
   const dropped = new Set<Candidate>();
   for (const container of candidates) {
     if (dropped.has(container)) continue;
-    const { share } = growthComposition(container.model);
-    if (share('object-array') + share('collection') < REFERENCE_ONLY_SHARE) continue;
     const held = candidates.filter((c) => c !== container && !dropped.has(c) && holds(container.model, c.model));
     if (held.length === 0) continue;
-    if (GENERIC_CONTAINERS.has(container.model.owner)) {
+    const { share } = growthComposition(container.model);
+    const holdingOnly = share('object-array') + share('collection') + share('listener') >= HOLDING_SHARE;
+    const generic = GENERIC_CONTAINER.test(container.model.owner);
+    // A generic container also gives way when what it holds outgrows it: its own growth is then
+    // the wrapping of those objects (`audit.push({ req, res })`), not a store of its own.
+    const heldGrowth = held.reduce((sum, h) => sum + h.model.programSelfGrowth, 0);
+    if (!holdingOnly && !(generic && heldGrowth > container.model.programSelfGrowth)) continue;
+    if (generic) {
       dropped.add(container);
       const largest = held.reduce((a, b) => (b.model.programSelfGrowth > a.model.programSelfGrowth ? b : a));
       largest.extraEvidence.push(
@@ -123,6 +135,7 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
 
   const models = ownerGrowthModels(summaries);
   const candidates: Candidate[] = models
+    .filter((model) => !RUNTIME_OWNERS.has(model.owner))
     .map((model) => ({ model, test: testGrowth(model, axes, floor), extraEvidence: [] as string[] }))
     .filter((c) => c.test.real);
   const kept = foldContainers(candidates, axes);

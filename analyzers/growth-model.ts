@@ -71,8 +71,14 @@ export interface PlateauTest {
  * Grew, then levelled off. The flat stretch is the longest tail (at least the last interval) whose
  * change stays within `tolerance` and within a fifth of the rise per interval before it; the rise
  * must exceed `tolerance` too. A straight line never passes: its last interval grows like the rest.
+ *
+ * `hiddenBytes`: growth that can happen without showing. V8 grows array backing stores and hash
+ * tables by a factor (1.5x for arrays, 2x for tables), so a store that is still filling looks flat
+ * until its capacity runs out: a staircase, not a plateau. The flat stretch only counts when the
+ * earlier rise, continued at half its apparent rate (capacity jumps overstate it up to 2x), would
+ * have outgrown that slack and forced a visible step.
  */
-export function plateauTest(x: readonly number[], y: readonly number[], tolerance: number): PlateauTest {
+export function plateauTest(x: readonly number[], y: readonly number[], tolerance: number, hiddenBytes = 0): PlateauTest {
   const n = y.length;
   const none: PlateauTest = { plateaued: false, flatFrom: n - 1, riseBytes: 0, flatChangeBytes: 0 };
   if (n < 3) return none;
@@ -82,12 +88,63 @@ export function plateauTest(x: readonly number[], y: readonly number[], toleranc
     const tail = y.slice(from);
     const flatChange = Math.max(...tail) - Math.min(...tail);
     const riseRate = rise / Math.max(x[from] - x[0], Number.EPSILON);
-    const flatRate = flatChange / Math.max(x[n - 1] - x[from], Number.EPSILON);
+    const flatSpan = x[n - 1] - x[from];
+    const flatRate = flatChange / Math.max(flatSpan, Number.EPSILON);
     const flat = flatChange <= tolerance && flatRate <= riseRate / 5;
     if (!flat) break;
-    if (rise > tolerance) best = { plateaued: true, flatFrom: from, riseBytes: rise, flatChangeBytes: flatChange };
+    const wouldHaveShown = (riseRate / 2) * flatSpan > hiddenBytes + tolerance;
+    if (rise > tolerance && wouldHaveShown) best = { plateaued: true, flatFrom: from, riseBytes: rise, flatChangeBytes: flatChange };
   }
   return best;
+}
+
+/** Categories stored in backing stores that V8 grows by a factor, ahead of use. */
+export const ELASTIC_CATEGORIES: readonly Category[] = ['value-array', 'object-array', 'collection', 'listener'];
+
+/** Growth an owner's elastic stores can absorb without their size changing: up to half their capacity. */
+export function elasticSlackBytes(model: Pick<OwnerGrowth, 'compositionLast'>): number {
+  let elastic = 0;
+  for (const c of ELASTIC_CATEGORIES) elastic += model.compositionLast[c]?.bytes ?? 0;
+  return elastic / 2;
+}
+
+export interface TurnoverTest {
+  /** From `steadyFrom` on, the object count stays flat while many objects are born and as many die. */
+  steady: boolean;
+  steadyFrom: number;
+  /** Objects born per interval over the steady stretch (smallest interval). */
+  bornPerInterval: number;
+  objectsAtSteady: number;
+}
+
+/** Births per interval from which a flat object count means replacement rather than stillness. */
+const TURNOVER_MIN_BORN = 100;
+const TURNOVER_MIN_SHARE = 0.1;
+
+/**
+ * Steady state by turnover: a capped cache, a pool, a ring buffer. The owner keeps about the same
+ * number of objects while new ones keep arriving, so the old ones are let go. This is what a cap
+ * looks like from the inside, and it holds even when a hash table doubles its capacity once after
+ * filling up (V8 grows a table with many deleted entries), which the byte curve alone would read
+ * as growth. Needs cohort data (objects first seen per snapshot); at least two flat intervals
+ * when there are five or more snapshots.
+ */
+export function turnoverTest(model: Pick<OwnerGrowth, 'objectCounts' | 'bornCounts'>): TurnoverTest {
+  const counts = model.objectCounts;
+  const n = counts.length;
+  const none: TurnoverTest = { steady: false, steadyFrom: n - 1, bornPerInterval: 0, objectsAtSteady: 0 };
+  const minFlat = n >= 5 ? 2 : 1;
+  for (let from = 0; from <= n - 1 - minFlat; from++) {
+    const base = counts[from];
+    const flat = counts.slice(from).every((c) => Math.abs(c - base) <= 0.02 * base + 10);
+    if (!flat) continue;
+    const born = model.bornCounts.slice(from + 1);
+    if (born.some((b) => b === null)) return none;
+    const fewest = Math.min(...(born as number[]));
+    if (fewest < Math.max(TURNOVER_MIN_BORN, TURNOVER_MIN_SHARE * base)) return none;
+    return { steady: true, steadyFrom: from, bornPerInterval: fewest, objectsAtSteady: base };
+  }
+  return none;
 }
 
 /** Objects born between two snapshots and whether they are still alive at the last one. */
@@ -137,6 +194,10 @@ export interface OwnerGrowth {
   cohorts: CohortSurvival | null;
   /** Snapshots the owner appears in. */
   presentIn: number;
+  /** Objects the owner holds exclusively at each snapshot (VM metadata left out; 0 where missing). */
+  objectCounts: number[];
+  /** Objects first seen at each snapshot (born since the previous one; null at the first, or without cohorts). */
+  bornCounts: (number | null)[];
   /** Owners whose growth was folded into this one because it holds them (see `foldHeldOwners`). */
   heldOwners: { owner: string; counts: number[]; programSelfGrowth: number; retainerPath: string[] }[];
 }
@@ -169,6 +230,14 @@ function programBytes(o: OwnerSummary): number {
   let vm = 0;
   for (const c of VM_METADATA_CATEGORIES) vm += o.composition[c]?.bytes ?? 0;
   return o.selfBytes - vm;
+}
+
+function programObjects(o: OwnerSummary): number {
+  let n = 0;
+  for (const [c, stats] of Object.entries(o.composition) as [Category, CategoryStats][]) {
+    if (!VM_METADATA_CATEGORIES.includes(c)) n += stats.count;
+  }
+  return n;
 }
 
 function compositionDelta(
@@ -274,6 +343,8 @@ export function ownerGrowthModels(summaries: readonly SnapshotSummary[]): OwnerG
       cohorts: cohortSurvival(row),
       presentIn: row.filter((o) => o !== null).length,
       heldOwners: [],
+      objectCounts: row.map((o) => (o ? programObjects(o) : 0)),
+      bornCounts: row.map((o, j) => (o && j > 0 && o.cohortCounts.length === j + 1 ? o.cohortCounts[j] : null)),
     });
   }
   return models;

@@ -11,7 +11,7 @@
  * growth that is sustained (rising at almost every interval, close to a straight line or a clean
  * rise-then-flat), not merely a difference between two snapshots.
  */
-import { type GrowthAxes, type OwnerGrowth, filledSeries, monotonicity, plateauTest, fitLine } from './growth-model.js';
+import { type GrowthAxes, type OwnerGrowth, type TurnoverTest, elasticSlackBytes, filledSeries, monotonicity, plateauTest, fitLine, turnoverTest } from './growth-model.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
 
 /** Below this an owner's growth is never reported, whatever the heap size (bytes). */
@@ -66,6 +66,7 @@ export interface GrowthTest {
   monotonicity: number;
   r2: number;
   plateau: ReturnType<typeof plateauTest>;
+  turnover: TurnoverTest;
   /** Why it is not real, when it is not (for debugging and `--verbose` notes). */
   reason: string | null;
 }
@@ -79,9 +80,21 @@ export function testGrowth(model: OwnerGrowth, axes: GrowthAxes, floor: NoiseFlo
   const x = axes.primary;
   const mono = monotonicity(y, floor.stepBytes);
   const fit = fitLine(x, y);
-  const plateau = plateauTest(x, y, floor.stepBytes);
-  const base = { monotonicity: mono, r2: fit.r2, plateau };
+  const turnover = turnoverTest(model);
+  let plateau = plateauTest(x, y, floor.stepBytes, elasticSlackBytes(model));
   const n = y.length;
+  if (turnover.steady) {
+    // Objects replaced at a flat count: a cap at work. Growth before the steady state, if any, was
+    // the filling (bounded); byte movement after it is table capacity, not content.
+    const rise = y[turnover.steadyFrom] - y[0];
+    const tail = y.slice(turnover.steadyFrom);
+    plateau = { plateaued: rise >= floor.growthBytes, flatFrom: turnover.steadyFrom, riseBytes: rise, flatChangeBytes: Math.max(...tail) - Math.min(...tail) };
+    const base = { monotonicity: mono, r2: fit.r2, plateau, turnover };
+    return plateau.plateaued
+      ? { ...base, real: true, shape: 'plateau', reason: null }
+      : { ...base, real: false, shape: 'none', reason: 'steady state: objects replaced at a flat count' };
+  }
+  const base = { monotonicity: mono, r2: fit.r2, plateau, turnover };
   if (n < 2) return { ...base, real: false, shape: 'none', reason: 'fewer than two snapshots' };
 
   if (plateau.plateaued && plateau.riseBytes >= floor.growthBytes && monotonicity(y.slice(0, plateau.flatFrom + 1), floor.stepBytes) === 1) {

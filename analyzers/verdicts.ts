@@ -17,7 +17,7 @@ import type { Verdict } from '../reports/report-schema.js';
 import { formatBytes, formatCount } from '../cli/units.js';
 import { type GrowthAxes, type OwnerGrowth, VM_METADATA_CATEGORIES, filledSeries } from './growth-model.js';
 import type { GrowthTest } from './noise-floor.js';
-import type { Category } from './snapshot-summary.js';
+import type { Category, CategoryStats } from './snapshot-summary.js';
 
 /** The shape of a finding, which decides the hint. */
 export type GrowthPattern =
@@ -45,12 +45,19 @@ export const TRANSIENT_CATEGORIES: readonly Category[] = ['closure', 'context', 
 export const VALUE_CATEGORIES: readonly Category[] = ['value-array', 'number', 'string', 'bigint', 'native'];
 export const RECORD_CATEGORIES: readonly Category[] = ['plain-object', 'collection'];
 
-/** Transient kinds make a leak once they are this share of the growth (the rest is their holders). */
+/**
+ * Transient kinds make a leak once they are this share of the growth in bytes (the rest is their
+ * holders and what they capture), or this share of the new objects by count: a closure that
+ * captures a large request context is one closure per request however large the context is.
+ */
 const TRANSIENT_SHARE_FOR_LEAK = 0.35;
+const TRANSIENT_COUNT_SHARE_FOR_LEAK = 0.2;
 /** A specific transient kind names the pattern from this share of the growth. */
 const KIND_SHARE = 0.1;
 /** Values in array backing stores from this share of the growth: a sample store. */
 const VALUE_ARRAY_SHARE = 0.4;
+/** Bytes of growth per new object from which a store grows in place (its arrays), not by entries. */
+const IN_PLACE_BYTES_PER_NEW_OBJECT = 256;
 /** When instances multiply, a smaller share suffices: each new series starts with a value array. */
 const SERIES_VALUE_ARRAY_SHARE = 0.2;
 /** New owner instances per request from which they are per-request objects rather than keyed entries. */
@@ -76,16 +83,35 @@ const CATEGORY_WORDS: Partial<Record<Category, string>> = {
 };
 
 /** Growth by category, VM metadata left out, only categories that grew. */
-export function growthComposition(model: OwnerGrowth): { total: number; share: (c: Category) => number; top: [Category, number][] } {
+export function growthComposition(model: OwnerGrowth): {
+  total: number;
+  share: (c: Category) => number;
+  top: [Category, number][];
+  /** Share of the new objects (by count, not bytes) in a category. */
+  countShare: (c: Category) => number;
+  newObjects: number;
+} {
   const grown: [Category, number][] = [];
-  for (const [c, stats] of Object.entries(model.compositionDelta) as [Category, { bytes: number }][]) {
-    if (VM_METADATA_CATEGORIES.includes(c) || stats.bytes <= 0) continue;
-    grown.push([c, stats.bytes]);
+  const newObjects = new Map<Category, number>();
+  let totalNew = 0;
+  for (const [c, stats] of Object.entries(model.compositionDelta) as [Category, CategoryStats][]) {
+    if (VM_METADATA_CATEGORIES.includes(c)) continue;
+    if (stats.bytes > 0) grown.push([c, stats.bytes]);
+    if (stats.count > 0) {
+      newObjects.set(c, stats.count);
+      totalNew += stats.count;
+    }
   }
   grown.sort((a, b) => b[1] - a[1]);
   const total = grown.reduce((s, [, b]) => s + b, 0);
   const byCat = new Map(grown);
-  return { total, share: (c) => (total > 0 ? (byCat.get(c) ?? 0) / total : 0), top: grown };
+  return {
+    total,
+    share: (c) => (total > 0 ? (byCat.get(c) ?? 0) / total : 0),
+    top: grown,
+    countShare: (c) => (totalNew > 0 ? (newObjects.get(c) ?? 0) / totalNew : 0),
+    newObjects: totalNew,
+  };
 }
 
 const shareOf = (share: (c: Category) => number, cats: readonly Category[]) => cats.reduce((s, c) => s + share(c), 0);
@@ -129,8 +155,11 @@ function compositionLine(top: [Category, number][], total: number): string {
 function cohortLine(model: OwnerGrowth): string | null {
   const c = model.cohorts;
   if (!c || c.survivingCount === 0) return null;
+  // A few objects born (backing stores reallocated as they grow) say nothing about survival.
   const oldest =
-    c.oldestCohortSurvivalShare === null ? '' : `; ${pct(c.oldestCohortSurvivalShare)} of those born in the first interval are still alive`;
+    c.oldestCohortSurvivalShare === null || c.bornCount < 100
+      ? ''
+      : `; ${pct(c.oldestCohortSurvivalShare)} of those born in the first interval are still alive`;
   return `objects born after the first snapshot and still alive at the last: ${formatCount(c.survivingCount)} (${formatBytes(c.survivingBytes)})${oldest}`;
 }
 
@@ -144,7 +173,7 @@ function fitLine_(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): strin
 }
 
 export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): VerdictResult {
-  const { total, share, top } = growthComposition(model);
+  const { total, share, top, countShare, newObjects } = growthComposition(model);
   const counts = filledSeries(model.counts);
   // The instances that multiply: the owner's own, or those of the owners it holds (folded in).
   const ownNew = counts[counts.length - 1] - counts[0];
@@ -163,9 +192,14 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
 
   if (test.shape === 'plateau') {
     const p = test.plateau;
-    evidence.push(
-      `grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}, then moved only ${formatBytes(p.flatChangeBytes)} over the last ${model.retainedBytes.length - 1 - p.flatFrom} interval(s)`,
-    );
+    const tail = model.retainedBytes.length - 1 - p.flatFrom;
+    if (test.turnover.steady) {
+      evidence.push(
+        `grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}; since then it holds a steady ${formatCount(test.turnover.objectsAtSteady)} objects while at least ${formatCount(test.turnover.bornPerInterval)} new ones arrive per interval: old entries are evicted`,
+      );
+    } else {
+      evidence.push(`grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}, then moved only ${formatBytes(p.flatChangeBytes)} over the last ${tail} interval(s)`);
+    }
     return { verdict: 'bounded', pattern: 'levelled-off', evidence };
   }
 
@@ -174,18 +208,22 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   if (cohort) evidence.push(cohort);
 
   const transient = shareOf(share, TRANSIENT_CATEGORIES);
+  const transientCount = shareOf(countShare, TRANSIENT_CATEGORIES);
   const ownerKind = transientKindOfOwner(model.owner);
-  if (transient >= TRANSIENT_SHARE_FOR_LEAK || (ownerKind && newInstances > 0)) {
+  if (transient >= TRANSIENT_SHARE_FOR_LEAK || transientCount >= TRANSIENT_COUNT_SHARE_FOR_LEAK || (ownerKind && newInstances > 0)) {
     const pattern = transientPattern(share, model);
     evidence.push(
-      `${pct(transient)} of the growth is transient kinds (closures, contexts, listeners, timers, promises, sockets) that outlive the work that made them`,
+      `transient kinds (closures, contexts, listeners, timers, promises, sockets) that outlive the work that made them: ${pct(transientCount)} of the new objects, ${pct(transient)} of the new bytes`,
     );
     return { verdict: 'leak', pattern, evidence };
   }
 
   const multiplying = newInstances >= Math.max(10, 0.2 * firstCount);
   const valueArray = share('value-array');
-  if ((multiplying && valueArray >= SERIES_VALUE_ARRAY_SHARE) || valueArray >= VALUE_ARRAY_SHARE) {
+  // Growing in place: the bytes grow while hardly any objects are added (arrays reallocated
+  // larger). A store of records adds objects with every entry.
+  const inPlace = newObjects === 0 || total / newObjects >= IN_PLACE_BYTES_PER_NEW_OBJECT;
+  if ((multiplying && valueArray >= SERIES_VALUE_ARRAY_SHARE) || (!multiplying && inPlace && valueArray >= VALUE_ARRAY_SHARE)) {
     evidence.push(
       multiplying
         ? `new ${multiplyingOwner} instances keep appearing (${perRequestText}), each keeping plain values: a store multiplied by distinct keys or labels`
@@ -203,7 +241,10 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
 
   const records = shareOf(share, RECORD_CATEGORIES);
   const values = shareOf(share, VALUE_CATEGORIES);
-  if (multiplying || records >= values) {
+  // A growing Map/Set table or dictionary means entries are added by key, whatever the values are.
+  // So do new records (label sets, cache entries) among the new objects.
+  const keyed = share('collection') >= 0.05 || countShare('plain-object') >= 0.1;
+  if (multiplying || keyed || records >= values) {
     evidence.push(
       `a long-lived ${model.owner} keeps adding entries (records, keys, table slots) and none are evicted` +
         (multiplying ? ` (${perRequestText} new ${multiplyingOwner})` : ''),

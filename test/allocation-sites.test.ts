@@ -15,7 +15,7 @@ const profile: SamplingHeapProfile = {
     node('runIteration', HARNESS, 10, 4096, [
       node('iteration', APP, 40, 0, [
         node('add', APP, 12, 900_000),
-        node('record', APP, 30, 0, [node('TrendSink', APP, 5, 20_000)]),
+        node('record', APP, 30, 0, [node('TrendSink', APP, 5, 40_000)]),
         node('observe', LIB, 120, 0, [node('setValue', LIB, 200, 300_000)]),
         node('on', 'node:events', 500, 0, [node('_addListener', 'node:events', 550, 64_000)]),
         node('tempWork', APP, 60, 0),
@@ -28,7 +28,7 @@ describe('allocationSitesByOwner', () => {
   it('links sites through the owner constructor and the owner script, largest first', () => {
     const [sink] = allocationSitesByOwner(profile, [{ owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true }]);
     expect(sink[0]).toMatchObject({ functionName: 'add', location: '/srv/app/metrics.mjs:12:5', bytes: 900_000, link: 'owner-script' });
-    expect(sink.find((s) => s.functionName === 'TrendSink')).toMatchObject({ link: 'owner-function', bytes: 20_000 });
+    expect(sink.find((s) => s.functionName === 'TrendSink')).toMatchObject({ link: 'owner-function', bytes: 40_000 });
   });
 
   it('names the caller outside node_modules and keeps each sample with one owner', () => {
@@ -54,5 +54,15 @@ describe('allocationSitesByOwner', () => {
       { owner: 'Set', location: null, pattern: 'closures', unbounded: true },
     ]);
     expect(none).toEqual([[], []]);
+  });
+});
+
+describe('allocation site noise', () => {
+  it('drops sites with under 2% of the bytes linked to the owner', () => {
+    const small: SamplingHeapProfile = {
+      head: node('(root)', '', 0, 0, [node('iteration', APP, 40, 0, [node('add', APP, 12, 990_000), node('rare', APP, 90, 10_000)])]),
+    };
+    const [sites] = allocationSitesByOwner(small, [{ owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true }]);
+    expect(sites.map((s) => s.functionName)).toEqual(['add']);
   });
 });

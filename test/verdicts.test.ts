@@ -6,9 +6,10 @@ const OPTIONS: GrowthOptions = { heapLimitBytes: 4e9, runRps: 1000, projectRps: 
 const SNAPSHOTS = 5;
 const REQUESTS_PER_INTERVAL = 8000;
 
-type Composition = Partial<Record<Category, number>>;
+/** Bytes by category, or [bytes, objects]; objects default to one per 50 bytes. */
+type Composition = Partial<Record<Category, number | [number, number]>>;
 
-/** An owner over five snapshots: per snapshot, bytes by category (bytes per object is 50 for counts). */
+/** An owner over five snapshots: per snapshot, its composition. */
 interface OwnerPlan {
   key: string;
   count: (i: number) => number;
@@ -21,9 +22,10 @@ interface OwnerPlan {
 function stats(c: Composition): { composition: Partial<Record<Category, CategoryStats>>; bytes: number } {
   const composition: Partial<Record<Category, CategoryStats>> = {};
   let bytes = 0;
-  for (const [k, v] of Object.entries(c) as [Category, number][]) {
-    composition[k] = { count: Math.ceil(v / 50), bytes: v };
-    bytes += v;
+  for (const [k, v] of Object.entries(c) as [Category, number | [number, number]][]) {
+    const [b, n] = typeof v === 'number' ? [v, Math.ceil(v / 50)] : v;
+    composition[k] = { count: n, bytes: b };
+    bytes += b;
   }
   return { composition, bytes };
 }
@@ -68,7 +70,7 @@ const jitter = (i: number) => [0, 3000, -2000, 4000, -1000][i];
 describe('verdicts from structure', () => {
   it('a stable set of sinks whose value arrays grow is accumulation (sample store)', () => {
     const { findings } = analyzeGrowth(
-      summaries([{ key: 'TrendSink@a.mjs:3', count: () => 8, composition: (i) => ({ 'value-array': steady(10_000, 512_000)(i), instance: 640 }) }]),
+      summaries([{ key: 'TrendSink@a.mjs:3', count: () => 8, composition: (i) => ({ 'value-array': [steady(10_000, 512_000)(i), 16], instance: [640, 8] }) }]),
       OPTIONS,
     );
     expect(findings).toHaveLength(1);
@@ -91,6 +93,21 @@ describe('verdicts from structure', () => {
     );
     expect(findings[0]).toMatchObject({ owner: 'TrendSink', verdict: 'accumulation' });
     expect(findings[0].hint).toMatch(/label/i);
+  });
+
+  it('label sets as records in one metric object are accumulation with a label hint, not a sample store', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'Histogram',
+          count: () => 1,
+          composition: (i) => ({ 'value-array': [500_000 * i + 1000, 8000 * i + 10], 'plain-object': [300_000 * i, 6000 * i], string: [250_000 * i, 6000 * i] }),
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'Histogram', verdict: 'accumulation' });
+    expect(findings[0].hint).toMatch(/label/);
   });
 
   it('a keyed store of records with one instance is accumulation with a cap hint', () => {
@@ -202,7 +219,7 @@ describe('verdicts from structure', () => {
   });
 
   it('without request counts bytesPerRequest is null and growth is per second', () => {
-    const s = summaries([{ key: 'TrendSink', count: () => 8, composition: (i) => ({ 'value-array': steady(10_000, 512_000)(i) }) }]).map((x) => ({ ...x, requests: null }));
+    const s = summaries([{ key: 'TrendSink', count: () => 8, composition: (i) => ({ 'value-array': [steady(10_000, 512_000)(i), 16] }) }]).map((x) => ({ ...x, requests: null }));
     const { findings } = analyzeGrowth(s, { ...OPTIONS, runRps: null });
     expect(findings[0].bytesPerRequest).toBeNull();
     expect(findings[0].bytesPerSecond).toBeCloseTo(64_000, -2);

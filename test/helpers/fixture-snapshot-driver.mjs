@@ -55,21 +55,33 @@ const failed = (err) => {
   errors++;
   firstError ??= err;
 };
+// Load time: wall time minus snapshot pauses, so that each interval between snapshots gets its
+// full share of load (on a busy 2-core machine a snapshot can take longer than the interval) and
+// no catch-up burst follows a pause.
 const t0 = performance.now();
-const elapsed = () => (performance.now() - t0) / 1000;
+let pausedMs = 0;
+const elapsed = () => (performance.now() - t0 - pausedMs) / 1000;
 const snapshots = [];
 
 function takeSnapshot(index) {
+  const pauseStart = performance.now();
   globalThis.gc();
   const t = elapsed();
   const requests = completed;
   const file = join(outDir, `${String(index + 1).padStart(3, '0')}.heapsnapshot`);
   writeHeapSnapshot(file);
+  pausedMs += performance.now() - pauseStart;
   snapshots.push({ file, t, requests });
 }
 
 await new Promise((finish) => {
   const tick = () => {
+    // Snapshot first, at the start of a macrotask: the iterations started by the previous tick
+    // have run their microtasks, so `completed` counts what the heap shows.
+    if (snapshots.length < points.length && elapsed() >= points[snapshots.length]) {
+      takeSnapshot(snapshots.length);
+    }
+    if (snapshots.length >= points.length) return finish();
     const now = elapsed();
     // Open model on an absolute clock: everything due by now starts now (late ticks catch up).
     const due = Math.min(Math.floor(now * rps), Math.floor(seconds * rps));
@@ -83,11 +95,7 @@ await new Promise((finish) => {
         failed(err);
       }
     }
-    if (snapshots.length < points.length && now >= points[snapshots.length]) {
-      takeSnapshot(snapshots.length);
-    }
-    if (snapshots.length >= points.length) finish();
-    else setTimeout(tick, 5);
+    setTimeout(tick, 5);
   };
   tick();
 });
