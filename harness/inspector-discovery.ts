@@ -302,7 +302,7 @@ export async function openInspector(pid: number, options: { timeoutMs?: number }
   if (configured.port !== 0) await refuseIfPortTaken(configured.port, pid);
   throw new UsageError(
     `the inspector of pid ${pid} did not open within ${(timeoutMs / 1000).toFixed(0)} s of SIGUSR1`,
-    'was it started with --disable-sigusr1, or by a Node.js built without the inspector? use the in-process agent (memprobe/agent) instead',
+    'does the process handle SIGUSR1 itself (a user handler replaces Node\'s), or run with --disable-sigusr1 or a Node.js without the inspector? start it with --inspect=127.0.0.1:0 and attach by URL, or use the in-process agent (memprobe/agent)',
   );
 }
 

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../cli/usage-error.js';
+import { attachTarget, checkAttachSpec, isLoopbackHost } from '../harness/attach-target.js';
+import { evaluateInTarget, InspectorClient } from '../harness/inspector-client.js';
+import { listeningSocketsOf } from '../harness/inspector-discovery.js';
+import { runSession } from '../harness/run-session.js';
+import { HEALTHY_SERVER, IDLE_SCRIPT, drive, killAll, startNode } from './helpers/running-node.js';
+
+afterEach(killAll);
+const scratch = mkdtempSync(join(tmpdir(), 'memprobe-attach-target-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => child.once('exit', r));
+  return child.pid!;
+}
+
+describe('checkAttachSpec', () => {
+  it('refuses a pid that does not exist', async () => {
+    const pid = await deadPid();
+    expect(() => checkAttachSpec(String(pid))).toThrow(UsageError);
+    expect(() => checkAttachSpec(String(pid))).toThrow(`no such process: ${pid}`);
+  });
+
+  it('refuses a process that is not Node.js, naming its executable, and does not signal it', async () => {
+    const sleeper = spawn('sleep', ['30']);
+    try {
+      await new Promise((r) => sleeper.once('spawn', r));
+      expect(() => checkAttachSpec(String(sleeper.pid))).toThrow(`pid ${sleeper.pid} is not a Node.js process (it is /usr/bin/sleep)`);
+      expect(sleeper.exitCode).toBeNull();
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('refuses memprobe itself and text that is neither a pid nor a URL', () => {
+    expect(() => checkAttachSpec(String(process.pid))).toThrow(/is memprobe itself/);
+    expect(() => checkAttachSpec('node')).toThrow(/expected a pid or an inspector URL/);
+  });
+
+  it('refuses an inspector URL off loopback unless allowed, and malformed URLs', () => {
+    expect(() => checkAttachSpec('ws://10.0.0.7:9229/1b2c')).toThrow(/refusing the inspector at 10\.0\.0\.7:9229: not on loopback/);
+    expect(() => checkAttachSpec('ws://db.internal:9229/1b2c')).toThrow(/not on loopback/);
+    expect(checkAttachSpec('ws://10.0.0.7:9229/1b2c', { allowRemote: true })).toMatchObject({ kind: 'url', local: false });
+    expect(checkAttachSpec('ws://127.0.0.1:9229/1b2c')).toMatchObject({ kind: 'url', local: true });
+    expect(() => checkAttachSpec('ws://127.0.0.1:9229/')).toThrow(/incomplete inspector URL/);
+    expect(() => checkAttachSpec('wss://127.0.0.1:9229/abc')).toThrow(/not supported/);
+  });
+
+  it('knows loopback when it sees it', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '[::1]', '::1']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '10.0.0.1', '128.0.0.1', 'example.com', '[::]']) expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('attachTarget', () => {
+  it('by pid: opens the inspector, and close() shuts it again, leaving the server serving', async () => {
+    const server = await startNode(['--inspect-port=0', HEALTHY_SERVER]);
+    const target = await attachTarget(String(server.pid));
+    expect(target).toMatchObject({ kind: 'attach', pid: server.pid, command: `attach ${server.pid}` });
+    const port = Number(new URL(target.inspectorUrl).port);
+    expect(listeningSocketsOf(server.pid)!.map((s) => s.port)).toContain(port);
+
+    await target.close();
+    expect(listeningSocketsOf(server.pid)!.map((s) => s.port)).toEqual([server.port]);
+    await drive(server.port!, 20);
+    expect(server.alive()).toBe(true);
+  });
+
+  it('by URL: uses the inspector the user opened and leaves it open', async () => {
+    const server = await startNode(['--inspect=127.0.0.1:0', '-e', IDLE_SCRIPT]);
+    const url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(server.stderr())![0];
+    const target = await attachTarget(url);
+    expect(target.pid).toBe(server.pid);
+    await target.close();
+    const client = await InspectorClient.connect(url);
+    expect(await evaluateInTarget(client, 'process.pid')).toBe(server.pid);
+    await client.close();
+  });
+
+  it('exited resolves when the process dies while attached', async () => {
+    const server = await startNode(['--inspect-port=0', '-e', IDLE_SCRIPT]);
+    const target = await attachTarget(String(server.pid));
+    await server.kill();
+    await expect(target.exited).resolves.toEqual({ code: null, signal: null });
+    await target.close();
+  });
+
+  it('a whole capture session leaves no globals, process listeners or handles behind', async () => {
+    const server = await startNode(['--inspect=127.0.0.1:0', HEALTHY_SERVER]);
+    const url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(server.stderr())![0];
+    const state = `(() => ({
+      globals: Reflect.ownKeys(globalThis).map(String).sort(),
+      listeners: process.eventNames().map((e) => String(e) + ':' + process.listenerCount(e)).sort(),
+      handles: process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').sort(),
+    }))()`;
+    const before = await evaluateOnce(url, state);
+
+    const target = await attachTarget(url);
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = (() => true) as typeof process.stdout.write; // the session prints its summary
+    try {
+      await runSession(target, null, {
+        outDir: join(scratch, 'no-trace'),
+        durationS: 3,
+        warmupS: 0.5,
+        snapshots: 1,
+        snapshotEveryS: null,
+        keepSnapshots: 0,
+        heapLimitBytes: null,
+        horizonS: 86_400,
+        projectRps: [],
+        json: true,
+        budgets: null,
+      });
+    } finally {
+      process.stdout.write = write;
+      await target.close();
+    }
+    const after = await evaluateOnce(url, state);
+    expect(after).toEqual(before);
+    expect(server.alive()).toBe(true);
+  });
+});
+
+async function evaluateOnce(url: string, expression: string): Promise<unknown> {
+  const client = await InspectorClient.connect(url);
+  try {
+    return await evaluateInTarget(client, expression);
+  } finally {
+    await client.close();
+  }
+}
