@@ -22,6 +22,8 @@ export interface ArrivalObserver {
   completed(latencyMs: number): void;
   failed(latencyMs: number, error: unknown): void;
   dropped(count: number): void;
+  /** Arrivals skipped because they were overdue by more than MAX_LATENESS_MS (the process was paused). */
+  overdue(count: number): void;
 }
 
 export interface ArrivalSchedulerOptions {
@@ -144,10 +146,10 @@ export class ArrivalScheduler {
     // Every arrival whose due time start + i/rps has passed starts in this tick.
     const due = Math.min(this.total, Math.floor(((now - this.startMs) * this.rps) / 1000) + 1);
     // Arrivals more than MAX_LATENESS_MS overdue (the process was paused: a heap snapshot, a long GC)
-    // are dropped rather than fired in one burst after the pause.
+    // are skipped and counted rather than fired in one burst after the pause.
     const oldestStartable = Math.min(due, Math.ceil(((now - MAX_LATENESS_MS - this.startMs) * this.rps) / 1000));
     if (this.issued < oldestStartable) {
-      this.observer.dropped(oldestStartable - this.issued);
+      this.observer.overdue(oldestStartable - this.issued);
       this.issued = oldestStartable;
     }
     let started = 0;

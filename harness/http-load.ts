@@ -17,6 +17,7 @@ export interface HttpLoadOptions {
 const EMPTY_COUNTERS: LoadCounters = {
   requests: 0,
   dropped: 0,
+  overdue: 0,
   errors: 0,
   inFlight: 0,
   statusCounts: {},

@@ -26,6 +26,7 @@ const HIGHEST_LATENCY_US = 600e6;
 export class LoadStats implements ArrivalObserver {
   private requests = 0;
   private droppedArrivals = 0;
+  private overdueArrivals = 0;
   private errors = 0;
   private readonly statusCounts: Record<string, number> = {};
   private readonly errorMessages: string[] = [];
@@ -46,6 +47,10 @@ export class LoadStats implements ArrivalObserver {
     this.droppedArrivals += count;
   }
 
+  overdue(count: number): void {
+    this.overdueArrivals += count;
+  }
+
   /** An HTTP response: counted by status; 5xx also counts as an error. */
   status(code: number): void {
     const key = String(code);
@@ -58,6 +63,7 @@ export class LoadStats implements ArrivalObserver {
     return {
       requests: this.requests,
       dropped: this.droppedArrivals,
+      overdue: this.overdueArrivals,
       errors: this.errors,
       inFlight,
       statusCounts: { ...this.statusCounts },

@@ -41,6 +41,7 @@ const CLOSE_TIMEOUT_MS = 5000;
 const EMPTY_COUNTERS: LoadCounters = {
   requests: 0,
   dropped: 0,
+  overdue: 0,
   errors: 0,
   inFlight: 0,
   statusCounts: {},

@@ -28,6 +28,11 @@ export interface LoadCounters {
   requests: number;
   /** Arrivals that found all `--vus` slots busy: counted, never queued. */
   dropped: number;
+  /**
+   * Arrivals not started because they were over 250 ms overdue when the load's process could run
+   * again (paused by a heap snapshot or a long GC): not an overload, so counted apart from `dropped`.
+   */
+  overdue?: number;
   /** Iterations that threw, or HTTP requests that failed (network error or status >= 500). */
   errors: number;
   inFlight: number;
