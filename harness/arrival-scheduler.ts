@@ -74,7 +74,7 @@ export class ArrivalScheduler {
   /** Arrivals in the whole run (Infinity when it runs until `stop()`). */
   private readonly total: number;
   private startMs = 0;
-  /** Arrivals issued so far, started or dropped: the index of the next one due. */
+  /** Arrivals issued so far, started, dropped or skipped as overdue: the index of the next one due. */
   private issued = 0;
   private running = 0;
   private pending: { cancel(): void } | null = null;
@@ -98,7 +98,7 @@ export class ArrivalScheduler {
     return this.running;
   }
 
-  /** Arrivals started or dropped so far. */
+  /** Arrivals started, dropped or skipped as overdue so far. */
   get arrivals(): number {
     return this.issued;
   }
