@@ -106,6 +106,20 @@ function foldContainers(candidates: Candidate[], axes: GrowthAxes): Candidate[] 
   return candidates.filter((c) => !dropped.has(c));
 }
 
+/**
+ * The name a user knows the owner by. An emitter's listener store (`_events`: a null-prototype
+ * object in Node, an `Events` instance in eventemitter3) is the emitter's: a finding on the store
+ * is named after the emitter that holds it, one step up the retainer path.
+ */
+function displayOwner(model: OwnerGrowth): { owner: string; evidence: string | null } {
+  const path = model.retainerPath;
+  const n = path.length;
+  if (n >= 3 && path[n - 1] === model.owner && path[n - 2] === '_events' && !path[n - 3].startsWith('(')) {
+    return { owner: path[n - 3], evidence: `the growth is in ${path[n - 3]}'s listener store (its _events, an instance of ${model.owner})` };
+  }
+  return { owner: model.owner, evidence: null };
+}
+
 function lastOf(series: number[]): number {
   return series[series.length - 1];
 }
@@ -161,15 +175,16 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
       : bytesPerRequest !== null && options.runRps
         ? bytesPerRequest * options.runRps
         : 0;
+    const shown = displayOwner(m);
     const finding: Finding = {
-      owner: m.owner,
+      owner: shown.owner,
       verdict: j.verdict,
       bytesPerRequest,
       bytesPerSecond,
       growthBytes: m.retainedGrowth,
       retainerPath: m.retainerPath,
-      evidence: j.evidence,
-      hint: hintFor(j.pattern as GrowthPattern, m.owner, m.retainerPath),
+      evidence: shown.evidence ? [...j.evidence, shown.evidence] : j.evidence,
+      hint: hintFor(j.pattern as GrowthPattern, shown.owner, m.retainerPath),
       key: m.key,
       location: m.location,
       retainedBytesSeries: filledSeries(m.retainedBytes),

@@ -180,6 +180,22 @@ describe('verdicts from structure', () => {
     expect(findings[0].evidence.join('\n')).toMatch(/holds EE/);
   });
 
+  it("an emitter's listener store is reported under the emitter's name", () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'Events',
+          count: () => 1,
+          composition: (i) => ({ listener: 150 * 8000 * i + 100, context: 40 * 8000 * i, 'plain-object': 40 * 8000 * i }),
+          path: ['(GC roots)', 'bus', 'EventEmitter', '_events', 'Events'],
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'EventEmitter', verdict: 'leak', key: 'Events' });
+    expect(findings[0].evidence.join('\n')).toMatch(/listener store/);
+  });
+
   it('a generic Array holding per-request objects gives way to the objects it holds', () => {
     const { findings } = analyzeGrowth(
       summaries([
