@@ -14,7 +14,8 @@ import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
 import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
-import { readEdges, readLocations, readNodes, readStrings, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
+import { readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
+import { readStrings } from './snapshot-strings.js';
 import { findBadStringReference } from './snapshot-string-references.js';
 
 export { SnapshotFormatError } from './snapshot-format-error.js';

@@ -1,13 +1,13 @@
 /**
- * Readers for the sections memprobe keeps: `nodes` and `edges` into typed-array columns,
- * `locations` into a map by node ordinal, `strings` into an array decoded one string at a time.
+ * Readers for the number sections memprobe keeps: `nodes` and `edges` into typed-array columns,
+ * `locations` into a map by node ordinal. (`strings` is `snapshot-strings.ts`.)
  *
  * Each reader checks what it can as it goes, against the layout and counts in the header: row counts,
  * type indexes, `to_node` alignment and range, edge counts summing to `edge_count`. Checks that need
  * a later section (string indexes) are in `snapshot-string-references.ts`.
  */
 import type { SourceLocation } from './heap-snapshot.js';
-import { type SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
+import type { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
 import { NumberArrayReader, locateValue } from './snapshot-number-array.js';
 
@@ -252,8 +252,9 @@ class LocationRows implements RowSink {
     const end = count - (count % this.width);
     for (let k = 0; k < end; k += this.width) {
       const objectIndex = values[k + this.objectAt];
-      const ordinal = objectIndex / this.nodeWidth;
-      if (ordinal !== Math.floor(ordinal) || ordinal >= this.nodeCount) {
+      // A uint32, not a double: Map keys that are small integers hash and compare fastest.
+      const ordinal = (objectIndex / this.nodeWidth) >>> 0;
+      if (ordinal * this.nodeWidth !== objectIndex || ordinal >= this.nodeCount) {
         this.problem = `location object_index ${objectIndex} is not the start of one of the ${this.nodeCount} nodes`;
         return k + this.objectAt;
       }
@@ -300,52 +301,4 @@ export async function readLocations(source: SnapshotByteSource, header: Snapshot
     source.fail(`"locations" has ${reader.total} values, not a multiple of ${width} fields`, source.offset - 1);
   }
   return rows.locations;
-}
-
-const EXPECT_FIRST = 0;
-const EXPECT_STRING = 1;
-const EXPECT_SEPARATOR = 2;
-
-/**
- * The `strings` array. Strings that end in the current chunk are read by a synchronous loop; only
- * one that spans chunks, or a chunk running out, costs an await.
- */
-export async function readStrings(source: SnapshotByteSource): Promise<string[]> {
-  await source.expect(0x5b, `'[' to open "strings"`);
-  const strings: string[] = [];
-  let state = EXPECT_FIRST;
-  for (;;) {
-    const buf = source.buf;
-    const end = source.end;
-    let needLongString = false;
-    while (source.pos < end) {
-      const c = buf[source.pos];
-      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
-        source.pos++;
-      } else if (state !== EXPECT_SEPARATOR && c === 0x22) {
-        const value = source.readStringInChunk();
-        if (value === null) {
-          needLongString = true;
-          break;
-        }
-        strings.push(value);
-        state = EXPECT_SEPARATOR;
-      } else if (state === EXPECT_SEPARATOR && c === 0x2c) {
-        source.pos++;
-        state = EXPECT_STRING;
-      } else if (state !== EXPECT_STRING && c === 0x5d) {
-        source.pos++;
-        return strings;
-      } else {
-        const expected = state === EXPECT_SEPARATOR ? "',' or ']'" : 'a string';
-        source.fail(`expected ${expected} in "strings", found ${describeByte(c)}`);
-      }
-    }
-    if (needLongString) {
-      strings.push(await source.readString());
-      state = EXPECT_SEPARATOR;
-    } else if (!(await source.fill())) {
-      source.fail('file ends inside "strings"');
-    }
-  }
 }
