@@ -59,7 +59,9 @@ export class SnapshotByteSource {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new SnapshotFormatError(path, 'not a regular file', null);
-      const source = new SnapshotByteSource(path, handle, stat.size, chunkSize, onProgress);
+      // No need for buffers larger than what is left to read.
+      const bufferSize = Math.max(1, Math.min(chunkSize, stat.size - startAt));
+      const source = new SnapshotByteSource(path, handle, stat.size, bufferSize, onProgress);
       source.base = source.nextReadAt = source.pendingAt = startAt;
       source.startRead(source.spare);
       return source;
@@ -104,6 +106,8 @@ export class SnapshotByteSource {
     this.pos = 0;
     this.end = got;
     this.pending = null;
+    // The next read starts where this one really ended, so a short read cannot skip bytes.
+    this.nextReadAt = this.base + got;
     if (got === 0) return false;
     this.onProgress?.(this.base + got, this.fileSize);
     this.startRead(this.spare);
@@ -114,7 +118,6 @@ export class SnapshotByteSource {
     if (this.nextReadAt >= this.fileSize) return;
     this.pendingAt = this.nextReadAt;
     this.pending = this.handle.read(into, 0, into.length, this.nextReadAt).then((r) => r.bytesRead);
-    this.nextReadAt += into.length;
   }
 
   /** Skip whitespace and return the next byte without consuming it, or -1 at end of file. */

@@ -28,13 +28,16 @@ export interface ParseSnapshotOptions {
 }
 
 const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
-const MIN_CHUNK_SIZE = 1;
+const MAX_CHUNK_SIZE = 1 << 30;
 
-/** Sections V8 writes whose content memprobe does not keep (allocation tracking); skipped, not lost. */
+/** Sections V8 writes whose content the model does not hold (allocation tracking): checked to be arrays, then skipped. */
 const SKIPPED_ARRAY_SECTIONS = new Set(['trace_function_infos', 'trace_tree', 'samples']);
 
 export async function parseSnapshotFile(path: string, options: ParseSnapshotOptions = {}): Promise<HeapSnapshot> {
-  const chunkSize = Math.max(MIN_CHUNK_SIZE, Math.floor(options.chunkSize ?? DEFAULT_CHUNK_SIZE));
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
+    throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, not ${chunkSize}`);
+  }
   const source = await SnapshotByteSource.open(path, chunkSize, options.onProgress);
   try {
     return await new SnapshotParser(source).parse();

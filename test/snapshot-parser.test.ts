@@ -304,3 +304,11 @@ describe('parseSnapshotFile: corrupt input', () => {
     expect((error as SnapshotFormatError).message).toMatch(/missing\.heapsnapshot: cannot open: no such file or directory/);
   });
 });
+
+describe('parseSnapshotFile: options', () => {
+  it('rejects a chunk size that is not a positive integer before touching the file', async () => {
+    for (const chunkSize of [0, -1, 1.5, Number.NaN]) {
+      await expect(parseSnapshotFile(join(dir, 'never-read.heapsnapshot'), { chunkSize })).rejects.toThrow(RangeError);
+    }
+  });
+});
