@@ -1,13 +1,15 @@
 /**
- * Shortest retaining paths: breadth-first from the root over the essential edges, recording each
- * node's distance and the edge it was first reached by. Following `parentEdge` (and its source, see
+ * Shortest retaining paths: breadth-first from the root over the essential edges, recording the
+ * edge each node was first reached by. Following `parentEdge` (and its source, see
  * `edgeSource`) from any node back to the root spells the shortest path that keeps it alive, the one DevTools' Retainers view lists
  * first. Using the essential-edge bits (not a filter of its own) keeps these paths inside the graph
  * the dominator tree was built on: every edge of a path really retains.
  *
  * The edge, not the node, is recorded because readers want its name (the property or variable that
  * holds an object), and finding the edge from a node with a million elements would be a scan.
- * Unreachable nodes (and the root) keep `UNREACHABLE` distance and parent edge.
+ * Distances themselves are not kept (a path's length is its walk back to the root): at 8M nodes
+ * another column would cost 35 MB at the pipeline's memory peak. Unreachable nodes (and the root)
+ * keep `UNREACHABLE` as parent edge.
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { ROOT_ORDINAL, isEssentialEdge, type EssentialEdgeBits } from './essential-edges.js';
@@ -15,33 +17,28 @@ import { ROOT_ORDINAL, isEssentialEdge, type EssentialEdgeBits } from './essenti
 export const UNREACHABLE = 0xffffffff;
 
 export interface ShortestPaths {
-  distance: Uint32Array;
   parentEdge: Uint32Array;
 }
 
 export function computeShortestPaths(snapshot: HeapSnapshot, essential: EssentialEdgeBits): ShortestPaths {
   const { nodeCount, firstEdge, edgeToNode } = snapshot;
-  const distance = new Uint32Array(nodeCount).fill(UNREACHABLE);
   const parentEdge = new Uint32Array(nodeCount).fill(UNREACHABLE);
   // Every node enters the queue at most once, so the queue never wraps.
   const queue = new Uint32Array(nodeCount);
   let head = 0;
   let tail = 0;
-  distance[ROOT_ORDINAL] = 0;
   queue[tail++] = ROOT_ORDINAL;
   while (head < tail) {
     const node = queue[head++];
-    const next = distance[node] + 1;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
       if (!isEssentialEdge(essential, edge)) continue;
       const target = edgeToNode[edge];
-      if (distance[target] !== UNREACHABLE) continue;
-      distance[target] = next;
+      if (parentEdge[target] !== UNREACHABLE || target === ROOT_ORDINAL) continue;
       parentEdge[target] = edge;
       queue[tail++] = target;
     }
   }
-  return { distance, parentEdge };
+  return { parentEdge };
 }
 
 /** The node an edge starts from: binary search in `firstEdge` (edges are stored grouped by source). */

@@ -39,13 +39,23 @@ export function buildDominatorTree(
   const { nodeCount, firstEdge, edgeToNode } = snapshot;
   const { firstRetainer, retainingNodes } = retainers;
   const length = nodeCount + 1;
+  // Memory is the constraint at 10M nodes (this pass is the pipeline's peak), so three arrays of
+  // the paper share storage where their lifetimes do not overlap:
+  // - `parent` doubles as the paper's `ancestor`: link(parent[w], w) sets ancestor[w] = parent[w],
+  //   and parent[w] is never read after w's own step; a bit per vertex says "linked".
+  // - `dom` doubles as the bucket heads: bucket(s) is last used at the step of s's first DFS child,
+  //   before any dom[s] is written (at s's own step or later). Nodes attached under the root
+  //   artificially (unreachable ones) can leave a bucket never emptied, so a second bit says which
+  //   dom[] entries were really written.
+  // - the DFS's per-vertex edge cursor becomes the bucket links once the DFS is over.
   const parent = new Uint32Array(length);
-  const ancestor = new Uint32Array(length);
+  const LINKED = 1;
+  const DOMINATOR_SET = 2;
+  const state = new Uint8Array(length);
   const vertex = new Uint32Array(length);
   const label = new Uint32Array(length);
   const semi = new Uint32Array(length);
   const dom = new Uint32Array(length);
-  // The DFS's per-node edge cursor; once the DFS is over, the same memory links the buckets.
   const nextEdge = new Uint32Array(length);
   let n = 0;
 
@@ -94,13 +104,21 @@ export function buildDominatorTree(
     }
   }
 
-  const compressionStack = new Uint32Array(length);
+  // Grown on demand: the ancestor chains compress() walks are short in practice, and a stack sized
+  // for the worst case would cost another 4 bytes per node at the memory peak of the pipeline.
+  let compressionStack = new Uint32Array(1024);
+  const ancestor = parent;
   const evaluate = (v: number): number => {
-    if (ancestor[v] === 0) return v;
+    if ((state[v] & LINKED) === 0) return v;
     let top = 0;
     let u = v;
-    while (ancestor[ancestor[u]] !== 0) {
-      compressionStack[++top] = u;
+    while ((state[ancestor[u]] & LINKED) !== 0) {
+      if (++top === compressionStack.length) {
+        const grown = new Uint32Array(compressionStack.length * 2);
+        grown.set(compressionStack);
+        compressionStack = grown;
+      }
+      compressionStack[top] = u;
       u = ancestor[u];
     }
     while (top > 0) {
@@ -112,7 +130,7 @@ export function buildDominatorTree(
     return label[v];
   };
 
-  const bucketHead = new Uint32Array(length);
+  const bucketHead = dom;
   const bucketNext = nextEdge.fill(0);
   for (let i = n; i >= 2; i--) {
     const w = vertex[i];
@@ -131,16 +149,20 @@ export function buildDominatorTree(
     bucketNext[w] = bucketHead[s];
     bucketHead[s] = w;
     const p = parent[w];
-    ancestor[w] = p; // link(parent[w], w)
+    state[w] |= LINKED; // link(parent[w], w): ancestor[w] is parent[w]
     for (let v = bucketHead[p]; v !== 0; v = bucketNext[v]) {
       const u = evaluate(v);
       dom[v] = semi[u] < semi[v] ? u : p;
+      state[v] |= DOMINATOR_SET;
     }
     bucketHead[p] = 0;
   }
+  // As DevTools: dom[0] = r, so a vertex whose dominator was never set (only artificially
+  // attached ones) takes the root.
   dom[0] = dom[r] = r;
   for (let i = 2; i <= n; i++) {
     const w = vertex[i];
+    if ((state[w] & DOMINATOR_SET) === 0) dom[w] = 0;
     if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
   }
 

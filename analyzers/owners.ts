@@ -23,7 +23,8 @@
  *
  * Per owner: instances, retained bytes counted once (an instance inside another instance of the
  * same owner is already in its retained size), exclusive self bytes, and the representative
- * instance (largest retained size, then shortest path) whose retaining path the summary shows.
+ * instance (largest retained size, the first in DFS order among equals) whose retaining path the
+ * summary shows.
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { typeCodes } from './heap-snapshot.js';
@@ -171,7 +172,7 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
  * levels deep.
  */
 function countRetainedOnce(inputs: OwnerInputs, owners: Owner[], ownerOfNode: Uint32Array, isInstance: Uint8Array): void {
-  const { children, retainedSizes, paths } = inputs;
+  const { children, retainedSizes } = inputs;
   const { firstDominated, dominated } = children;
   const active = new Uint32Array(owners.length);
   const EXIT = 0x80000000;
@@ -190,13 +191,7 @@ function countRetainedOnce(inputs: OwnerInputs, owners: Owner[], ownerOfNode: Ui
       if (active[index] === 0) {
         owner.retainedBytes += retainedSizes[node];
         const best = owner.representative;
-        if (
-          best < 0 ||
-          retainedSizes[node] > retainedSizes[best] ||
-          (retainedSizes[node] === retainedSizes[best] && paths.distance[node] < paths.distance[best])
-        ) {
-          owner.representative = node;
-        }
+        if (best < 0 || retainedSizes[node] > retainedSizes[best]) owner.representative = node;
       }
       active[index]++;
       stack.push(node + EXIT);

@@ -38,8 +38,8 @@ export const MAX_OWNERS = 2000;
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext): SnapshotSummary {
   const essential = computeEssentialEdges(snapshot);
   const { tree, retainedSizes } = dominatorsAndRetainedSizes(snapshot, essential);
-  const children = buildDominatedChildren(tree);
   const paths = computeShortestPaths(snapshot, essential);
+  const children = buildDominatedChildren(tree);
   const categories = classifyNodes(snapshot);
   const { owners, ownerOfNode, isInstance } = attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories });
 

@@ -222,14 +222,15 @@ describe('dominator children and shortest paths', () => {
     const list = Array.from(children.dominated.subarray(children.firstDominated[a], children.firstDominated[a + 1]));
     expect(list.sort()).toEqual([g.ordinal('b'), g.ordinal('c')].sort());
     const paths = computeShortestPaths(r.snapshot, r.essential);
-    expect(paths.distance[g.ordinal('c')]).toBe(3);
-    expect(edgeSource(r.snapshot, paths.parentEdge[g.ordinal('c')])).toBe(a);
+    expect(edgeSource(r.snapshot, paths.parentEdge[g.ordinal('c')])).toBe(a); // a -> c, not a -> b -> c
+    expect(edgeSource(r.snapshot, paths.parentEdge[a])).toBe(g.ordinal('gc'));
+    expect(paths.parentEdge[0]).toBe(UNREACHABLE);
   });
 
   it('leaves nodes reachable only weakly without a path', () => {
     const g = rooted().node('a', { name: 'a' }).node('b', { name: 'b' }).edge('gc', 'a').edge('a', 'b', { type: 'weak', name: 'w' });
     const r = analyse(g);
-    expect(computeShortestPaths(r.snapshot, r.essential).distance[g.ordinal('b')]).toBe(UNREACHABLE);
+    expect(computeShortestPaths(r.snapshot, r.essential).parentEdge[g.ordinal('b')]).toBe(UNREACHABLE);
   });
 });
 
