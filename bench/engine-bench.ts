@@ -22,6 +22,8 @@ const JSON_PARSE_LIMIT = 512 * 1024 * 1024;
 interface Measurement {
   label: string;
   wallS: number | null;
+  /** User + system CPU seconds: steadier than wall time when the machine is shared. */
+  cpuS: number | null;
   peakRssBytes: number | null;
   ok: boolean;
   output: string;
@@ -37,10 +39,13 @@ async function timed(label: string, command: string, args: string[]): Promise<Me
   const code: number | null = await new Promise((done) => child.on('close', done));
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+  const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
   const timeReport = stderr.indexOf('\tCommand being timed');
   return {
     label,
     wallS: wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : null,
+    cpuS: user && system ? Number(user[1]) + Number(system[1]) : null,
     peakRssBytes: rss ? Number(rss[1]) * 1024 : null,
     ok: code === 0,
     output: stdout.trim(),
@@ -116,7 +121,7 @@ async function main(): Promise<void> {
         await timed('JSON.parse (whole file)', process.execPath, [BIG_HEAP, '-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`]),
       );
     } else if (!skipJson) {
-      runs.push({ label: 'JSON.parse (whole file)', wallS: null, peakRssBytes: null, ok: false, output: '', error: 'file past the 512 MB string limit' });
+      runs.push({ label: 'JSON.parse (whole file)', wallS: null, cpuS: null, peakRssBytes: null, ok: false, output: '', error: 'file past the 512 MB string limit' });
     }
     let memprobeTrendSink: number | null = null;
     let memlabTrendSink: number | null = null;
@@ -133,17 +138,17 @@ async function main(): Promise<void> {
         memlabTrendSink = Number(result.trendSinkRetained);
         detail = `TrendSink retains ${memlabTrendSink} B (${result.trendSinkCount} instances)`;
       }
-      rows.push([mb(bytes), run.label, secs(run.wallS), mb(run.peakRssBytes), detail]);
-      console.error(`  ${run.label}: ${secs(run.wallS)}, ${mb(run.peakRssBytes)} ${detail}`);
+      rows.push([mb(bytes), run.label, secs(run.wallS), secs(run.cpuS), mb(run.peakRssBytes), detail]);
+      console.error(`  ${run.label}: ${secs(run.wallS)} wall, ${secs(run.cpuS)} CPU, ${mb(run.peakRssBytes)} ${detail}`);
     }
     if (memprobeTrendSink !== null && memlabTrendSink) {
       const diff = ((memprobeTrendSink - memlabTrendSink) / memlabTrendSink) * 100;
-      rows.push([mb(bytes), 'TrendSink retained: memprobe vs memlab', '', '', `${diff >= 0 ? '+' : ''}${diff.toFixed(2)}%`]);
+      rows.push([mb(bytes), 'TrendSink retained: memprobe vs memlab', '', '', '', `${diff >= 0 ? '+' : ''}${diff.toFixed(2)}%`]);
     }
   }
-  const header = ['file', 'engine', 'wall', 'peak RSS', 'notes'];
+  const header = ['file', 'engine', 'wall', 'CPU', 'peak RSS', 'notes'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 || i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
 }
