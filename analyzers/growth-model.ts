@@ -160,6 +160,12 @@ export interface CohortSurvival {
    * snapshot: the strongest sign of "kept for good", since they had the longest time to die.
    */
   oldestCohortSurvivalShare: number | null;
+  /**
+   * Bytes at the last snapshot of objects born after the first snapshot but before the one before
+   * last: growth that has already outlived at least one later snapshot. Work in flight at snapshot
+   * time is always young; a leak's objects grow old.
+   */
+  agedSurvivorBytes: number;
 }
 
 export interface OwnerGrowth {
@@ -268,7 +274,9 @@ export function cohortSurvival(perSnapshot: (OwnerSummary | null)[]): CohortSurv
   let survivingCount = 0;
   let survivingBytes = 0;
   let oldest: number | null = null;
+  let aged = 0;
   for (let j = 1; j < n; j++) {
+    if (j < n - 1) aged += last.cohortBytes[j];
     const at = perSnapshot[j];
     const atBirth = at && at.cohortCounts.length === j + 1 ? at.cohortCounts[j] : 0;
     const atBirthBytes = at && at.cohortBytes.length === j + 1 ? at.cohortBytes[j] : 0;
@@ -278,7 +286,7 @@ export function cohortSurvival(perSnapshot: (OwnerSummary | null)[]): CohortSurv
     survivingBytes += last.cohortBytes[j];
     if (j === 1 && n > 2 && atBirth > 0) oldest = Math.min(1, last.cohortCounts[1] / atBirth);
   }
-  return { bornCount, bornBytes, survivingCount, survivingBytes, oldestCohortSurvivalShare: oldest };
+  return { bornCount, bornBytes, survivingCount, survivingBytes, oldestCohortSurvivalShare: oldest, agedSurvivorBytes: aged };
 }
 
 /**
@@ -388,8 +396,9 @@ export function foldHeldOwners(holder: OwnerGrowth, held: OwnerGrowth[], axes: G
     first = addComposition(first, h.compositionFirst);
     last = addComposition(last, h.compositionLast);
     if (h.cohorts) {
-      const c = cohorts ?? { bornCount: 0, bornBytes: 0, survivingCount: 0, survivingBytes: 0, oldestCohortSurvivalShare: null };
+      const c = cohorts ?? { bornCount: 0, bornBytes: 0, survivingCount: 0, survivingBytes: 0, oldestCohortSurvivalShare: null, agedSurvivorBytes: 0 };
       cohorts = {
+        agedSurvivorBytes: c.agedSurvivorBytes + h.cohorts.agedSurvivorBytes,
         bornCount: c.bornCount + h.cohorts.bornCount,
         bornBytes: c.bornBytes + h.cohorts.bornBytes,
         survivingCount: c.survivingCount + h.cohorts.survivingCount,

@@ -115,5 +115,33 @@ export function testGrowth(model: OwnerGrowth, axes: GrowthAxes, floor: NoiseFlo
   const survivors = model.cohorts && model.cohorts.survivingBytes >= 0.5 * growth;
   const minR2 = survivors ? MIN_R2_WITH_SURVIVORS : MIN_R2;
   if (n >= 3 && fit.r2 < minR2) return { ...base, real: false, shape: 'none', reason: `r² ${fit.r2.toFixed(2)} < ${minR2}` };
+  if (caughtInFlight(model, growth, n)) {
+    return { ...base, real: false, shape: 'none', reason: 'the growth is young objects only (work in flight at snapshot time)' };
+  }
   return { ...base, real: true, shape: 'linear', reason: null };
+}
+
+/** New objects from which the growth is "made of many objects" rather than arrays growing in place. */
+const MANY_NEW_OBJECTS = 100;
+/** Share of the growth expected from aged cohorts that must actually be there. */
+const AGED_SURVIVOR_SHARE = 0.25;
+
+/**
+ * Requests in flight when a snapshot is taken (an HTTP server's requests, responses and buffers)
+ * are live, so a snapshot that happens to catch more of them looks like growth. But they are all
+ * young: none of them is still there a snapshot later. Growth made of many objects must include
+ * objects that have aged: at least a quarter of what steady growth would have put in the cohorts
+ * before the last interval. Growth in place (a few backing stores reallocated larger, so always
+ * young) is exempt; so are summaries without cohorts.
+ */
+function caughtInFlight(model: OwnerGrowth, growth: number, n: number): boolean {
+  const c = model.cohorts;
+  if (!c || n < 3) return false;
+  let newObjects = 0;
+  for (const [cat, stats] of Object.entries(model.compositionDelta)) {
+    if (cat !== 'code' && stats && stats.count > 0) newObjects += stats.count;
+  }
+  if (newObjects < MANY_NEW_OBJECTS) return false;
+  const expectedAged = (growth * (n - 2)) / (n - 1);
+  return c.agedSurvivorBytes < AGED_SURVIVOR_SHARE * expectedAged;
 }

@@ -118,7 +118,7 @@ describe('cohortSurvival', () => {
   it('counts objects born after the first snapshot that are still alive', () => {
     const at = (counts: number[], bytes: number[]) => owner('L', 0, { cohortCounts: counts, cohortBytes: bytes });
     const c = cohortSurvival([at([10], [100]), at([10, 50], [100, 500]), at([10, 40, 60], [100, 400, 600])]);
-    expect(c).toEqual({ bornCount: 110, bornBytes: 1100, survivingCount: 100, survivingBytes: 1000, oldestCohortSurvivalShare: 0.8 });
+    expect(c).toEqual({ bornCount: 110, bornBytes: 1100, survivingCount: 100, survivingBytes: 1000, oldestCohortSurvivalShare: 0.8, agedSurvivorBytes: 400 });
   });
   it('is null when the cohort arrays do not have one entry per snapshot', () => {
     expect(cohortSurvival([owner('L', 0), owner('L', 0)])).toBeNull();

@@ -17,6 +17,8 @@ interface OwnerPlan {
   path?: string[];
   /** Retained bytes when larger than self (holders of other owners). */
   retainedExtra?: (i: number) => number;
+  /** Bytes by birth cohort at snapshot i (i + 1 entries); counts are bytes / 100. */
+  cohortBytes?: (i: number) => number[];
 }
 
 function stats(c: Composition): { composition: Partial<Record<Category, CategoryStats>>; bytes: number } {
@@ -42,8 +44,8 @@ function summaries(plans: OwnerPlan[], heap = 8_000_000): SnapshotSummary[] {
         retainedBytes: bytes + (p.retainedExtra?.(i) ?? 0),
         selfBytes: bytes,
         composition,
-        cohortCounts: [],
-        cohortBytes: [],
+        cohortCounts: p.cohortBytes ? p.cohortBytes(i).map((b) => Math.round(b / 100)) : [],
+        cohortBytes: p.cohortBytes ? p.cohortBytes(i) : [],
         retainerPath: p.path ?? ['(GC roots)', 'Module', p.key.split('@')[0]],
       };
     });
@@ -226,6 +228,20 @@ describe('verdicts from structure', () => {
     );
     expect(findings).toEqual([]);
     expect(notes.join('\n')).toMatch(/noise floor/);
+  });
+
+  it('requests in flight caught by the snapshots are not growth: none of their objects ages', () => {
+    // More requests in flight at each snapshot, all born since the previous one.
+    const inFlight = [0, 100_000, 200_000, 300_000, 400_000];
+    const plan = (aged: boolean): OwnerPlan => ({
+      key: 'IncomingMessage',
+      count: (i) => 10 + i * 30,
+      composition: (i) => ({ socket: 1000 + inFlight[i] / 2, string: inFlight[i] / 2 }),
+      // Steady state: 1000 old bytes, and either only the newest cohort (in flight) or a leak's aged cohorts.
+      cohortBytes: (i) => [1000, ...Array.from({ length: i }, (_, j) => (aged ? 100_000 : j === i - 1 ? inFlight[i] : 0))],
+    });
+    expect(analyzeGrowth(summaries([plan(false)]), OPTIONS).findings).toEqual([]);
+    expect(analyzeGrowth(summaries([plan(true)]), OPTIONS).findings[0]).toMatchObject({ owner: 'IncomingMessage', verdict: 'leak' });
   });
 
   it('up-and-down movement well above the floor is not growth', () => {
