@@ -26,8 +26,8 @@ export interface RunningNode {
 const running = new Set<RunningNode>();
 
 /** Starts `node <nodeArgs…>` and resolves once it printed its pid line. */
-export async function startNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}): Promise<RunningNode> {
-  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function startNode(nodeArgs: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunningNode> {
+  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd });
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const first = await new Promise<string>((resolve, reject) => {
