@@ -42,6 +42,10 @@ export async function startHttpTarget(o: HttpTargetOptions): Promise<TargetProce
   const commandText = o.command.join(' ');
   const readyTimeoutS = o.readyTimeoutS ?? 30;
   const env = o.env ?? process.env;
+  if (await answers(url)) {
+    // Readiness would be a lie: the load would drive the other process and the command would fail.
+    throw new UsageError(`${url.href} already answers before \`${commandText}\` started`, 'stop the server already listening there, or choose another port');
+  }
 
   const child = spawn(o.command[0], o.command.slice(1), {
     detached: true, // its own process group: close() ends the wrapper and the server under it
@@ -54,7 +58,7 @@ export async function startHttpTarget(o: HttpTargetOptions): Promise<TargetProce
   const exited = new Promise<TargetExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  const spawnFailed = new Promise<Error>((resolve) => child.once('error', resolve));
+  const spawnFailed = new Promise<Error>((resolve) => child.on('error', resolve));
   const output = routeOutput(child, o.logFile);
 
   const close = async () => {
@@ -66,7 +70,9 @@ export async function startHttpTarget(o: HttpTargetOptions): Promise<TargetProce
   try {
     await waitUntilAnswering(url, readyTimeoutS, exited, spawnFailed, commandText, output);
     const inspectorUrl = await findServerInspector(url, output, exited, commandText);
-    const pid = await askPid(inspectorUrl);
+    const pid = await askPid(inspectorUrl).catch((error: Error) => {
+      throw new UsageError(`cannot reach the inspector of \`${commandText}\`: ${error.message}`);
+    });
     output.stopScanning();
     return { kind: 'http', command: commandText, pid, inspectorUrl, exited: serverExit(pid, exited), close };
   } catch (error) {
@@ -156,27 +162,30 @@ async function waitUntilAnswering(
   void spawnFailed.then((error) => {
     failure ??= new UsageError(`\`${commandText}\`: cannot start: ${error.message}`);
   });
-  // A private agent: the readiness probes must not leave keep-alive sockets behind in our process.
-  const agent = new Agent({ connect: { timeout: 1000 } });
   const deadline = performance.now() + timeoutS * 1000;
-  try {
-    for (;;) {
-      if (failure) throw failure;
-      try {
-        const res = await request(url, { dispatcher: agent, method: 'GET', headersTimeout: 2000, bodyTimeout: 2000 });
-        await res.body.dump();
-        return;
-      } catch {
-        // not listening yet
-      }
-      if (failure) throw failure;
-      if (performance.now() > deadline) {
-        throw new UsageError(`${url.href} did not answer within ${timeoutS} s after starting \`${commandText}\``, 'check the URL and port the server listens on');
-      }
-      await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  for (;;) {
+    if (failure) throw failure;
+    if (await answers(url)) return;
+    if (failure) throw failure;
+    if (performance.now() > deadline) {
+      throw new UsageError(`${url.href} did not answer within ${timeoutS} s after starting \`${commandText}\``, 'check the URL and port the server listens on');
     }
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  }
+}
+
+/** Whether anything answers `url` with an HTTP response, whatever its status. */
+async function answers(url: URL): Promise<boolean> {
+  // A private agent: the probes must not leave keep-alive sockets behind in our process.
+  const agent = new Agent({ connect: { timeout: 1000 } });
+  try {
+    const res = await request(url, { dispatcher: agent, method: 'GET', headersTimeout: 2000, bodyTimeout: 2000 });
+    await res.body.dump();
+    return true;
+  } catch {
+    return false; // not listening (yet)
   } finally {
-    await agent.close();
+    await agent.destroy();
   }
 }
 

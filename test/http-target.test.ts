@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -135,6 +136,22 @@ describe('startHttpTarget', () => {
     expect((error as Error).message).toMatch(/did not answer within 1 s after starting/);
     expect(performance.now() - t0).toBeLessThan(8000);
     expect(processesWith(marker)).toEqual([]);
+  }, 20_000);
+
+  it('refuses to start when something already answers the URL', async () => {
+    const squatter = http.createServer((_req, res) => res.end('not yours'));
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const { port } = squatter.address() as net.AddressInfo;
+    const marker = `memprobe-late-server-${process.pid}`;
+    try {
+      await expect(
+        startHttpTarget({ command: [process.execPath, server, marker], url: `http://127.0.0.1:${port}/`, logFile: log }),
+      ).rejects.toThrow(`http://127.0.0.1:${port}/ already answers before`);
+      expect(processesWith(marker)).toEqual([]);
+    } finally {
+      squatter.closeAllConnections();
+      await new Promise((r) => squatter.close(r));
+    }
   }, 20_000);
 
   it('rejects a URL that is not http', async () => {
