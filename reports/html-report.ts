@@ -105,9 +105,20 @@ ${badge}
 <h1>${escapeHtml(headline(report))}</h1>
 ${lede}
 <div class="counts">${countBadges}</div>
+${renderAlsoGrowing(growing.filter((f) => f !== top), report.findings)}
 ${renderTiles(report, growing)}
 ${report.gate && !report.gate.passed ? `<ul class="gate-reasons">${report.gate.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>` : ''}
 </section>`;
+}
+
+/** The banner names one owner; the others growing are listed so nobody stops at the first. */
+function renderAlsoGrowing(others: Finding[], all: Finding[]): string {
+  if (others.length === 0) return '';
+  const shown = others.slice(0, 3).map(
+    (f) => `<a href="#finding-${all.indexOf(f) + 1}">${escapeHtml(f.owner)}</a> (${f.verdict}, ${escapeHtml(f.bytesPerRequest !== null ? formatPerRequest(f.bytesPerRequest) : formatRate(f.bytesPerSecond))})`,
+  );
+  const more = others.length > 3 ? `, and ${others.length - 3} more` : '';
+  return `<p class="also">Also growing: ${shown.join(', ')}${more}.</p>`;
 }
 
 function renderTiles(report: Report, growing: Finding[]): string {

@@ -18,8 +18,6 @@ import { topOwnerSeries } from './owner-series.js';
 
 /** Owners drawn in the per-owner chart besides the findings. */
 const OWNER_CHART_SIZE = 6;
-/** Below this share of the target rate, the run did not reach it: project at what it achieved. */
-const ACHIEVED_RATE_SHARE = 0.95;
 
 export interface RunDirectory {
   run: RunRecord;
@@ -161,13 +159,12 @@ function readJson(file: string): unknown {
 }
 
 /**
- * The rate the projection assumes: the rate the user asked for, unless the run fell well short of it
- * (an overloaded target), where only the achieved rate was ever observed.
+ * The rate the projection assumes: the rate the user asked for. Bytes per request do not depend on
+ * it, and the achieved rate is lowered by the snapshot pauses themselves; without a target rate
+ * (attach observing its own traffic), what was achieved.
  */
 function projectionRate(load: RunRecord['load']): number | null {
-  const { targetRps, achievedRps } = load;
-  if (targetRps !== null && achievedRps !== null && achievedRps < targetRps * ACHIEVED_RATE_SHARE) return achievedRps;
-  return targetRps ?? achievedRps;
+  return load.targetRps ?? load.achievedRps;
 }
 
 function writeAtomically(file: string, content: string): void {

@@ -73,6 +73,13 @@ describe('renderHtmlReport', () => {
     expect(dataBlock(out).perRequest[0].owner).toBe(HOSTILE_NAME);
   });
 
+  it('names the other growing owners under the headline, linked to their findings', () => {
+    const two = sampleReport({ findings: [trendSinkFinding(), trendSinkFinding({ owner: 'LabelSet', bytesPerRequest: 9.5, growthBytes: 1000 })] });
+    const out = renderHtmlReport(two, []);
+    expect(out).toContain('<p class="also">Also growing: <a href="#finding-2">LabelSet</a> (accumulation, 9.5 B/request).</p>');
+    expect(out).toContain('<article class="finding" id="finding-2">');
+  });
+
   it('shows a failed gate with its reasons, and a clean run without charts it cannot draw', () => {
     const gated = withGate(report, { passed: false, reasons: ['TrendSink: accumulation, 16.1 B/request (budget --fail-on accumulation)'] });
     const failed = renderHtmlReport(gated, []);
