@@ -176,6 +176,8 @@ function classifyByStructure(snapshot: HeapSnapshot, category: Uint8Array): void
     if (nodeType[node] !== t.object) continue;
     const own = category[node];
     const isArray = nodeName[node] === ARRAY;
+    // Only arrays, collections, timers and class instances (emitters are) hold what is read here.
+    if (!isArray && own !== C.collection && own !== C.timer && own !== C.instance && own !== C.socket) continue;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
       const kind = edgeType[edge];
       const name = edgeNameOrIndex[edge];

@@ -123,6 +123,8 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
   // Dominators come before the nodes they dominate in preorder, so the owner above is known.
   const ownerOfNode = new Uint32Array(nodeCount).fill(NO_OWNER);
   const isInstance = new Uint8Array(nodeCount);
+  const classOwnerByHiddenClass = new Map<number, number>();
+  let instanceCount = 0;
   for (let i = 0; i < nodeCount; i++) {
     const node = preorder[i];
     if (node === ROOT_ORDINAL) continue;
@@ -132,10 +134,18 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
       let kind = nameKind(nodeName[node]);
       if (kind !== KIND_NONE && isPrototype(node)) kind = KIND_NONE;
       if (kind === KIND_CLASS) {
-        const name = strings[nodeName[node]];
-        const location = classSite(node);
-        owner = addOwner(location ? `${name}@${location}` : name, name, 'class', location);
+        // Instances of a class share hidden classes: resolve each hidden class's owner once.
+        const hiddenClass = classSite.hiddenClassOf(node);
+        let cached = hiddenClass >= 0 ? classOwnerByHiddenClass.get(hiddenClass) : undefined;
+        if (cached === undefined) {
+          const name = strings[nodeName[node]];
+          const location = classSite.siteOf(node, hiddenClass);
+          cached = addOwner(location ? `${name}@${location}` : name, name, 'class', location);
+          if (hiddenClass >= 0) classOwnerByHiddenClass.set(hiddenClass, cached);
+        }
+        owner = cached;
         isInstance[node] = 1;
+        instanceCount++;
       } else if (kind !== KIND_NONE && (above === NO_OWNER || (kind === KIND_COLLECTION && owners[above].kind === 'plain'))) {
         const holder = holdingName(node);
         if (holder !== null) {
@@ -143,13 +153,14 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
           const key = above === NO_OWNER ? name : `${name} < ${owners[above].key}`;
           owner = addOwner(key, name, kind === KIND_PLAIN ? 'plain' : 'collection', null);
           isInstance[node] = 1;
+          instanceCount++;
         }
       }
     }
     ownerOfNode[node] = owner;
   }
 
-  countRetainedOnce(inputs, owners, ownerOfNode, isInstance);
+  countRetainedOnce(inputs, owners, ownerOfNode, isInstance, instanceCount);
 
   for (let node = 0; node < nodeCount; node++) {
     let owner = ownerOfNode[node];
@@ -171,14 +182,27 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
  * explicit stack holding enter and exit marks), as a linked list of a million nodes is a million
  * levels deep.
  */
-function countRetainedOnce(inputs: OwnerInputs, owners: Owner[], ownerOfNode: Uint32Array, isInstance: Uint8Array): void {
+function countRetainedOnce(
+  inputs: OwnerInputs,
+  owners: Owner[],
+  ownerOfNode: Uint32Array,
+  isInstance: Uint8Array,
+  instanceCount: number,
+): void {
   const { children, retainedSizes } = inputs;
   const { firstDominated, dominated } = children;
-  const active = new Uint32Array(owners.length);
+  const ownerCount = owners.length;
+  const active = new Uint32Array(ownerCount);
+  const counts = new Float64Array(ownerCount);
+  const retained = new Float64Array(ownerCount);
+  const representative = new Int32Array(ownerCount).fill(-1);
   const EXIT = 0x80000000;
-  const stack: number[] = [ROOT_ORDINAL];
-  while (stack.length) {
-    const entry = stack.pop()!;
+  // Every node is pushed once, and each instance once more as its exit mark.
+  const stack = new Uint32Array(retainedSizes.length + instanceCount + 1);
+  let top = 0;
+  stack[top++] = ROOT_ORDINAL;
+  while (top > 0) {
+    const entry = stack[--top];
     if (entry >= EXIT) {
       active[ownerOfNode[entry - EXIT]]--;
       continue;
@@ -186,25 +210,29 @@ function countRetainedOnce(inputs: OwnerInputs, owners: Owner[], ownerOfNode: Ui
     const node = entry;
     if (isInstance[node]) {
       const index = ownerOfNode[node];
-      const owner = owners[index];
-      owner.count++;
+      counts[index]++;
       if (active[index] === 0) {
-        owner.retainedBytes += retainedSizes[node];
-        const best = owner.representative;
-        if (best < 0 || retainedSizes[node] > retainedSizes[best]) owner.representative = node;
+        retained[index] += retainedSizes[node];
+        const best = representative[index];
+        if (best < 0 || retainedSizes[node] > retainedSizes[best]) representative[index] = node;
       }
       active[index]++;
-      stack.push(node + EXIT);
+      stack[top++] = node + EXIT;
     }
-    for (let k = firstDominated[node], end = firstDominated[node + 1]; k < end; k++) stack.push(dominated[k]);
+    for (let k = firstDominated[node], end = firstDominated[node + 1]; k < end; k++) stack[top++] = dominated[k];
   }
+  owners.forEach((owner, index) => {
+    owner.count += counts[index];
+    owner.retainedBytes += retained[index];
+    owner.representative = representative[index];
+  });
 }
 
-/**
- * `script:line` (1-based) where an instance's class is defined, or null. Cached per hidden class,
- * which instances of one class share.
- */
-function classSiteReader(snapshot: HeapSnapshot): (instance: number) => string | null {
+/** `script:line` (1-based) where an instance's class is defined, or null; and its hidden class. */
+function classSiteReader(snapshot: HeapSnapshot): {
+  hiddenClassOf: (instance: number) => number;
+  siteOf: (instance: number, hiddenClass: number) => string | null;
+} {
   const { firstEdge, edgeType, edgeNameOrIndex, edgeToNode, strings, nodeType, nodeName } = snapshot;
   const codes = typeCodes(snapshot);
   const named = (name: string) => strings.indexOf(name);
@@ -247,15 +275,12 @@ function classSiteReader(snapshot: HeapSnapshot): (instance: number) => string |
     return `${script}:${location.line + 1}`;
   };
 
-  const cache = new Map<number, string | null>();
-  return (instance) => {
-    const hiddenClass = target(instance, codes.edge.internal, MAP);
-    const cached = cache.get(hiddenClass);
-    if (cached !== undefined) return cached;
-    const constructor = constructorOf(instance, hiddenClass);
-    const site = constructor >= 0 ? siteOf(constructor) : null;
-    if (hiddenClass >= 0) cache.set(hiddenClass, site);
-    return site;
+  return {
+    hiddenClassOf: (instance) => target(instance, codes.edge.internal, MAP),
+    siteOf: (instance, hiddenClass) => {
+      const constructor = constructorOf(instance, hiddenClass);
+      return constructor >= 0 ? siteOf(constructor) : null;
+    },
   };
 }
 
