@@ -80,6 +80,18 @@ describe('renderHtmlReport', () => {
     expect(out).toContain('<article class="finding" id="finding-2">');
   });
 
+  it('reports growth per hour when requests were not counted (attach without load)', () => {
+    const attach = sampleReport({
+      target: { kind: 'attach', command: '12345' },
+      load: { targetRps: null, achievedRps: null, requests: null, dropped: null, durationS: 600 },
+      findings: [trendSinkFinding({ bytesPerRequest: null, bytesPerSecond: 1000 })],
+    });
+    const out = renderHtmlReport(attach, []);
+    expect(out).toContain('<div class="label">Retained per request</div><div class="figure">unknown</div><div class="sub">requests were not counted</div>');
+    expect(out).toContain('<h2>Growth per hour, by finding</h2>');
+    expect(dataBlock(out)).toMatchObject({ perRequestUnit: 'hour', perRequest: [{ owner: 'TrendSink', value: 3_600_000 }] });
+  });
+
   it('shows a failed gate with its reasons, and a clean run without charts it cannot draw', () => {
     const gated = withGate(report, { passed: false, reasons: ['TrendSink: accumulation, 16.1 B/request (budget --fail-on accumulation)'] });
     const failed = renderHtmlReport(gated, []);
