@@ -22,6 +22,7 @@ const MAX_DIGITS = 15;
 const UINT32_MAX = 0xffffffff;
 
 const TARGET_BATCH = 1 << 16;
+const WARMUP_ROWS = 16;
 
 export class NumberArrayReader {
   /**
@@ -35,6 +36,7 @@ export class NumberArrayReader {
   /** Values read before the current batch. */
   before = 0;
 
+  private readonly warmupSize: number;
   private state = EXPECT_FIRST;
   private value = 0;
   private digits = 0;
@@ -46,6 +48,7 @@ export class NumberArrayReader {
     rowWidth = 1,
   ) {
     this.values = new Uint32Array(Math.max(1, Math.floor(TARGET_BATCH / rowWidth)) * rowWidth);
+    this.warmupSize = Math.min(this.values.length, WARMUP_ROWS * rowWidth);
   }
 
   /** Values read so far, the current batch included. */
@@ -72,7 +75,10 @@ export class NumberArrayReader {
     const source = this.source;
     this.before += this.count;
     this.count = 0;
-    const capacity = Math.min(limit, this.values.length);
+    // The first batch is a few rows only, so that scanChunk and the row consumer run to their ends
+    // once before V8 optimises them mid-loop: optimised code for a function tail that has never run
+    // lacks type feedback and deoptimises on every later call.
+    const capacity = Math.min(limit, this.before === 0 ? this.warmupSize : this.values.length);
     while (!this.done && this.count < capacity) {
       if (source.pos >= source.end && !(await source.fill())) {
         source.fail(`file ends inside "${this.section}"`);
@@ -85,7 +91,9 @@ export class NumberArrayReader {
   /**
    * The hot loop: scan the current chunk until the batch is full, the array ends or the chunk does.
    * Shaped for V8: one loop driven by the byte that starts each token, the digits of a number in a
-   * tight inner loop, state kept in locals and written back once per chunk.
+   * tight inner loop, state kept in locals and written back on the one way out. (A field written
+   * only on a rare path, such as a number split by the chunk's end, has no type feedback when the
+   * function is optimised, and every chunk would then deoptimise it.)
    */
   private scanChunk(capacity: number): void {
     const source = this.source;
@@ -95,11 +103,13 @@ export class NumberArrayReader {
     const values = this.values;
     let n = this.count;
     let state = this.state;
+    let value = this.value;
+    let digits = this.digits;
     let valueAt = this.valueAt;
+    let done = false;
     let i = source.pos;
     if (state === IN_NUMBER) {
       // A number the previous chunk ended in the middle of.
-      let value = this.value;
       const from = i;
       while (i < end) {
         const c = buf[i];
@@ -107,23 +117,19 @@ export class NumberArrayReader {
         value = value * 10 + (c - 0x30);
         i++;
       }
-      this.digits += i - from;
-      if (i === end) {
-        this.value = value;
-        source.pos = i;
-        return;
+      digits += i - from;
+      if (i < end) {
+        if (digits > MAX_DIGITS) source.fail(`number too long in "${this.section}"`, valueAt);
+        values[n++] = value > UINT32_MAX ? UINT32_MAX : value;
+        state = EXPECT_SEPARATOR;
       }
-      if (this.digits > MAX_DIGITS) source.fail(`number too long in "${this.section}"`, valueAt);
-      values[n++] = value > UINT32_MAX ? UINT32_MAX : value;
-      state = EXPECT_SEPARATOR;
     }
-    if (n === capacity) return;
-    while (i < end) {
+    while (i < end && n < capacity) {
       const c = buf[i++];
       if (c >= 0x30 && c <= 0x39) {
         if (state === EXPECT_SEPARATOR) this.fail("expected ',' or ']'", base + i - 1, c);
         valueAt = base + i - 1;
-        let value = c - 0x30;
+        value = c - 0x30;
         const from = i;
         while (i < end) {
           const d = buf[i];
@@ -131,22 +137,20 @@ export class NumberArrayReader {
           value = value * 10 + (d - 0x30);
           i++;
         }
+        digits = i - from + 1;
         if (i === end) {
-          state = IN_NUMBER;
-          this.value = value;
-          this.digits = i - from + 1;
+          state = IN_NUMBER; // the number may go on in the next chunk
           break;
         }
-        if (i - from >= MAX_DIGITS) source.fail(`number too long in "${this.section}"`, valueAt);
+        if (digits > MAX_DIGITS) source.fail(`number too long in "${this.section}"`, valueAt);
         values[n++] = value > UINT32_MAX ? UINT32_MAX : value;
         state = EXPECT_SEPARATOR;
-        if (n === capacity) break;
       } else if (c === 0x2c) {
         if (state !== EXPECT_SEPARATOR) this.fail('expected a number', base + i - 1, c);
         state = EXPECT_NUMBER;
       } else if (c === 0x5d) {
         if (state === EXPECT_NUMBER) this.fail('expected a number', base + i - 1, c);
-        this.done = true;
+        done = true;
         break;
       } else if (c !== 0x0a && c !== 0x20 && c !== 0x0d && c !== 0x09) {
         const expected =
@@ -160,7 +164,10 @@ export class NumberArrayReader {
     }
     source.pos = i;
     this.state = state;
+    this.value = value;
+    this.digits = digits;
     this.valueAt = valueAt;
+    this.done = done;
     this.count = n;
   }
 
