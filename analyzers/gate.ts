@@ -43,7 +43,7 @@ export function isGrowing(finding: Finding): boolean {
 export function evaluateGate(report: Report, budgets: GateBudgets): GateResult {
   const growing = report.findings.filter(isGrowing);
   const ownerFailures = new Map<Finding, string[]>();
-  const budgetChecks: GateCheck[] = [];
+  const budgetOutcomes: BudgetOutcome[] = [];
   const noteOwnerFailure = (finding: Finding, reason: string): void => {
     ownerFailures.set(finding, [...(ownerFailures.get(finding) ?? []), reason]);
   };
@@ -57,19 +57,19 @@ export function evaluateGate(report: Report, budgets: GateBudgets): GateResult {
     failOnReasons.push(reason);
     noteOwnerFailure(finding, reason);
   }
-  budgetChecks.push(check(failOnFlag, failOnReasons));
+  budgetOutcomes.push({ name: failOnFlag, failures: failOnReasons });
 
   // The totals budgets fail on the sum; each growing owner is named as part of it, so an owner's
   // own check (JUnit, annotations) never reads as passing while its growth broke a budget.
-  const totals: GateCheck[] = [];
+  const totals: BudgetOutcome[] = [];
   if (budgets.maxBytesPerRequest !== null) totals.push(checkBytesPerRequest(growing, budgets.maxBytesPerRequest));
   if (budgets.maxGrowthBytesPerSecond !== null) totals.push(checkGrowthRate(growing, budgets.maxGrowthBytesPerSecond));
-  for (const total of totals.filter((c) => !c.passed)) {
+  for (const total of totals.filter((t) => t.failures.length > 0)) {
     for (const finding of growing) {
       noteOwnerFailure(finding, `${finding.owner}: ${describeRate(finding)}, part of the growth that exceeds budget ${total.name}`);
     }
   }
-  budgetChecks.push(...totals);
+  budgetOutcomes.push(...totals);
   if (budgets.baseline !== null) {
     const baselineReasons: string[] = [];
     for (const finding of growing) {
@@ -78,7 +78,7 @@ export function evaluateGate(report: Report, budgets: GateBudgets): GateResult {
       baselineReasons.push(reason);
       noteOwnerFailure(finding, reason);
     }
-    budgetChecks.push(check(`--baseline (tolerance ${formatPercent(budgets.tolerance)})`, baselineReasons));
+    budgetOutcomes.push({ name: `--baseline (tolerance ${formatPercent(budgets.tolerance)})`, failures: baselineReasons });
   }
 
   // One check per owner the verdict engine reported, so a CI system lists them by name.
@@ -92,40 +92,51 @@ export function evaluateGate(report: Report, budgets: GateBudgets): GateResult {
     };
   });
 
-  const reasons = budgetChecks.flatMap((c) => (c.reason === null ? [] : c.reason.split('\n')));
+  const budgetChecks: GateCheck[] = budgetOutcomes.map((b) => ({
+    name: b.name,
+    passed: b.failures.length === 0,
+    reason: b.failures.length ? b.failures.join('; ') : null,
+  }));
+  const reasons = budgetOutcomes.flatMap((b) => b.failures);
   return { passed: reasons.length === 0, reasons, checks: [...budgetChecks, ...ownerChecks] };
 }
 
-function check(name: string, reasons: string[]): GateCheck {
-  return { name, passed: reasons.length === 0, reason: reasons.length ? reasons.join('\n') : null };
+/** One budget checked: its flag as the user wrote it, and one line per failure. */
+interface BudgetOutcome {
+  name: string;
+  failures: string[];
 }
 
-function checkBytesPerRequest(growing: Finding[], max: number): GateCheck {
+function checkBytesPerRequest(growing: Finding[], max: number): BudgetOutcome {
   const name = `--max-bytes-per-request ${trimNumber(max)}`;
   const unmeasured = growing.filter((f) => f.bytesPerRequest === null);
   if (unmeasured.length > 0) {
     // Attach without driving load has no request count; passing silently would hide the growth.
-    return check(name, [
+    return outcome(name, [
       `${unmeasured.map((f) => f.owner).join(', ')}: growth per request unknown (no request count; ` +
         `drive load with --url/--rps) (budget ${name})`,
     ]);
   }
   const total = sum(growing.map((f) => f.bytesPerRequest ?? 0));
-  if (total <= max) return check(name, []);
-  return check(name, [
+  if (total <= max) return outcome(name, []);
+  return outcome(name, [
     `${ownersByShare(growing, (f) => f.bytesPerRequest ?? 0, (v) => `${formatPerRequest(v)}`)}: ` +
       `retained growth ${formatPerRequest(total)} exceeds budget ${name}`,
   ]);
 }
 
-function checkGrowthRate(growing: Finding[], maxBytesPerSecond: number): GateCheck {
+function checkGrowthRate(growing: Finding[], maxBytesPerSecond: number): BudgetOutcome {
   const name = `--max-growth ${formatRate(maxBytesPerSecond)}`;
   const total = sum(growing.map((f) => f.bytesPerSecond));
-  if (total <= maxBytesPerSecond) return check(name, []);
-  return check(name, [
+  if (total <= maxBytesPerSecond) return outcome(name, []);
+  return outcome(name, [
     `${ownersByShare(growing, (f) => f.bytesPerSecond, formatRate)}: ` +
       `retained growth ${formatRate(total)} exceeds budget ${name}`,
   ]);
+}
+
+function outcome(name: string, failures: string[]): BudgetOutcome {
+  return { name, failures };
 }
 
 /** `null` when the finding is within the baseline's allowance, else the failure line. */

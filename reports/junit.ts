@@ -13,8 +13,7 @@ export function renderJunit(report: Report, gate: GateResult): string {
     const open = `    <testcase classname="${xmlAttr(classname)}" name="${xmlAttr(c.name)}" time="0"`;
     if (c.passed) return `${open}/>`;
     const reason = c.reason ?? 'failed';
-    const firstLine = reason.split('\n')[0];
-    return `${open}>\n      <failure message="${xmlAttr(firstLine)}" type="memprobe.gate">${xmlText(reason)}</failure>\n    </testcase>`;
+    return `${open}>\n      <failure message="${xmlAttr(reason)}" type="memprobe.gate">${xmlText(reason)}</failure>\n    </testcase>`;
   });
   const properties = [
     ['target', report.target.command],

@@ -97,6 +97,13 @@ describe('evaluateGate', () => {
     expect(evaluateGate(sampleReport(), budgets({ baseline })).passed).toBe(true);
   });
 
+  it('keeps one reason per failure even when a heap name holds a newline', () => {
+    const report = sampleReport({ findings: [trendSinkFinding({ owner: 'Evil\nName', verdict: 'leak' })] });
+    const result = evaluateGate(report, defaultGateBudgets());
+    expect(result.reasons).toHaveLength(1);
+    expect(result.reasons[0]).toMatch(/^Evil\nName: leak/);
+  });
+
   it('round-trips budgets through run.json', () => {
     const given = budgets({ failOn: ['leak', 'accumulation'], maxBytesPerRequest: 64, baseline: cleanReport(), tolerance: 0.1 });
     expect(gateBudgetsFromJson(JSON.parse(JSON.stringify(gateBudgetsToJson(given))))).toEqual(given);
