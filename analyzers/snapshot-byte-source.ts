@@ -15,6 +15,9 @@ import { decodeJsonString, JsonStringError } from './snapshot-json-string.js';
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** Deepest nesting `skipValue` follows: V8's deepest section, `trace_tree`, is a call tree. */
+const MAX_NESTING = 100_000;
+
 /** Largest value `captureValue` will buffer: the `snapshot` header is a few KB in practice. */
 export const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
 
@@ -266,10 +269,7 @@ export class SnapshotByteSource {
   private async walkValue(capture: CaptureSink | null): Promise<void> {
     const first = await this.peekToken();
     if (first === -1) this.fail('file ends where a value was expected');
-    if (first === QUOTE && capture === null) {
-      await this.readString();
-      return;
-    }
+    // Strings are skipped byte by byte like everything else: never decoded, whatever their size.
     const containers: number[] = [];
     let inString = false;
     let escaped = false;
@@ -302,7 +302,10 @@ export class SnapshotByteSource {
           break;
         }
         if (c === QUOTE) inString = true;
-        else if (c === 0x5b || c === 0x7b) containers.push(c + 2); // the matching close: ] or }
+        else if (c === 0x5b || c === 0x7b) {
+          if (containers.length === MAX_NESTING) this.fail(`nesting deeper than ${MAX_NESTING}`, this.base + i);
+          containers.push(c + 2); // the matching close: ] or }
+        }
         else if (c === 0x5d || c === 0x7d) {
           if (containers.pop() !== c) this.fail(`unbalanced ${String.fromCharCode(c)}`, this.base + i);
           if (containers.length === 0) {

@@ -226,6 +226,9 @@ class EdgeRows implements RowSink {
   }
 }
 
+/** V8's Map holds at most 2^24 entries; a snapshot needs that many closures to reach it. */
+const MAX_LOCATIONS = 1 << 24;
+
 class LocationRows implements RowSink {
   problem = '';
   readonly locations = new Map<number, SourceLocation>();
@@ -259,6 +262,10 @@ class LocationRows implements RowSink {
         return k + this.objectAt;
       }
       this.locations.set(ordinal, { scriptId: values[k + this.scriptAt], line: values[k + this.lineAt], column: values[k + this.columnAt] });
+      if (this.locations.size === MAX_LOCATIONS) {
+        this.problem = `more than ${MAX_LOCATIONS} locations, past what a JS Map holds`;
+        return k + this.objectAt;
+      }
     }
     return -1;
   }

@@ -312,3 +312,22 @@ describe('parseSnapshotFile: options', () => {
     }
   });
 });
+
+describe('parseSnapshotFile: files that are not snapshots at all', () => {
+  it('rejects a directory without a byte offset', async () => {
+    const error = await parseSnapshotFile(dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnapshotFormatError);
+    expect((error as SnapshotFormatError).message).toBe(`${dir}: not a regular file`);
+  });
+
+  it('skips an unknown section holding a large string without decoding it, and refuses absurd nesting', async () => {
+    const good = snapshotJson(SMALL);
+    const withString = good.replace('"samples":[]', `"samples":[],"future":"${'x'.repeat(100_000)}"`);
+    const snapshot = await parseSnapshotFile(await write(withString), { chunkSize: 4096 });
+    expect(snapshot.nodeCount).toBe(5);
+    const deep = good.replace('"trace_tree":[]', `"trace_tree":${'['.repeat(100_001)}`);
+    const error = await rejectionOf(deep);
+    expect(error.problem).toBe('nesting deeper than 100000');
+    expect(error.offset).toBe(good.indexOf('"trace_tree":[]') + '"trace_tree":'.length + 100_000);
+  });
+});
