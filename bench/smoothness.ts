@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createHttpLoad } from '../harness/http-load.js';
+import type { LoadCounters } from '../harness/target-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +50,8 @@ interface Smoothness {
   cv: number;
   min: number;
   max: number;
+  /** Windows in which no request arrived at all. */
+  idle: number;
   achievedRps: number;
 }
 
@@ -62,6 +65,7 @@ function measure(counts: number[]): Smoothness {
     cv: Math.sqrt(variance) / mean,
     min: Math.min(...steady),
     max: Math.max(...steady),
+    idle: steady.filter((n) => n === 0).length,
     achievedRps: (mean * 1000) / WINDOW_MS,
   };
 }
@@ -74,12 +78,14 @@ async function phase(run: () => Promise<void>): Promise<Smoothness> {
   return measure(windows);
 }
 
+let driverCounters: LoadCounters | null = null;
 const memprobe = await phase(async () => {
   const load = createHttpLoad({ url, rps, vus: connections });
   await load.whenReady!();
   load.start();
   await new Promise((r) => setTimeout(r, durationS * 1000));
   await load.stop();
+  driverCounters = load.counters();
 });
 
 const autocannonBin = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url));
@@ -98,10 +104,14 @@ server.close();
 server.closeAllConnections();
 
 const row = (name: string, s: Smoothness) =>
-  `  ${name.padEnd(12)} CV ${s.cv.toFixed(3).padStart(6)}   per 100 ms: mean ${s.mean.toFixed(1).padStart(6)} min ${String(s.min).padStart(4)} max ${String(s.max).padStart(4)}   ${s.achievedRps.toFixed(0)}/s over ${s.windows} windows`;
+  `  ${name.padEnd(12)} CV ${s.cv.toFixed(3).padStart(6)}   per 100 ms: mean ${s.mean.toFixed(1).padStart(6)} min ${String(s.min).padStart(4)} max ${String(s.max).padStart(4)} idle ${String(s.idle).padStart(3)}   ${s.achievedRps.toFixed(0)}/s over ${s.windows} windows`;
 console.log(`smoothness: ${rps} requests/s for ${durationS} s, ${connections} connections, arrivals counted by the server per ${WINDOW_MS} ms`);
 console.log(row('memprobe', memprobe));
 console.log(row('autocannon', autocannon));
+const dc = driverCounters as LoadCounters | null;
+if (dc) {
+  console.log(`  memprobe's own counters: ${dc.requests} requests, ${dc.dropped} dropped (no free slot), ${dc.overdue ?? 0} overdue, ${dc.errors} errors, latency p99 ${dc.latencyMs?.p99 ?? '-'} ms`);
+}
 console.log(`  autocannon's window counts vary ${(autocannon.cv / memprobe.cv).toFixed(1)}x as much as memprobe's`);
 const pass = memprobe.cv < autocannon.cv / 5 && Math.abs(memprobe.achievedRps - rps) / rps < 0.02;
 console.log(pass ? 'PASS' : 'FAIL');

@@ -29,7 +29,7 @@ export interface LoadCounters {
   /** Arrivals that found all `--vus` slots busy: counted, never queued. */
   dropped: number;
   /**
-   * Arrivals not started because they were over 250 ms overdue when the load's process could run
+   * Arrivals not started because they were over 500 ms overdue when the load's process could run
    * again (paused by a heap snapshot or a long GC): not an overload, so counted apart from `dropped`.
    */
   overdue?: number;
