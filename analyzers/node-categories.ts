@@ -19,6 +19,8 @@
  *   variables.
  * - `emitter.on('x', fn)`: EventEmitter `_events` -> `Object` with property `x` -> the closure,
  *   or an `Array` of closures once there are two. eventemitter3 is the same shape with `EE` records.
+ *   `eventTarget.addEventListener` keeps a doubly linked list of `Listener` objects (`next`,
+ *   `previous`) whose `callback`/`listener` is the function.
  * - `setInterval(fn)`: a `Timeout` object (property `_onTimeout` -> the closure) in a doubly linked
  *   list headed by a `TimersList`; immediates are `Immediate` in an `ImmediateList`.
  * - Sockets are JS objects (`Socket`, `IncomingMessage`, `ServerResponse`, `ClientRequest`) over
@@ -169,15 +171,19 @@ function classifyByStructure(snapshot: HeapSnapshot, category: Uint8Array): void
   const ON_IMMEDIATE = index('_onImmediate');
   const PROTO = index('__proto__');
   const ARRAY = index('Array');
+  const LISTENER = index('Listener');
+  const CALLBACK = index('callback');
+  const LISTENER_PROPERTY = index('listener');
   const { nodeName } = snapshot;
 
   const eventRecords: number[] = [];
   for (let node = 0; node < nodeCount; node++) {
     if (nodeType[node] !== t.object) continue;
-    const own = category[node];
+    let own = category[node];
     const isArray = nodeName[node] === ARRAY;
+    if (own === C.instance && nodeName[node] === LISTENER) own = category[node] = C.listener; // EventTarget entries
     // Only arrays, collections, timers and class instances (emitters are) hold what is read here.
-    if (!isArray && own !== C.collection && own !== C.timer && own !== C.instance && own !== C.socket) continue;
+    if (!isArray && own !== C.collection && own !== C.timer && own !== C.instance && own !== C.socket && own !== C.listener) continue;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
       const kind = edgeType[edge];
       const name = edgeNameOrIndex[edge];
@@ -188,6 +194,7 @@ function classifyByStructure(snapshot: HeapSnapshot, category: Uint8Array): void
       } else if (kind === e.property) {
         if (name === EVENTS && nodeType[target] === t.object) eventRecords.push(target);
         else if ((name === ON_TIMEOUT || name === ON_IMMEDIATE) && own === C.timer && nodeType[target] === t.closure) category[target] = C.timer;
+        else if ((name === CALLBACK || name === LISTENER_PROPERTY) && own === C.listener && nodeType[target] === t.closure) category[target] = C.listener;
       }
     }
   }

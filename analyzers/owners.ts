@@ -45,6 +45,14 @@ const CONTAINER_NAMES = new Set([
 ]);
 const COLLECTION_NAMES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Array']);
 
+/**
+ * Node's own per-entry records inside a container a user does recognise: an EventTarget's
+ * `Listener` entries belong to the EventTarget (as listener bytes), not to an owner of their own.
+ */
+function isNodeRecord(name: string, location: string | null): boolean {
+  return name === 'Listener' && location !== null && location.startsWith('node:internal/event_target');
+}
+
 export type OwnerKind = 'class' | 'collection' | 'plain' | 'bucket';
 
 export interface Owner {
@@ -140,12 +148,14 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
         if (cached === undefined) {
           const name = strings[nodeName[node]];
           const location = classSite.siteOf(node, hiddenClass);
-          cached = addOwner(location ? `${name}@${location}` : name, name, 'class', location);
+          cached = isNodeRecord(name, location) ? NO_OWNER : addOwner(location ? `${name}@${location}` : name, name, 'class', location);
           if (hiddenClass >= 0) classOwnerByHiddenClass.set(hiddenClass, cached);
         }
-        owner = cached;
-        isInstance[node] = 1;
-        instanceCount++;
+        if (cached !== NO_OWNER) {
+          owner = cached;
+          isInstance[node] = 1;
+          instanceCount++;
+        }
       } else if (kind !== KIND_NONE && (above === NO_OWNER || (kind === KIND_COLLECTION && owners[above].kind === 'plain'))) {
         const holder = holdingName(node);
         if (holder !== null) {

@@ -33,10 +33,12 @@ class Bus extends EventEmitter {}
 const bus = new Bus(); bus.setMaxListeners(0);
 for (let i = 0; i < 300; i++) { const req = { n: i }; bus.on('request', () => req.n); }
 for (let i = 0; i < 40; i++) { const state = { i }; setInterval(() => state.i++, 1e6); }
+const target = new EventTarget();
+for (let i = 0; i < 60; i++) { const req = { n: i }; target.addEventListener('request', () => req.n); }
 const names = []; for (let i = 0; i < 2000; i++) names.push('name-' + i);
 let list = null; for (let i = 0; i < 200; i++) list = new ListNode(list);
 const sinks = [new Sink(), new OtherSink()];
-globalThis.keep = { registry, handlers, otherHandlers, bus, names, list, sinks };
+globalThis.keep = { registry, handlers, otherHandlers, bus, target, names, list, sinks };
 `;
 const OTHER_SINK = `class Sink { constructor() { this.rows = []; } }\nmodule.exports = { Sink };\n`;
 
@@ -116,6 +118,12 @@ describe('owners on a real snapshot', () => {
     const bus = owner('Bus');
     expect(bus.composition.listener?.count).toBeGreaterThanOrEqual(300);
     expect(bus.composition.context?.count).toBeGreaterThanOrEqual(300);
+  });
+
+  it('EventTarget listeners are the target\'s, as listener bytes, not owners of their own', () => {
+    const target = owner('EventTarget');
+    expect(target.composition.listener?.count).toBeGreaterThanOrEqual(120); // Listener records and functions
+    expect(analysis.summary.owners.some((o) => o.owner === 'Listener')).toBe(false);
   });
 
   it('intervals never cleared: Timeout instances made of timer bytes', () => {
