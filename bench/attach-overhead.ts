@@ -1,0 +1,146 @@
+/**
+ * What attaching costs the process attached to (issue 5): the target's own event-loop delay, p99,
+ * while memprobe is attached with the sampling heap profiler on and the per-second memory readings
+ * going, but no snapshots (their pauses are a separate, reported cost), next to the same figure
+ * before attaching and after detaching.
+ *
+ *   npm run bench:attach [-- --rps 500 --phase 20 --server healthy|leaky]
+ *
+ * The server is started as a user would start it (no inspector flags); memprobe attaches by pid, so
+ * the phase includes SIGUSR1 opening the inspector and detaching closes it again. The delay is
+ * measured inside the target by a histogram preloaded with --import (perf_hooks, 1 ms resolution),
+ * read and reset over IPC at each phase boundary; the load (HTTP driver, fixed rate) runs through
+ * all three phases unchanged.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { attachTarget } from '../harness/attach-target.js';
+import { createHttpLoad } from '../harness/http-load.js';
+import { runSession } from '../harness/run-session.js';
+
+const { values } = parseArgs({
+  options: {
+    rps: { type: 'string', default: '500' },
+    phase: { type: 'string', default: '20' },
+    server: { type: 'string', default: 'healthy' },
+  },
+});
+const rps = Number(values.rps);
+const phaseS = Number(values.phase);
+const server = fileURLToPath(new URL(`../../fixtures/http-${values.server}-server.mjs`, import.meta.url));
+
+interface DelayStats {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
+const RESOLUTION_MS = 1;
+// Preloaded into the target: the histogram it reports from. Reading resets it, so each answer covers one phase.
+const PROBE = `
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+const h = monitorEventLoopDelay({ resolution: ${RESOLUTION_MS} });
+h.enable();
+process.on('message', (m) => {
+  if (m !== 'read') return;
+  const ms = (ns) => Math.max(0, ns / 1e6 - ${RESOLUTION_MS});
+  process.send({ p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), samples: h.count });
+  h.reset();
+});`;
+
+async function main(): Promise<void> {
+  const child = fork(server, [], {
+    execArgv: ['--import', `data:text/javascript,${encodeURIComponent(PROBE)}`],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const { pid, port } = await firstLine(child);
+  const load = createHttpLoad({ url: `http://127.0.0.1:${port}/`, rps, vus: 100 });
+  const out = mkdtempSync(join(tmpdir(), 'memprobe-attach-bench-'));
+  const rows: { phase: string; stats: DelayStats; achievedRps: number }[] = [];
+  try {
+    load.start();
+    await sleep(2000); // connections open, JIT warm
+    await readDelay(child);
+    let requests = load.counters().requests;
+    const phase = async (name: string, during: () => Promise<void>) => {
+      const started = performance.now();
+      await during();
+      const stats = await readDelay(child);
+      const now = load.counters().requests;
+      rows.push({ phase: name, stats, achievedRps: (now - requests) / ((performance.now() - started) / 1000) });
+      requests = now;
+    };
+
+    await phase('not attached', () => sleep(phaseS * 1000));
+    await phase('attached: sampling + readings', async () => {
+      const target = await attachTarget(String(pid));
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (() => true) as typeof process.stdout.write; // the session's own summary
+      try {
+        await runSession(target, null, {
+          outDir: join(out, 'run'),
+          durationS: phaseS,
+          warmupS: 0,
+          snapshots: 0,
+          snapshotEveryS: null,
+          keepSnapshots: 0,
+          heapLimitBytes: null,
+          horizonS: 86_400,
+          projectRps: [],
+          json: true,
+          budgets: null,
+        });
+      } finally {
+        process.stdout.write = write;
+        await target.close();
+      }
+    });
+    await phase('detached again', () => sleep(phaseS * 1000));
+  } finally {
+    await load.stop();
+    child.kill();
+    rmSync(out, { recursive: true, force: true });
+  }
+
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (n: number) => n.toFixed(2).padStart(8);
+  console.log(`\ntarget event-loop delay (ms), ${values.server} HTTP server driven at ${rps}/s, ${phaseS} s per phase, pid ${pid}`);
+  console.log(`${pad('phase', 32)}${'p50'.padStart(8)}${'p99'.padStart(8)}${'max'.padStart(8)}${'req/s'.padStart(9)}`);
+  for (const { phase, stats, achievedRps } of rows) {
+    console.log(`${pad(phase, 32)}${num(stats.p50)}${num(stats.p99)}${num(stats.max)}${achievedRps.toFixed(0).padStart(9)}`);
+  }
+  const [before, attached] = rows;
+  console.log(`\np99 attached minus not attached: ${(attached.stats.p99 - before.stats.p99).toFixed(2)} ms (timings on a shared machine are noisy: compare runs)`);
+}
+
+function firstLine(child: ChildProcess): Promise<{ pid: number; port: number }> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      text += d;
+      if (text.includes('\n')) resolve(JSON.parse(text.slice(0, text.indexOf('\n'))));
+    });
+    child.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)));
+  });
+}
+
+function readDelay(child: ChildProcess): Promise<DelayStats> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as DelayStats));
+    child.send('read');
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
