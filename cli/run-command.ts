@@ -1,0 +1,141 @@
+/**
+ * `memprobe run <script>` and `memprobe run --url <URL> -- <cmd...>`: start the target, make its
+ * load, and hand both to the capture session. Parsing and wiring only; the work is in `harness/`.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from './usage-error.js';
+import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
+import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
+import {
+  discardUnusedRunDirectory,
+  prepareRunDirectory,
+  runSession,
+  validateSessionOptions,
+  type SessionOptions,
+} from '../harness/run-session.js';
+import { startScriptTarget } from '../harness/script-target.js';
+import { startHttpTarget } from '../harness/http-target.js';
+import { createHttpLoad } from '../harness/http-load.js';
+import type { LoadDriver, TargetProcess } from '../harness/target-process.js';
+import { renderJunit } from '../reports/junit.js';
+
+interface RunArgv extends SessionArgv, GateArgv {
+  script?: string;
+  url?: string;
+  '--'?: (string | number)[];
+}
+
+const TARGET_LOG = 'target.log';
+
+export const runCommand: CommandModule<object, RunArgv> = {
+  command: 'run [script]',
+  describe: 'Drive a target at a fixed rate, snapshot its heap over the run, and report what grows',
+  builder: (yargs: Argv) =>
+    withGateOptions(
+      withSessionOptions(
+        yargs
+          .parserConfiguration({ 'populate--': true })
+          .usage(
+            '$0 run <script> [options]\n$0 run --url <URL> [options] -- <command...>\n\n' +
+              'A script target is an ES module (.mjs, .js, .ts) whose default export is one iteration; it runs in a ' +
+              'child process under an open-model, constant-arrival-rate scheduler. An HTTP target is a server ' +
+              'command that memprobe starts with its inspector on 127.0.0.1, then drives at URL with keep-alive requests.\n\n' +
+              'Heap snapshots hold every string the target had (tokens, passwords): they are written owner-only (0600).\n\n' +
+              'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error or a target that will not ' +
+              'start, 3 the target crashed or exited (partial report), 130 interrupted with Ctrl-C (partial report).',
+          )
+          .positional('script', { type: 'string', describe: 'Script target module (.mjs, .js, .ts)' })
+          .option('url', {
+            type: 'string',
+            describe: 'Drive this URL with HTTP requests; the server command follows --',
+            group: 'Load:',
+          }),
+      ),
+    )
+      .example('$0 run fixtures/trendsink-registry.mjs --rps 1000 --duration 60s', 'script target, 5 snapshots')
+      .example('$0 run target.ts --rps 500 --duration 5m --snapshot-every 30s --out runs/today', 'TypeScript target, a snapshot every 30 s')
+      .example('$0 run --url http://127.0.0.1:3000/api --rps 200 -- node server.js', 'start an HTTP server and drive it')
+      .example('$0 run target.mjs --gate --fail-on leak,accumulation --json > report.json', 'CI: fail on growth, JSON on stdout')
+      .check((argv) => {
+        const command = (argv['--'] ?? []) as (string | number)[];
+        if (argv.url === undefined && argv.script === undefined) {
+          throw new UsageError('name a script target, or give --url URL -- <command>', 'see memprobe run --help');
+        }
+        if (argv.url !== undefined && argv.script !== undefined) {
+          throw new UsageError(`give a script or --url, not both (got script ${argv.script})`, 'the server command goes after --');
+        }
+        if (argv.url !== undefined && command.length === 0) {
+          throw new UsageError('--url needs the server command after --', 'memprobe run --url http://127.0.0.1:3000/ -- node server.js');
+        }
+        if (argv.url === undefined && command.length > 0) {
+          throw new UsageError(`a command after -- needs --url (got: ${command.join(' ')})`);
+        }
+        return true;
+      }) as unknown as Argv<RunArgv>,
+  handler: async (argv) => {
+    const exitCode = await run(argv);
+    process.exitCode = exitCode;
+  },
+};
+
+async function run(argv: RunArgv): Promise<number> {
+  const outDir = outDirFrom(argv);
+  const budgets = parseGateBudgets(argv);
+  // Every flag is checked before anything is created or started; the schedule too when the
+  // duration is known without the script (a script's options.duration is known once it loads).
+  const explicit = resolveLoad(argv, null);
+  const durationKnown = argv.url !== undefined || argv.duration !== undefined;
+  const provisional = sessionOptions(argv, outDir, explicit.durationS, budgets);
+  if (durationKnown) validateSessionOptions(provisional);
+  // Before any target starts: a run that cannot write its results must not load anyone's server.
+  const created = prepareRunDirectory(outDir);
+  let started: { target: TargetProcess; load: LoadDriver; durationS: number };
+  try {
+    started = await startTargetAndLoad(argv, outDir, budgets, explicit);
+  } catch (err) {
+    discardUnusedRunDirectory(outDir, created, { keepLog: err instanceof Error && err.message.includes(TARGET_LOG) });
+    throw err;
+  }
+  const { target, load, durationS } = started;
+  try {
+    const { report, exitCode } = await runSession(target, load, sessionOptions(argv, outDir, durationS, budgets));
+    if (argv.junit !== undefined && report.gate) writeFileSync(argv.junit, renderJunit(report, report.gate));
+    return exitCode;
+  } finally {
+    await target.close();
+  }
+}
+
+async function startTargetAndLoad(
+  argv: RunArgv,
+  outDir: string,
+  budgets: SessionOptions['budgets'],
+  explicit: ResolvedLoad,
+): Promise<{ target: TargetProcess; load: LoadDriver; durationS: number }> {
+  const logFile = join(outDir, TARGET_LOG);
+  if (argv.url !== undefined) {
+    const target = await startHttpTarget({ command: (argv['--'] ?? []).map(String), url: argv.url, logFile });
+    return { target, load: createHttpLoad({ url: argv.url, rps: explicit.rps, vus: explicit.vus }), durationS: explicit.durationS };
+  }
+  const started = await startScriptTarget({
+    script: argv.script!,
+    rps: argv.rps,
+    durationS: argv.duration !== undefined ? explicit.durationS : undefined,
+    vus: explicit.vus,
+    logFile,
+  });
+  try {
+    const resolved = resolveLoad(argv, started.defaults);
+    validateSessionOptions(sessionOptions(argv, outDir, resolved.durationS, budgets));
+    return { target: started.target, load: started.createLoad(resolved.rps, resolved.vus), durationS: resolved.durationS };
+  } catch (err) {
+    await started.target.close();
+    throw err;
+  }
+}
+
+function sessionOptions(argv: RunArgv, outDir: string, durationS: number, budgets: SessionOptions['budgets']): SessionOptions {
+  return { ...sessionOptionsFrom(argv, outDir, durationS), budgets };
+}

@@ -1,0 +1,173 @@
+/**
+ * `memprobe run` end to end, through the built CLI (`npm test` builds first): real child targets,
+ * real snapshots, real signals.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Report, TimelineSample } from '../reports/report-schema.js';
+
+const CLI = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));
+const dir = mkdtempSync(path.join(tmpdir(), 'memprobe-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const LEAKY = `
+export const options = { rps: 40, duration: '4s' };
+class RequestContext { constructor(i) { this.id = i; this.body = 'request ' + i + ' '.repeat(200); } }
+const contexts = [];
+let i = 0;
+export default async function iteration() { contexts.push(new RequestContext(i++)); }
+`;
+
+function script(name: string, source: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, source);
+  return file;
+}
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in its own process group, so a test can send Ctrl-C to the group as a terminal does. */
+function memprobe(args: string[], options: { interruptWhen?: () => boolean } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const { interruptWhen } = options;
+  const poll = interruptWhen
+    ? setInterval(() => {
+        if (!interruptWhen()) return;
+        clearInterval(poll);
+        process.kill(-child.pid!, 'SIGINT');
+      }, 100)
+    : undefined;
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+describe('memprobe run <script>', () => {
+  it('runs, keeps the first and latest raw snapshots, writes every run file, and ends with the report path', async () => {
+    const out = path.join(dir, 'complete');
+    const run = await memprobe(['run', script('leaky.mjs', LEAKY), '--snapshots', '3', '--keep-snapshots', '2', '--out', out]);
+    expect(run.stderr).not.toMatch(/unexpected error/);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n').at(-1)).toBe(`report: ${path.join(out, 'report.html')}`);
+    for (const file of ['run.json', 'report.json', 'report.html', 'timeline.ndjson', 'allocation.heapprofile', 'target.log']) {
+      expect(existsSync(path.join(out, file)), file).toBe(true);
+    }
+    expect(readdirSync(path.join(out, 'snapshots')).sort()).toEqual(['001.heapsnapshot', '003.heapsnapshot']);
+    expect(readdirSync(path.join(out, 'summaries')).sort()).toEqual(['001.json', '002.json', '003.json']);
+    const report = readJson<Report>(path.join(out, 'report.json'));
+    expect(report.status).toBe('complete');
+    expect(report.load.targetRps).toBe(40); // the script's options.rps
+    expect(report.snapshots).toHaveLength(3);
+    const timeline = readFileSync(path.join(out, 'timeline.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimelineSample);
+    expect(timeline.length).toBeGreaterThanOrEqual(4); // one line a second over a 4 s run
+    for (let k = 1; k < timeline.length; k++) expect(timeline[k].t - timeline[k - 1].t).toBeLessThanOrEqual(1.3);
+  });
+
+  it('prints report.json on stdout with --json; CLI flags win over the script options', async () => {
+    const out = path.join(dir, 'json');
+    const run = await memprobe(['run', script('leaky-json.mjs', LEAKY), '--rps', '20', '--duration', '3s', '--snapshots', '2', '--json', '--out', out]);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.schema).toBe('memprobe/report@1');
+    expect(report.load.targetRps).toBe(20);
+    expect(report.load.durationS).toBeGreaterThanOrEqual(3);
+    expect(run.stderr).toContain(`report: ${path.join(out, 'report.html')}`);
+  });
+
+  it('exits 2 with one line, before starting anything, for bad flags and unwritable output', async () => {
+    const cases: string[][] = [
+      ['run', script('ok.mjs', LEAKY), '--duration', 'soon'],
+      ['run', script('ok2.mjs', LEAKY), '--snapshots', '3', '--snapshot-every', '1s'],
+      ['run', script('ok3.mjs', LEAKY), '--out', path.join(dir, 'ok.mjs', 'under-a-file')],
+      ['run', 'missing.mjs'],
+      ['run', '--url', 'http://127.0.0.1:9/'],
+    ];
+    for (const args of cases) {
+      const run = await memprobe(args);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/^memprobe: /);
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    expect(existsSync(path.join(dir, 'memprobe-out'))).toBe(false); // nothing left behind
+  });
+
+  it('exits 3 with a partial report when the target dies mid-run', async () => {
+    const out = path.join(dir, 'crash');
+    const dying = `${LEAKY}\nsetTimeout(() => { throw new Error('fatal in target'); }, 2500);`;
+    const run = await memprobe(['run', script('dying.mjs', dying), '--duration', '8s', '--snapshots', '4', '--warmup', '0.5s', '--out', out]);
+    expect(run.code).toBe(3);
+    const report = readJson<Report>(path.join(out, 'report.json'));
+    expect(report.status).toBe('partial');
+    expect(report.notes[0]).toMatch(/the target exited \(code 1\)/);
+    expect(report.snapshots.length).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(path.join(out, 'target.log'), 'utf8')).toContain('fatal in target');
+  });
+
+  it('on Ctrl-C stops the load, writes a partial report, and exits 130', async () => {
+    const out = path.join(dir, 'interrupted');
+    const run = await memprobe(['run', script('long.mjs', LEAKY), '--duration', '30s', '--snapshots', '3', '--warmup', '1s', '--out', out], {
+      // Once the first snapshot is summarized: the partial report then has something to show.
+      interruptWhen: () => existsSync(path.join(out, 'summaries', '001.json')),
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/interrupted, stopping the load/);
+    const report = readJson<Report>(path.join(out, 'report.json'));
+    expect(report.status).toBe('partial');
+    expect(report.notes[0]).toMatch(/interrupted \(Ctrl-C\)/);
+    expect(report.load.durationS).toBeLessThan(15);
+    expect(report.snapshots.length).toBeGreaterThanOrEqual(1);
+    expect(existsSync(path.join(out, 'report.html'))).toBe(true);
+  });
+});
+
+describe('memprobe run --url', () => {
+  it('starts the server command, drives the URL and reports', async () => {
+    const server = script(
+      'server.mjs',
+      `import { createServer } from 'node:http';
+       const seen = [];
+       createServer((req, res) => { seen.push(req.url + ' '.repeat(100)); res.end('ok'); }).listen(Number(process.env.PORT), '127.0.0.1');`,
+    );
+    const port = await freePort();
+    const out = path.join(dir, 'http');
+    const run = await memprobe([
+      'run', '--url', `http://127.0.0.1:${port}/`, '--rps', '50', '--duration', '4s', '--snapshots', '2', '--out', out,
+      '--', 'sh', '-c', `PORT=${port} exec node ${server}`,
+    ]);
+    expect(run.stderr).not.toMatch(/unexpected error/);
+    expect(run.code).toBe(0);
+    const report = readJson<Report>(path.join(out, 'report.json'));
+    expect(report.target.kind).toBe('http');
+    expect(report.load.requests!).toBeGreaterThan(100);
+    expect(report.load.statusCounts?.['200']).toBeGreaterThan(100);
+    expect(report.snapshots).toHaveLength(2);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
