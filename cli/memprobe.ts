@@ -10,6 +10,8 @@ import { EXIT } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { gateCommand } from './gate-command.js';
 import { analyzeCommand } from './analyze-command.js';
+import { runCommand } from './run-command.js';
+import { attachCommand } from './attach-command.js';
 
 function fail(message: string, hint?: string): never {
   process.stderr.write(`memprobe: ${message}${hint ? `\n  hint: ${hint}` : ''}\n`);
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     .scriptName('memprobe')
     .usage('$0 <command> [options]\n\nFind out whether a Node.js process leaks or accumulates, and what.')
     // commands: one .command(...) per file in cli/
+    .command(runCommand)
+    .command(attachCommand)
     .command(reportCommand)
     .command(gateCommand)
     .command(analyzeCommand)
