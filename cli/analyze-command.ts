@@ -22,13 +22,15 @@ interface AnalyzeArgv {
   file: string;
   more?: string[];
   json?: boolean;
-  top: number;
+  top?: number;
   requests?: string;
   times?: string;
   'heap-limit'?: string;
   horizon?: string;
   'project-rps'?: string;
 }
+
+const TABLE_ROWS = 20;
 
 /** Files smaller than this parse in well under a second: no progress bar. */
 const PROGRESS_MIN_BYTES = 50 * 1024 * 1024;
@@ -46,7 +48,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'A .heapsnapshot file (Chrome DevTools / v8.writeHeapSnapshot format)' })
       .positional('more', { type: 'string', array: true, describe: 'Later snapshots of the same process, in the order they were taken' })
       .option('json', { type: 'boolean', describe: 'Print memprobe/summary@1 (one file) or memprobe/report@1 (several) on stdout' })
-      .option('top', { type: 'number', default: 20, describe: 'Owners to show (one file); with --json, owners to include' })
+      .option('top', { type: 'number', describe: `Owners to show in the table [default: ${TABLE_ROWS}]; with --json, owners to include [default: all]` })
       .option('requests', { type: 'string', describe: 'Requests served at each snapshot, comma-separated (gives bytes/request), e.g. 1000,2000,3000', group: 'Growth (2+ files):' })
       .option('times', { type: 'string', describe: "Time of each snapshot since the first, e.g. 0s,60s,120s [default: the files' modification times]", group: 'Growth (2+ files):' })
       .option('heap-limit', { type: 'string', describe: 'Heap size for the out-of-memory projection, e.g. 4GB [default: none]', group: 'Growth (2+ files):' })
@@ -56,7 +58,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .example('$0 analyze heap.heapsnapshot --json --top 100 > summary.json', 'memprobe/summary@1 with the 100 largest owners')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --requests 10000,20000,30000 --heap-limit 4GB', 'growth per request, verdicts and out-of-memory projection')
       .check((argv) => {
-        if (!Number.isInteger(argv.top) || argv.top < 1) throw new UsageError(`--top: expected a positive whole number, got ${argv.top}`);
+        if (argv.top !== undefined && (!Number.isInteger(argv.top) || argv.top < 1)) throw new UsageError(`--top: expected a positive whole number, got ${argv.top}`);
         return true;
       }) as unknown as Argv<AnalyzeArgv>,
   handler: async (argv) => {
@@ -75,7 +77,7 @@ async function analyzeOne(file: string, argv: AnalyzeArgv): Promise<void> {
     process.stdout.write(`${JSON.stringify(toHeapSummaryJson(summary, { top: argv.top }), null, 2)}\n`);
     return;
   }
-  process.stdout.write(renderOwnerTable(summary, argv.top));
+  process.stdout.write(renderOwnerTable(summary, argv.top ?? TABLE_ROWS));
 }
 
 async function analyzeSeveral(files: string[], argv: AnalyzeArgv): Promise<void> {
