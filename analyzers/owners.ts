@@ -172,17 +172,27 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
 
   countRetainedOnce(inputs, owners, ownerOfNode, isInstance, instanceCount);
 
+  // Per-owner sums in typed arrays: this loop runs once per node.
+  const selfBytes = new Float64Array(owners.length);
+  const bucketCount = new Float64Array(owners.length);
   for (let node = 0; node < nodeCount; node++) {
     let owner = ownerOfNode[node];
+    const size = nodeSelfSize[node];
     if (owner === NO_OWNER) {
       const category = categories[node];
       const isRuntime = category === CATEGORY_INDEX.code || category === CATEGORY_INDEX.native || category === CATEGORY_INDEX.other;
       owner = ownerOfNode[node] = isRuntime ? runtime : unattributed;
-      owners[owner].count++;
-      owners[owner].retainedBytes += nodeSelfSize[node];
+      bucketCount[owner]++;
     }
-    owners[owner].selfBytes += nodeSelfSize[node];
+    selfBytes[owner] += size;
   }
+  owners.forEach((owner, index) => {
+    owner.selfBytes = selfBytes[index];
+    if (owner.kind === 'bucket') {
+      owner.count = bucketCount[index];
+      owner.retainedBytes = selfBytes[index];
+    }
+  });
   return { owners, ownerOfNode, isInstance };
 }
 

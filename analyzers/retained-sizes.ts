@@ -10,7 +10,8 @@ import type { DominatorTree } from './dominators.js';
 
 export function computeRetainedSizes(selfSize: Uint32Array, tree: DominatorTree): Float64Array {
   const { dominator, preorder } = tree;
-  const retained = Float64Array.from(selfSize);
+  const retained = new Float64Array(selfSize.length);
+  retained.set(selfSize);
   for (let i = preorder.length - 1; i >= 0; i--) {
     const node = preorder[i];
     if (node === ROOT_ORDINAL) continue;
