@@ -204,7 +204,7 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
   const growing = judged
     .filter((j) => j.verdict !== 'bounded')
     .map((j) => ({
-      owner: j.model.owner,
+      owner: displayOwner(j.model).owner,
       bytesPerRequest: j.model.programSelfPerRequest ? Math.max(j.model.programSelfPerRequest.slope, 0) : null,
       bytesPerSecond: j.model.programSelfPerSecond
         ? Math.max(j.model.programSelfPerSecond.slope, 0)
