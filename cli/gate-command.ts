@@ -10,7 +10,8 @@ import type { Report } from '../reports/report-schema.js';
 import { RUN_FILES } from '../reports/run-record.js';
 import { defaultGateBudgets, evaluateGate } from '../analyzers/gate.js';
 import { withGate } from '../reports/build-report.js';
-import { reportRunDirectory } from '../reports/run-directory-report.js';
+import { readRunDirectory, reportRunDirectory } from '../reports/run-directory-report.js';
+import { summarizeMissingSnapshots } from '../reports/run-directory-summaries.js';
 import { publishGateResult, renderGateLines } from '../reports/gate-outputs.js';
 import { isGithubActions } from '../reports/github-annotations.js';
 import { addGateOptions, parseGateBudgets, readReportJson, type GateArgv } from './gate-options.js';
@@ -49,6 +50,9 @@ async function gate(argv: GateCommandArgv): Promise<number> {
   let html: string | null = null;
   const isDir = existsSync(argv.target) && statSync(argv.target).isDirectory();
   if (isDir && existsSync(join(argv.target, RUN_FILES.run))) {
+    readRunDirectory(argv.target);
+    // Agent run directories hold raw snapshots only; gating them unsummarized would pass on no findings.
+    await summarizeMissingSnapshots(argv.target, (i, n, file) => process.stderr.write(`memprobe: summarizing ${file} (${i}/${n})\n`));
     report = await reportRunDirectory(argv.target, { budgets });
     html = join(argv.target, RUN_FILES.html);
   } else {
