@@ -94,7 +94,7 @@ export const MUTATORS: Record<string, Mutator> = {
   'edit node_count': (t, r) => t.replace(/"node_count":\d+/, `"node_count":${[int(r, 100), ...hugeNumbers][int(r, 9)]}`),
   'edit edge_count': (t, r) => t.replace(/"edge_count":\d+/, `"edge_count":${[int(r, 300), ...hugeNumbers][int(r, 9)]}`),
   'huge counts': (t) => t.replace(/"node_count":\d+/, '"node_count":4294967294').replace(/"edge_count":\d+/, '"edge_count":4294967295'),
-  'to_node out of range': (t, r) => replaceNumberIn(t, 'edges', r, () => String([int(r, 1e6), 4294967295, 1, 3][int(r, 4)])),
+  'edge value out of range': (t, r) => replaceNumberIn(t, 'edges', r, () => String([int(r, 1e6), 4294967295, 1, 3][int(r, 4)])),
   'node value out of range': (t, r) => replaceNumberIn(t, 'nodes', r, () => [String(int(r, 1e9)), ...hugeNumbers][int(r, 9)]),
   'location out of range': (t, r) => replaceNumberIn(t, 'locations', r, () => String(int(r, 1e5))),
   'wrong meta shape': (t, r) =>
