@@ -6,7 +6,8 @@
  * touch is SIGUSR1 and SIGUSR1 terminates any process that does not handle it: the pid must exist,
  * be ours to signal, and run a Node.js executable. Only then is the inspector opened (or found
  * open), and it counts only once it reports that very pid. An inspector memprobe opened is closed
- * again on `close()`; one the user opened (`--inspect`) is left open.
+ * again on `close()` (or by the janitor, should memprobe die first); one the user opened
+ * (`--inspect`) is left open.
  *
  * By URL, the inspector must be on loopback: an inspector is remote code execution for whoever
  * reaches it, and memprobe will not be the reason one is used across a network unless the user
@@ -16,6 +17,7 @@ import { readlinkSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../cli/usage-error.js';
 import { askInspectorPid, closeInspector, openInspector, probeInspectorPort } from './inspector-discovery.js';
+import { startInspectorJanitor } from './inspector-janitor.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
 
 export interface AttachOptions {
@@ -100,6 +102,8 @@ function isNodeExecutable(path: string): boolean {
 
 async function attachByPid(pid: number, options: AttachOptions): Promise<TargetProcess> {
   const inspector = await openInspector(pid, { timeoutMs: options.openTimeoutMs });
+  // Should memprobe die before close(), the janitor still closes what memprobe opened.
+  const janitor = inspector.openedByMemprobe ? startInspectorJanitor({ targetPid: pid, url: inspector.url, port: inspector.port }) : null;
   const watch = watchLocalPid(pid);
   let closing: Promise<void> | null = null;
   return {
@@ -111,8 +115,9 @@ async function attachByPid(pid: number, options: AttachOptions): Promise<TargetP
     close: () =>
       (closing ??= (async () => {
         watch.stop();
-        if (!inspector.openedByMemprobe || !isAlive(pid)) return;
+        if (!inspector.openedByMemprobe || !isAlive(pid)) return janitor?.dismiss();
         const closed = await closeInspector(inspector.url, inspector.port).catch(() => false);
+        janitor?.dismiss();
         if (!closed) {
           process.stderr.write(
             `memprobe: could not close the inspector memprobe opened in pid ${pid} (port ${inspector.port} is still open); ` +

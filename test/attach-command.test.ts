@@ -127,6 +127,23 @@ describe('memprobe attach: end to end against running HTTP servers', () => {
     expect((await probeInspectorPort(inspectorPort)).kind).toBe('inspector');
   });
 
+  it('memprobe killed mid-run (SIGKILL): the inspector it opened is closed anyway, the process runs on', async () => {
+    const server = await startNode(['--inspect-port=0', HEALTHY_SERVER]);
+    const child = spawn(process.execPath, [CLI, 'attach', String(server.pid), '--duration', '60s', '--out', join(scratch, 'killed')], { stdio: 'ignore' });
+    const deadline = Date.now() + 20_000;
+    while (listeningSocketsOf(server.pid)!.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const inspectorPort = listeningSocketsOf(server.pid)!.map((s) => s.port).find((p) => p !== server.port)!;
+    expect(inspectorPort).toBeDefined();
+    await new Promise((r) => setTimeout(r, 1500)); // attached and capturing
+    child.kill('SIGKILL');
+    while ((await probeInspectorPort(inspectorPort)).kind !== 'closed' && Date.now() < deadline + 10_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await probeInspectorPort(inspectorPort)).kind).toBe('closed');
+    await drive(server.port!, 10);
+    expect(server.alive()).toBe(true);
+  });
+
   it('attach --help documents every option with examples', () => {
     const { code, stdout } = memprobe(['attach', '--help']);
     expect(code).toBe(0);
