@@ -111,16 +111,17 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
   const runtime = addOwner(RUNTIME_OWNER, RUNTIME_OWNER, 'bucket', null);
   const unattributed = addOwner(UNATTRIBUTED_OWNER, UNATTRIBUTED_OWNER, 'bucket', null);
 
-  const kindOfName = new Map<number, number>();
+  const UNKNOWN = 255;
+  const kindOfName = new Uint8Array(strings.length).fill(UNKNOWN);
   const nameKind = (nameIndex: number): number => {
-    let kind = kindOfName.get(nameIndex);
-    if (kind === undefined) {
+    let kind = kindOfName[nameIndex];
+    if (kind === UNKNOWN) {
       const name = strings[nameIndex];
       if (name === 'Object') kind = KIND_PLAIN;
       else if (COLLECTION_NAMES.has(name)) kind = KIND_COLLECTION;
       else if (name === '' || name.startsWith('system / ') || name.startsWith('(') || BUILTIN_CONSTRUCTORS.has(name) || CONTAINER_NAMES.has(name)) kind = KIND_NONE;
       else kind = KIND_CLASS;
-      kindOfName.set(nameIndex, kind);
+      kindOfName[nameIndex] = kind;
     }
     return kind;
   };
@@ -139,9 +140,8 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
     const above = ownerOfNode[dominator[node]];
     let owner = above;
     if (nodeType[node] === codes.node.object) {
-      let kind = nameKind(nodeName[node]);
-      if (kind !== KIND_NONE && isPrototype(node)) kind = KIND_NONE;
-      if (kind === KIND_CLASS) {
+      const kind = nameKind(nodeName[node]);
+      if (kind === KIND_CLASS && !isPrototype(node)) {
         // Instances of a class share hidden classes: resolve each hidden class's owner once.
         const hiddenClass = classSite.hiddenClassOf(node);
         let cached = hiddenClass >= 0 ? classOwnerByHiddenClass.get(hiddenClass) : undefined;
@@ -156,7 +156,11 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
           isInstance[node] = 1;
           instanceCount++;
         }
-      } else if (kind !== KIND_NONE && (above === NO_OWNER || (kind === KIND_COLLECTION && owners[above].kind === 'plain'))) {
+      } else if (
+        (kind === KIND_PLAIN || kind === KIND_COLLECTION) &&
+        (above === NO_OWNER || (kind === KIND_COLLECTION && owners[above].kind === 'plain')) &&
+        !isPrototype(node)
+      ) {
         const holder = holdingName(node);
         if (holder !== null) {
           const name = `${strings[nodeName[node]]} (${holder})`;
