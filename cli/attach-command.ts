@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
-import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
+import { DEFAULTS, outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
 import { prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
 import { attachTarget, checkAttachSpec } from '../harness/attach-target.js';
@@ -22,20 +22,21 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
   describe: 'Attach to a running Node.js process (pid or inspector URL), snapshot its heap, and report what grows',
   builder: (yargs: Argv) =>
     withGateOptions(
-      withSessionOptions(
+      // The shared descriptions of --rps, --duration and --vus speak of scripts: attach's own replace them.
+      overrideLoadDescriptions(withSessionOptions(
         yargs
           .usage(
             '$0 attach <pid | ws://127.0.0.1:PORT/ID> [options]\n\n' +
-              'By pid: memprobe checks the process is a Node.js process you may signal, opens its inspector with SIGUSR1\n' +
-              'when it is not open (Node listens on 127.0.0.1:9229, or the --inspect-port it was started with), verifies\n' +
-              'the inspector is that pid\'s, captures, then closes the inspector again and leaves the process running.\n' +
+              'By pid: memprobe checks that the pid is a Node.js process you may signal, opens its inspector with SIGUSR1 ' +
+              'when it is not open (Node listens on 127.0.0.1:9229, or on the --inspect-port the process was started with), ' +
+              "verifies that the inspector is that pid's, captures, then closes the inspector again and leaves the process running. " +
               'By URL: a process started with --inspect; the URL must be on loopback unless --allow-remote.\n\n' +
-              'With --url and --rps memprobe drives the process itself, so growth is known per request; without them it\n' +
-              'observes the traffic the process gets and reports growth per second (bytesPerRequest: null).\n' +
-              'Where the inspector may not be used, run the process with the in-process agent instead:\n' +
-              '  node --import memprobe/agent app.js   (see README, "Attaching to a running process")\n\n' +
-              'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error (no such pid, not Node.js,\n' +
-              'permission denied, inspector port taken, remote URL), 3 the process exited while attached (partial report),\n' +
+              'With --url and --rps memprobe drives the process itself, so growth is known per request; without them it ' +
+              'observes the traffic the process gets and reports growth per second (bytesPerRequest: null). ' +
+              'Where the inspector may not be used, start the process with the in-process agent instead: ' +
+              'node --import memprobe/agent app.js (README, "Attaching to a running process").\n\n' +
+              'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error (no such pid, not Node.js, ' +
+              'permission denied, inspector port taken, remote URL), 3 the process exited while attached (partial report), ' +
               '130 interrupted with Ctrl-C (partial report).',
           )
           .positional('target', { type: 'string', demandOption: true, describe: 'pid of a Node.js process, or its inspector URL ws://127.0.0.1:PORT/ID' })
@@ -49,14 +50,17 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
             describe: 'Accept an inspector URL that is not on loopback (whoever reaches an inspector can run code in the process)',
             group: 'Security:',
           }),
-      ),
+      )),
     )
-      .example('$0 attach 4242 --duration 2m', 'observe pid 4242 for 2 minutes under its own traffic (bytes/second)')
-      .example('$0 attach 4242 --url http://127.0.0.1:3000/api --rps 500 --duration 30s --snapshots 5', 'drive it at 500/s: bytes per request')
+      .example('$0 attach 4242 --duration 2m', 'observe pid 4242 for 2 minutes under its own traffic: growth per second')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/api --rps 500 --vus 50 --duration 30s --snapshots 5', 'drive it at 500/s: growth per request')
       .example('$0 attach ws://127.0.0.1:9229/0f2c6d1e-… --snapshot-every 60s --duration 10m', 'a process started with --inspect')
-      .example('$0 attach 4242 --duration 5m --warmup 30s --keep-snapshots 2 --out runs/prod-worker', 'choose the run directory, keep 2 raw snapshots')
-      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --gate --max-bytes-per-request 64 --json', 'CI: fail on growth per request, JSON on stdout')
-      .example('$0 attach 4242 --heap-limit 2GB --horizon 7d', 'project time to out-of-memory against 2 GB over a week')
+      .example('$0 attach ws://10.0.0.7:9229/0f2c6d1e-… --allow-remote', 'an inspector on another host (prefer an ssh -L tunnel)')
+      .example('$0 attach 4242 --duration 5m --warmup 30s --keep-snapshots 2 --out runs/prod-worker', 'run directory, warm-up, raw snapshots kept')
+      .example('$0 attach 4242 --heap-limit 2GB --horizon 7d --project-rps 2000', 'project time to out-of-memory against 2 GB, a week ahead, also at 2,000/s')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --gate --max-bytes-per-request 64 --json', 'CI: fail on growth per request, report.json on stdout')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --fail-on leak,accumulation --junit junit.xml', 'gate on verdicts, JUnit for the CI system')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --baseline main/report.json --tolerance 20% --max-growth 10MB/h', 'compare with a known-good run')
       .check((argv) => {
         if (argv.url !== undefined && argv.rps === undefined) {
           throw new UsageError('--url needs --rps: the fixed rate to drive it at', 'memprobe attach 4242 --url http://127.0.0.1:3000/ --rps 500');
@@ -74,6 +78,13 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
     process.exitCode = await attach(argv);
   },
 };
+
+function overrideLoadDescriptions<T>(yargs: Argv<T>): Argv<T> {
+  return yargs
+    .option('rps', { type: 'number', describe: `With --url: requests per second to drive it at [default: ${DEFAULTS.rps}]`, group: 'Load:' })
+    .option('duration', { type: 'string', describe: `How long to stay attached (and drive load): 90s, 5m, 2h [default: ${DEFAULTS.durationS}s]`, group: 'Load:' })
+    .option('vus', { type: 'number', describe: `With --url: requests in flight at most; arrivals beyond are dropped and counted [default: ${DEFAULTS.vus}]`, group: 'Load:' }) as unknown as Argv<T>;
+}
 
 async function attach(argv: AttachArgv): Promise<number> {
   const outDir = outDirFrom(argv);
