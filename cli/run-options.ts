@@ -34,6 +34,7 @@ export interface SessionArgv {
   horizon?: string;
   'project-rps'?: (string | number)[];
   json?: boolean;
+  'snapshot-timeout'?: string;
 }
 
 export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
@@ -46,6 +47,7 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('warmup', { type: 'string', describe: 'Load before the first snapshot, not counted in growth [default: 10% of --duration]', group: 'Capture:' })
     .option('out', { type: 'string', describe: 'Run directory (created; must not hold a run already) [default: memprobe-out/<timestamp>]', group: 'Capture:' })
     .option('keep-snapshots', { type: 'number', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
+    .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
     .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })
@@ -96,6 +98,7 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     horizonS: argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : DEFAULTS.horizonS,
     projectRps: parseRates(argv['project-rps'] ?? []),
     json: argv.json ?? false,
+    snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
   };
 }
 

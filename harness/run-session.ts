@@ -26,6 +26,7 @@ import {
   checkpointAllocationProfile,
   enableHeapProfiler,
   SnapshotAbandonedError,
+  SnapshotStalledError,
   startAllocationSampling,
   stopAllocationSampling,
   takeHeapSnapshot,
@@ -63,6 +64,7 @@ const PAUSE_SHARE_WARNING = 0.1;
 type StopReason =
   | { kind: 'interrupt'; atS: number }
   | { kind: 'target-exit'; atS: number; exit: TargetExit }
+  | { kind: 'target-hung'; atS: number; message: string }
   | { kind: 'failure'; atS: number; message: string };
 
 /** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
@@ -321,8 +323,18 @@ class CaptureSession {
       this.writeRunRecord('partial');
     } catch (err) {
       if (this.targetGone) return; // the exit is reported; the half-written file is already gone
-      if (err instanceof SnapshotAbandonedError) this.notes.push(`Snapshot ${index} was abandoned when the run was interrupted.`);
-      else this.warn(`snapshot ${index} failed: ${(err as Error).message}`);
+      if (err instanceof SnapshotStalledError) {
+        // A target that stops answering mid-snapshot will not answer anything else either: end the
+        // run here rather than wait on it for every later step.
+        this.targetGone = true;
+        this.stopReason ??= { kind: 'target-hung', atS: t, message: `snapshot ${index}: ${err.message}` };
+        this.progress.message(`memprobe: ${this.stopReason.kind === 'target-hung' ? this.stopReason.message : err.message}; writing a partial report`);
+        this.wakeStop();
+      } else if (err instanceof SnapshotAbandonedError) {
+        this.notes.push(`Snapshot ${index} was abandoned when the run was interrupted.`);
+      } else {
+        this.warn(`snapshot ${index} failed: ${(err as Error).message}`);
+      }
     } finally {
       clearInterval(rssWatch);
       this.snapshotting = false;
@@ -407,7 +419,7 @@ class CaptureSession {
       this.rateWindow.push({ t, requests: counters.requests });
       if (this.rateWindow.length > 5) this.rateWindow.shift();
       const first = this.rateWindow[0];
-      achievedRps = t > first.t ? (counters.requests - first.requests) / (t - first.t) : 0;
+      achievedRps = t > first.t ? (counters.requests - first.requests) / (t - first.t) : t > 0 ? counters.requests / t : 0;
     }
     this.progress.update({
       elapsedS: Math.min(t, this.options.durationS),
@@ -429,13 +441,7 @@ class CaptureSession {
     if (this.interrupts > 1) {
       // Second Ctrl-C: leave now. Remove the half-written snapshot and the processes we started.
       if (this.snapshotFileInProgress) rmSync(this.snapshotFileInProgress, { force: true });
-      if (this.target.kind !== 'attach') {
-        try {
-          process.kill(this.target.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      if (this.target.kind !== 'attach') killQuietly(this.target.pid);
       process.stderr.write(
         `\nmemprobe: interrupted twice, exiting now; what was captured is in ${this.dir} (\`memprobe report ${this.dir}\` builds the report)\n`,
       );
@@ -475,8 +481,13 @@ class CaptureSession {
   }
 
   private async finish(): Promise<void> {
+    if (this.stopReason?.kind === 'target-hung' && this.target.kind !== 'attach') {
+      // We started it and it no longer answers: nothing it could still do is worth waiting for.
+      killQuietly(this.target.pid);
+    }
     if (this.load) {
-      await withTimeout(this.load.stop(), 15_000);
+      // A dead or hung target cannot acknowledge the stop: do not wait long for it.
+      await withTimeout(this.load.stop(), this.targetGone ? 2000 : 15_000);
     }
     this.loadStoppedAtS = this.elapsedS();
     await this.sampleSecond(); // the last line: the counters as the load ended
@@ -504,6 +515,10 @@ class CaptureSession {
       this.notes.unshift(`Partial: interrupted (Ctrl-C) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; the report covers the run so far.`);
     } else if (this.stopReason?.kind === 'failure') {
       this.notes.unshift(`Partial: memprobe stopped at ${this.stopReason.atS.toFixed(1)} s after an error of its own: ${this.stopReason.message}`);
+    } else if (this.stopReason?.kind === 'target-hung') {
+      this.notes.unshift(
+        `Partial: the target hung at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s (${this.stopReason.message}); the report covers what was captured before.`,
+      );
     } else if (this.stopReason?.kind === 'target-exit') {
       this.notes.unshift(
         `Partial: the target exited (${describeExit(this.stopReason.exit)}) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; ` +
@@ -575,7 +590,7 @@ class CaptureSession {
   }
 
   private exitCode(report: Report): number {
-    if (this.stopReason?.kind === 'target-exit') return EXIT.targetCrashed;
+    if (this.stopReason?.kind === 'target-exit' || this.stopReason?.kind === 'target-hung') return EXIT.targetCrashed;
     if (this.stopReason?.kind === 'interrupt') return EXIT_INTERRUPTED;
     if (report.gate && !report.gate.passed) return EXIT.gateFailed;
     return EXIT.ok;
@@ -584,6 +599,14 @@ class CaptureSession {
   private warn(message: string): void {
     this.notes.push(message.charAt(0).toUpperCase() + message.slice(1));
     this.progress.message(`memprobe: ${message}`);
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }
 
