@@ -163,7 +163,7 @@ function cohortLine(model: OwnerGrowth): string | null {
   return `objects born after the first snapshot and still alive at the last: ${formatCount(c.survivingCount)} (${formatBytes(c.survivingBytes)})${oldest}`;
 }
 
-function fitLine_(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): string {
+function fitEvidenceLine(model: OwnerGrowth, test: GrowthTest, axes: GrowthAxes): string {
   const n = model.retainedBytes.length;
   const rose = Math.round(test.monotonicity * (n - 1));
   const perReq = model.retainedPerRequest ? `${model.retainedPerRequest.slope.toFixed(1)} B/request, ` : '';
@@ -203,7 +203,7 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
     return { verdict: 'bounded', pattern: 'levelled-off', evidence };
   }
 
-  evidence.push(fitLine_(model, test, axes));
+  evidence.push(fitEvidenceLine(model, test, axes));
   const cohort = cohortLine(model);
   if (cohort) evidence.push(cohort);
 
