@@ -147,6 +147,10 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
     );
   }
 
+  if (summaries.length === 2) {
+    notes.push('two snapshots give one interval: a straight line, monotonicity and object age cannot be checked; take three or more to rule out noise');
+  }
+
   const models = ownerGrowthModels(summaries);
   const candidates: Candidate[] = models
     .filter((model) => !RUNTIME_OWNERS.has(model.owner))
