@@ -24,8 +24,12 @@ export interface MemoryReading {
 }
 
 const KEY = 'memprobe.eventLoopDelay';
-/** Histogram resolution (ms): fine enough to see a 20 ms stall, cheap enough to leave running. */
-const RESOLUTION_MS = 10;
+/**
+ * Histogram resolution (ms): the sampling timer's period. At 20 ms a one-second reading holds at most
+ * ~50 samples, so a single long stall (a heap snapshot, a GC) is above the 1% tail and shows as the
+ * p99; at 10 ms it would sit exactly at the edge and often vanish.
+ */
+const RESOLUTION_MS = 20;
 
 const builtin = (name: string) => `(globalThis.process.getBuiltinModule?.('${name}') ?? require('${name}'))`;
 
