@@ -48,6 +48,7 @@ export const BUILTIN_CONSTRUCTORS = new Set([
   'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array',
   'BigInt64Array', 'BigUint64Array', 'Boolean', 'Number', 'String', 'Symbol', 'BigInt', 'Arguments',
   'Generator', 'AsyncGenerator', 'Iterator', 'Map Iterator', 'Set Iterator', 'Array Iterator',
+  'Buffer', 'FastBuffer', // Node's Uint8Array subclass: a value whose bytes are native
 ]);
 
 const C = CATEGORY_INDEX;
