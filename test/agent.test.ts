@@ -126,6 +126,18 @@ describe('the agent in a running process', () => {
     expect(app.alive()).toBe(true);
   });
 
+  it('one agent per process: worker threads inherit -r preloads, but only the main thread starts one', () => {
+    const dir = join(scratch, 'workers');
+    const result = spawnSync(
+      process.execPath,
+      ['-r', 'memprobe/agent', '-e', `new (require('node:worker_threads').Worker)('setTimeout(() => {}, 200)', { eval: true })`],
+      { cwd: ROOT, env: { ...process.env, MEMPROBE_AGENT_DIR: dir, MEMPROBE_AGENT_SAMPLING: 'off' }, encoding: 'utf8', timeout: 10_000 },
+    );
+    expect(result.status).toBe(0);
+    expect(result.stderr.match(/memprobe agent: writing to/g)).toHaveLength(1);
+    expect(readdirSync(scratch).filter((d) => d.startsWith('workers'))).toEqual(['workers']);
+  });
+
   it('a bad setting is one line on stderr, and the application runs as if the agent were not there', async () => {
     const app = await startWithAgent(['--import', 'memprobe/agent', LEAKY_SERVER], { MEMPROBE_AGENT_SIGNAL: 'SIGUSR1', MEMPROBE_AGENT_DIR: join(scratch, 'bad') });
     await drive(app.port!, 10);

@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { SnapshotRecord, TimelineSample } from '../../reports/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../../reports/run-record.js';
 import { checkSnapshotRoom } from '../resource-check.js';
@@ -363,5 +364,7 @@ export function startAgent(env: NodeJS.ProcessEnv = process.env): MemprobeAgent 
 }
 
 // Loaded as a preload (`--import memprobe/agent`, `-r memprobe/agent`): start. Imported by a test or
-// by the application's own code with MEMPROBE_AGENT_MANUAL=1: leave starting to the caller.
-if (process.env.MEMPROBE_AGENT_MANUAL !== '1') startAgent();
+// by the application's own code with MEMPROBE_AGENT_MANUAL=1: leave starting to the caller. Worker
+// threads inherit `-r` preloads: one agent per process, in the main thread (the heap snapshot of a
+// worker would be another isolate's, and signals reach only the main thread).
+if (process.env.MEMPROBE_AGENT_MANUAL !== '1' && isMainThread) startAgent();
