@@ -10,6 +10,7 @@ import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type R
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
 import {
   discardUnusedRunDirectory,
+  EXIT_INTERRUPTED,
   prepareRunDirectory,
   runSession,
   validateSessionOptions,
@@ -91,12 +92,22 @@ async function run(argv: RunArgv): Promise<number> {
   if (durationKnown) validateSessionOptions(provisional);
   // Before any target starts: a run that cannot write its results must not load anyone's server.
   const created = prepareRunDirectory(outDir);
+  // Ctrl-C while the target starts: exit through process.exit, whose 'exit' handlers end the server
+  // process group the HTTP target made (a signal's default action would orphan it).
+  const onStartupInterrupt = () => {
+    discardUnusedRunDirectory(outDir, created, { keepLog: false });
+    process.stderr.write('memprobe: interrupted while the target was starting\n');
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', onStartupInterrupt);
   let started: { target: TargetProcess; load: LoadDriver; durationS: number };
   try {
     started = await startTargetAndLoad(argv, outDir, budgets, explicit);
   } catch (err) {
     discardUnusedRunDirectory(outDir, created, { keepLog: err instanceof Error && err.message.includes(TARGET_LOG) });
     throw err;
+  } finally {
+    process.off('SIGINT', onStartupInterrupt);
   }
   const { target, load, durationS } = started;
   try {

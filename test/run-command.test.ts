@@ -162,6 +162,37 @@ describe('memprobe run --url', () => {
   });
 });
 
+describe('memprobe run, Ctrl-C while the server starts', () => {
+  it('exits 130 and leaves no server process behind', async () => {
+    const marker = `memprobe-slow-server-${process.pid}`;
+    const server = script(
+      `${marker}.mjs`,
+      `import { createServer } from 'node:http';
+       setTimeout(() => createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1'), 60_000);`,
+    );
+    const port = await freePort();
+    const started = Date.now();
+    const run = await memprobe(
+      ['run', '--url', `http://127.0.0.1:${port}/`, '--duration', '5s', '--out', path.join(dir, 'startup'), '--', 'sh', '-c', `PORT=${port} exec node ${server}`],
+      { interruptWhen: () => Date.now() - started > 1500 },
+    );
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/interrupted while the target was starting/);
+    await new Promise((r) => setTimeout(r, 300));
+    const survivors = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker);
+        } catch {
+          return false;
+        }
+      });
+    expect(survivors).toEqual([]);
+    expect(existsSync(path.join(dir, 'startup'))).toBe(false);
+  });
+});
+
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const probe = createServer();
