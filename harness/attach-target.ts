@@ -121,7 +121,7 @@ async function attachByPid(pid: number, options: AttachOptions): Promise<TargetP
         if (!closed) {
           process.stderr.write(
             `memprobe: could not close the inspector memprobe opened in pid ${pid} (port ${inspector.port} is still open); ` +
-              `another debugger may be connected to it\n`,
+              `it closes when the process exits\n`,
           );
         }
       })()),

@@ -10,6 +10,7 @@ import {
   pidListeningOn,
   probeInspectorPort,
 } from '../harness/inspector-discovery.js';
+import { InspectorClient } from '../harness/inspector-client.js';
 import { IDLE_SCRIPT, freePort, killAll, startNode } from './helpers/running-node.js';
 
 // Every target here picks a random inspector port (--inspect-port=0 / --inspect=…:0): the tests run
@@ -56,6 +57,17 @@ describe('openInspector', () => {
     const again = await openInspector(target.pid);
     expect(await askInspectorPid(again.url)).toBe(target.pid);
     expect(await closeInspector(again.url, again.port)).toBe(true);
+    expect(target.alive()).toBe(true);
+  });
+
+  it('closing does not wait on another session someone connected meanwhile: it is ended', async () => {
+    const target = await startNode(['--inspect-port=0', '-e', IDLE_SCRIPT]);
+    const open = await openInspector(target.pid);
+    const bystander = await InspectorClient.connect(open.url);
+    const started = performance.now();
+    expect(await closeInspector(open.url, open.port)).toBe(true);
+    await bystander.closed;
+    expect(performance.now() - started).toBeLessThan(3000);
     expect(target.alive()).toBe(true);
   });
 
