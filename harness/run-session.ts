@@ -328,7 +328,7 @@ class CaptureSession {
         // run here rather than wait on it for every later step.
         this.targetGone = true;
         this.stopReason ??= { kind: 'target-hung', atS: t, message: `snapshot ${index}: ${err.message}` };
-        this.progress.message(`memprobe: ${this.stopReason.kind === 'target-hung' ? this.stopReason.message : err.message}; writing a partial report`);
+        this.progress.message(`memprobe: snapshot ${index}: ${err.message}; writing a partial report`);
         this.wakeStop();
       } else if (err instanceof SnapshotAbandonedError) {
         this.notes.push(`Snapshot ${index} was abandoned when the run was interrupted.`);
@@ -448,6 +448,11 @@ class CaptureSession {
       process.exit(EXIT_INTERRUPTED);
     }
     if (this.stopReason) return; // the target already died; the partial report is being written
+    if (this.loadStoppedAtS !== null) {
+      // The run itself is over; only summaries and the report remain, and they complete it.
+      this.progress.message('memprobe: finishing the report (Ctrl-C again to exit at once)');
+      return;
+    }
     this.stopReason = { kind: 'interrupt', atS: this.elapsedS() };
     this.progress.message(
       `memprobe: interrupted, stopping the load${this.snapshotting ? ' and finishing the snapshot in progress' : ''}, then writing a partial report (Ctrl-C again to exit at once)`,
