@@ -174,6 +174,9 @@ class CaptureSession {
   private ticker: SteadyTicker | null = null;
   private startedAtMs = 0;
   private loadStoppedAtS: number | null = null;
+  private loadStopping: Promise<void> | null = null;
+  private loadStopTimer: NodeJS.Timeout | undefined;
+  private snapshotsAfterLoad = 0;
   private snapshotting = false;
   private snapshotFileInProgress: string | null = null;
   private pauseMsTotal = 0;
@@ -258,6 +261,8 @@ class CaptureSession {
     this.timeline = new TimelineWriter(join(this.dir, RUN_FILES.timeline));
     this.startedAtMs = performance.now();
     this.load?.start();
+    // The load ends at --duration sharp, even when a snapshot is still being written then.
+    this.loadStopTimer = setTimeout(() => void this.stopLoad(), this.options.durationS * 1000);
     this.ticker = new SteadyTicker(this.startedAtMs, 1000, () => void this.sampleSecond()).start();
     this.writeRunRecord('partial'); // from the first second on, the directory says what it is
   }
@@ -267,6 +272,10 @@ class CaptureSession {
   private async captureOnSchedule(): Promise<void> {
     for (let i = 0; i < this.times.length; i++) {
       if (!(await this.waitUntil(this.times[i]))) return;
+      // Slow snapshots can push later ones past the end of the load. They are still taken: the heap
+      // after the last request is a valid point on the growth-per-request line, and the last
+      // snapshot is the one a user most needs.
+      if (this.loadStoppedAtS !== null) this.snapshotsAfterLoad += 1;
       await this.takeSnapshot(i + 1);
     }
     await this.waitUntil(this.options.durationS);
@@ -485,16 +494,23 @@ class CaptureSession {
     }, 200);
   }
 
+  /** Stops the load once (at --duration, or earlier when the run is stopped); records when. */
+  private stopLoad(): Promise<void> {
+    if (!this.loadStopping) {
+      this.loadStoppedAtS = this.elapsedS();
+      // A dead or hung target cannot acknowledge the stop: do not wait long for it.
+      this.loadStopping = this.load ? withTimeout(this.load.stop(), this.targetGone ? 2000 : 15_000) : Promise.resolve();
+    }
+    return this.loadStopping;
+  }
+
   private async finish(): Promise<void> {
     if (this.stopReason?.kind === 'target-hung' && this.target.kind !== 'attach') {
       // We started it and it no longer answers: nothing it could still do is worth waiting for.
       killQuietly(this.target.pid);
     }
-    if (this.load) {
-      // A dead or hung target cannot acknowledge the stop: do not wait long for it.
-      await withTimeout(this.load.stop(), this.targetGone ? 2000 : 15_000);
-    }
-    this.loadStoppedAtS = this.elapsedS();
+    clearTimeout(this.loadStopTimer);
+    await this.stopLoad();
     await this.sampleSecond(); // the last line: the counters as the load ended
     this.ticker?.stop();
     if (!this.targetGone && this.inspector?.isOpen) {
@@ -528,6 +544,11 @@ class CaptureSession {
       this.notes.unshift(
         `Partial: the target exited (${describeExit(this.stopReason.exit)}) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; ` +
           `the report covers what was captured before (see target.log in the run directory for its output).`,
+      );
+    }
+    if (this.snapshotsAfterLoad > 0) {
+      this.notes.push(
+        `Snapshots took longer than their spacing: the last ${this.snapshotsAfterLoad} ran after the load had ended at ${this.options.durationS} s.`,
       );
     }
     if (this.records.length < this.times.length) {
