@@ -47,7 +47,8 @@ if (parentPort && (workerData as { role?: string } | null)?.role === ROLE) {
         cohortBoundaries: job.cohortBoundaries,
       });
       const temporary = `${job.summaryFile}.tmp`;
-      writeFileSync(temporary, JSON.stringify(summary));
+      // Owner-only like the snapshot: retainer paths carry heap strings (map keys, property names).
+      writeFileSync(temporary, JSON.stringify(summary), { mode: 0o600 });
       renameSync(temporary, job.summaryFile);
       const reply: Reply = {
         id,
