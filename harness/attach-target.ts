@@ -16,7 +16,7 @@
 import { readlinkSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../cli/usage-error.js';
-import { askInspectorPid, closeInspector, openInspector, probeInspectorPort } from './inspector-discovery.js';
+import { askInspectorPid, closeInspector, listeningSocketsOf, openInspector, probeInspectorPort } from './inspector-discovery.js';
 import { startInspectorJanitor } from './inspector-janitor.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
 
@@ -108,7 +108,7 @@ async function attachByPid(pid: number, options: AttachOptions): Promise<TargetP
   let closing: Promise<void> | null = null;
   return {
     kind: 'attach',
-    command: `attach ${pid}`,
+    command: describeAttach(String(pid), pid),
     pid,
     inspectorUrl: inspector.url,
     exited: watch.exited,
@@ -157,16 +157,30 @@ async function attachByUrl(url: URL, local: boolean): Promise<TargetProcess> {
     throw new UsageError(`cannot reach the inspector at ${url.href}: ${err.message}`, 'is the process running with --inspect, and is the URL current (/json/list)?');
   });
   const port = Number(url.port);
-  // A local pid can be watched directly; a remote one only through its inspector's port.
-  const watch = local && isAlive(pid) ? watchLocalPid(pid) : watchInspectorPort(url.hostname, port);
+  // The pid is the one the process sees: behind a container's port forward it names some other
+  // process here. Only a pid that itself listens on the inspector's port is watched directly.
+  const ownsPort = local && (listeningSocketsOf(pid) ?? []).some((s) => s.port === port);
+  const watch = ownsPort ? watchLocalPid(pid) : watchInspectorPort(url.hostname, port);
   return {
     kind: 'attach',
-    command: `attach ${url.href}`,
+    command: ownsPort ? describeAttach(url.href, pid) : `attach ${url.href}`,
     pid,
     inspectorUrl: url.href,
     exited: watch.exited,
     close: async () => watch.stop(),
   };
+}
+
+/** `attach 4242 (node server.js --port 3000)`: what the report names as the target. */
+function describeAttach(spec: string, pid: number): string {
+  let commandLine = '';
+  try {
+    commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    // not Linux: the pid alone
+  }
+  if (commandLine.length > 160) commandLine = `${commandLine.slice(0, 159)}…`;
+  return commandLine ? `attach ${spec} (${commandLine})` : `attach ${spec}`;
 }
 
 export function isLoopbackHost(hostname: string): boolean {

@@ -145,6 +145,10 @@ describe('the agent in a running process', () => {
       'memprobe agent: not started: MEMPROBE_AGENT_SIGNAL: SIGUSR1 is not available to the agent; use SIGUSR2 (or another free signal such as SIGPWR), or none',
     ]);
     expect(existsSync(join(scratch, 'bad'))).toBe(false);
+
+    const unwritable = await startWithAgent(['--import', 'memprobe/agent', LEAKY_SERVER], { MEMPROBE_AGENT_DIR: '/proc/memprobe-agent' });
+    await drive(unwritable.port!, 10);
+    expect(unwritable.stderr()).toMatch(/^memprobe agent: not started: ENOENT: no such file or directory, mkdir '\/proc\/memprobe-agent'\n$/);
   });
 
   it('never keeps a process alive and loads no native module until it needs one', () => {

@@ -62,7 +62,7 @@ describe('attachTarget', () => {
   it('by pid: opens the inspector, and close() shuts it again, leaving the server serving', async () => {
     const server = await startNode(['--inspect-port=0', HEALTHY_SERVER]);
     const target = await attachTarget(String(server.pid));
-    expect(target).toMatchObject({ kind: 'attach', pid: server.pid, command: `attach ${server.pid}` });
+    expect(target).toMatchObject({ kind: 'attach', pid: server.pid, command: `attach ${server.pid} (${process.execPath} --inspect-port=0 ${HEALTHY_SERVER})` });
     const port = Number(new URL(target.inspectorUrl).port);
     expect(listeningSocketsOf(server.pid)!.map((s) => s.port)).toContain(port);
 

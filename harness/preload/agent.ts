@@ -23,7 +23,7 @@
  */
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { fileURLToPath } from 'node:url';
@@ -75,9 +75,9 @@ export class MemprobeAgent {
   private stopped = false;
 
   constructor(readonly config: AgentConfig) {
-    mkdirSync(config.dir, { recursive: true, mode: 0o700 });
+    makeDirectory(config.dir);
     // Snapshots hold every string the process had (tokens, passwords): owner-only.
-    mkdirSync(join(config.dir, RUN_FILES.snapshots), { recursive: true, mode: 0o700 });
+    makeDirectory(join(config.dir, RUN_FILES.snapshots));
     this.timelineFd = openSync(join(config.dir, RUN_FILES.timeline), 'a', 0o600);
     this.histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
     this.histogram.enable();
@@ -288,6 +288,26 @@ export class MemprobeAgent {
     } catch (err) {
       this.reportOnce(`error:${kind}`, `${kind} failed: ${firstLine(err)} (the application is unaffected)`);
       return undefined;
+    }
+  }
+}
+
+/**
+ * `mkdir -p`, owner-only, one level at a time. Node 20's `mkdirSync(…, { recursive: true })` never
+ * returns for some paths (under /proc it loops on ENOENT): in someone's application at start-up, a
+ * hang is worse than an error.
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    if (dirname(d) === d) break;
+    missing.unshift(d);
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
 }
