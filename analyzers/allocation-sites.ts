@@ -147,18 +147,34 @@ function siteOf(stack: SamplingCallFrame[]): { site: SamplingCallFrame; calledFr
   return null;
 }
 
+export interface AllocationSiteResult {
+  /** Per owner, in the order given: top sites, largest sampled surviving bytes first. */
+  sites: AllocationSite[][];
+  /** Sampled surviving bytes whose stack holds only Node internals and the tool's own frames. */
+  toolOnlyBytes: number;
+  /** All sampled surviving bytes. */
+  totalBytes: number;
+}
+
 /**
- * For each owner, the top allocation sites of its growth (largest sampled surviving bytes first),
- * in the order of `owners`.
+ * For each owner, the top allocation sites of its growth. Also says how many sampled bytes had no
+ * user frame at all: V8's sampling heap profiler records physical frames only, so a target function
+ * that TurboFan inlined into the harness's loop shows up as the harness's frame.
  */
-export function allocationSitesByOwner(profile: SamplingHeapProfile, owners: SiteOwner[]): AllocationSite[][] {
+export function allocationSitesByOwner(profile: SamplingHeapProfile, owners: SiteOwner[]): AllocationSiteResult {
   const perOwner = owners.map(() => new Map<string, AllocationSite>());
   const unbounded = owners.filter((o) => o.unbounded);
   const stack: SamplingCallFrame[] = [];
+  let toolOnlyBytes = 0;
+  let totalBytes = 0;
 
   const visit = (node: SamplingHeapProfileNode) => {
     stack.push(node.callFrame);
-    if (node.selfSize > 0) attribute(node.selfSize);
+    if (node.selfSize > 0) {
+      totalBytes += node.selfSize;
+      if (stack.some(isToolFrame) && !siteOf(stack)) toolOnlyBytes += node.selfSize;
+      attribute(node.selfSize);
+    }
     for (const child of node.children ?? []) visit(child);
     stack.pop();
   };
@@ -202,10 +218,11 @@ export function allocationSitesByOwner(profile: SamplingHeapProfile, owners: Sit
   };
 
   visit(profile.head);
-  return perOwner.map((sites) => {
-    const all = [...sites.values()].sort((a, b) => b.bytes - a.bytes);
+  const sites = perOwner.map((byKey) => {
+    const all = [...byKey.values()].sort((a, b) => b.bytes - a.bytes);
     // A site with a sliver of the owner's sampled bytes is one sample or two: noise, not a cause.
     const total = all.reduce((sum, site) => sum + site.bytes, 0);
     return all.filter((site) => site.bytes >= MIN_SITE_SHARE * total).slice(0, MAX_SITES);
   });
+  return { sites, toolOnlyBytes, totalBytes };
 }

@@ -106,6 +106,32 @@ function foldContainers(candidates: Candidate[], axes: GrowthAxes): Candidate[] 
   return candidates.filter((c) => !dropped.has(c));
 }
 
+interface Judged extends Candidate {
+  verdict: Finding['verdict'];
+  pattern: GrowthPattern;
+  evidence: string[];
+}
+
+/**
+ * Objects that are the entries of an accumulating store are part of that accumulation, not a
+ * leak of their own: a metrics client's per-label-set digest objects, a cache's value objects.
+ * Only plain per-request objects are absorbed this way (closures, timers, sockets and the other
+ * transient kinds stay findings of their own wherever they hang), and only into an accumulating
+ * owner on their retainer path; their bytes join its growth for the projection.
+ */
+function absorbEntryObjects(judged: Judged[], axes: GrowthAxes): Judged[] {
+  const absorbed = new Set<Judged>();
+  for (const entry of judged) {
+    if (entry.pattern !== 'per-request-objects') continue;
+    const store = judged.find((j) => j !== entry && !absorbed.has(j) && j.verdict === 'accumulation' && holds(j.model, entry.model));
+    if (!store) continue;
+    absorbed.add(entry);
+    store.model = foldHeldOwners(store.model, [entry.model], axes);
+    store.evidence.push(`its entries hold ${entry.model.owner} objects (+${formatBytes(entry.model.programSelfGrowth)}), counted in this finding`);
+  }
+  return judged.filter((j) => !absorbed.has(j));
+}
+
 /**
  * The name a user knows the owner by. An emitter's listener store (`_events`: a null-prototype
  * object in Node, an `Events` instance in eventemitter3) is the emitter's: a finding on the store
@@ -158,13 +184,16 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
     .filter((c) => c.test.real);
   const kept = foldContainers(candidates, axes);
 
-  const judged = kept.map((c) => {
-    const v = decideVerdict(c.model, c.test, axes);
-    return { ...c, ...v, evidence: [...v.evidence, ...c.extraEvidence] };
-  });
+  const judged = absorbEntryObjects(
+    kept.map((c) => {
+      const v = decideVerdict(c.model, c.test, axes);
+      return { ...c, ...v, evidence: [...v.evidence, ...c.extraEvidence] };
+    }),
+    axes,
+  );
   judged.sort((a, b) => b.model.retainedGrowth - a.model.retainedGrowth || b.model.programSelfGrowth - a.model.programSelfGrowth);
 
-  const sites = options.allocationProfile
+  const allocation = options.allocationProfile
     ? allocationSitesByOwner(
         options.allocationProfile,
         judged.map((j) => ({ owner: j.model.owner, location: j.model.location, pattern: j.pattern, unbounded: j.verdict !== 'bounded' })),
@@ -195,12 +224,19 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
       countSeries: filledSeries(m.counts),
       r2: j.test.r2,
     };
-    if (sites && sites[i].length) finding.allocationSites = sites[i];
+    if (allocation && allocation.sites[i].length) finding.allocationSites = allocation.sites[i];
     return finding;
   });
 
-  if (sites && findings.length && findings.every((f) => !f.allocationSites)) {
+  if (allocation && findings.length && findings.every((f) => !f.allocationSites)) {
     notes.push('the allocation profile has no surviving samples that link to a growing owner');
+  }
+  if (allocation && allocation.totalBytes > 0 && allocation.toolOnlyBytes > 0.25 * allocation.totalBytes) {
+    notes.push(
+      `${Math.round((100 * allocation.toolOnlyBytes) / allocation.totalBytes)}% of the sampled surviving allocations show only memprobe's own frames: ` +
+        `the target's functions were inlined into its loop (V8's sampling profiler records physical frames); ` +
+        `run the target with --no-turbo-inlining to name their lines`,
+    );
   }
 
   // Projection: each unbounded finding's exclusive growth rate (exclusive bytes partition the heap,

@@ -186,21 +186,24 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   const instancesPerRequest = requestSpan ? newInstances / requestSpan : null;
   const perRequestText = instancesPerRequest !== null ? `${instancesPerRequest.toFixed(3)} per request` : `+${formatCount(newInstances)}`;
 
+  // Facts first gathered, then each verdict puts its one-line reason in front of them: a summary
+  // that shows only the first lines still shows why.
   const evidence: string[] = [];
   evidence.push(countLine(model));
   if (total > 0) evidence.push(compositionLine(top, total));
+  const result = (verdict: Verdict, pattern: GrowthPattern, reason: string, caveat?: string): VerdictResult => ({
+    verdict,
+    pattern,
+    evidence: [reason, ...evidence, ...(caveat ? [caveat] : [])],
+  });
 
   if (test.shape === 'plateau') {
     const p = test.plateau;
     const tail = model.retainedBytes.length - 1 - p.flatFrom;
-    if (test.turnover.steady) {
-      evidence.push(
-        `grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}; since then it holds a steady ${formatCount(test.turnover.objectsAtSteady)} objects while at least ${formatCount(test.turnover.bornPerInterval)} new ones arrive per interval: old entries are evicted`,
-      );
-    } else {
-      evidence.push(`grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}, then moved only ${formatBytes(p.flatChangeBytes)} over the last ${tail} interval(s)`);
-    }
-    return { verdict: 'bounded', pattern: 'levelled-off', evidence };
+    const reason = test.turnover.steady
+      ? `grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}; since then it holds a steady ${formatCount(test.turnover.objectsAtSteady)} objects while at least ${formatCount(test.turnover.bornPerInterval)} new ones arrive per interval: old entries are evicted`
+      : `grew ${formatBytes(p.riseBytes)} up to snapshot ${p.flatFrom + 1}, then moved only ${formatBytes(p.flatChangeBytes)} over the last ${tail} interval(s)`;
+    return result('bounded', 'levelled-off', reason);
   }
 
   evidence.push(fitEvidenceLine(model, test, axes));
@@ -211,11 +214,11 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   const transientCount = shareOf(countShare, TRANSIENT_CATEGORIES);
   const ownerKind = transientKindOfOwner(model.owner);
   if (transient >= TRANSIENT_SHARE_FOR_LEAK || transientCount >= TRANSIENT_COUNT_SHARE_FOR_LEAK || (ownerKind && newInstances > 0)) {
-    const pattern = transientPattern(share, model);
-    evidence.push(
-      `transient kinds (closures, contexts, listeners, timers, promises, sockets) that outlive the work that made them: ${pct(transientCount)} of the new objects, ${pct(transient)} of the new bytes`,
+    return result(
+      'leak',
+      transientPattern(share, model),
+      `transient kinds (closures, contexts, listeners, timers, promises, sockets) outlive the work that made them: ${pct(transientCount)} of the new objects, ${pct(transient)} of the new bytes`,
     );
-    return { verdict: 'leak', pattern, evidence };
   }
 
   const multiplying = newInstances >= Math.max(10, 0.2 * firstCount);
@@ -224,19 +227,25 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   // larger). A store of records adds objects with every entry.
   const inPlace = newObjects === 0 || total / newObjects >= IN_PLACE_BYTES_PER_NEW_OBJECT;
   if ((multiplying && valueArray >= SERIES_VALUE_ARRAY_SHARE) || (!multiplying && inPlace && valueArray >= VALUE_ARRAY_SHARE)) {
-    evidence.push(
-      multiplying
-        ? `new ${multiplyingOwner} instances keep appearing (${perRequestText}), each keeping plain values: a store multiplied by distinct keys or labels`
-        : `a stable set of ${model.owner} instances keeps every value it is given in array backing stores`,
+    if (multiplying) {
+      return result(
+        'accumulation',
+        'series-multiplying',
+        `new ${multiplyingOwner} instances keep appearing (${perRequestText}), each keeping plain values: a store multiplied by distinct keys or labels`,
+      );
+    }
+    return result(
+      'accumulation',
+      'sample-store',
+      `a stable set of ${model.owner} instances keeps every value it is given in array backing stores`,
+      'array backing stores grow in steps of 1.5x capacity, so a rate from a few snapshots can read up to 1.5x the bytes actually used',
     );
-    return { verdict: 'accumulation', pattern: multiplying ? 'series-multiplying' : 'sample-store', evidence };
   }
 
   if (multiplying && share('instance') + share('object-array') >= 0.15 && instancesPerRequest !== null && instancesPerRequest >= PER_REQUEST_INSTANCES) {
     // Per-request objects: one (or more) new instance per request that survives. A keyed store
     // grows by fewer entries than requests (keys repeat); a store of values holds arrays of them.
-    evidence.push(`${instancesPerRequest.toFixed(2)} new ${multiplyingOwner} per request survive: per-request objects that are never released`);
-    return { verdict: 'leak', pattern: 'per-request-objects', evidence };
+    return result('leak', 'per-request-objects', `${instancesPerRequest.toFixed(2)} new ${multiplyingOwner} per request survive: per-request objects that are never released`);
   }
 
   const records = shareOf(share, RECORD_CATEGORIES);
@@ -245,14 +254,14 @@ export function decideVerdict(model: OwnerGrowth, test: GrowthTest, axes: Growth
   // So do new records (label sets, cache entries) among the new objects.
   const keyed = share('collection') >= 0.05 || countShare('plain-object') >= 0.1;
   if (multiplying || keyed || records >= values) {
-    evidence.push(
+    // Instances of the owner itself multiplying are series (one per label set); entries of a
+    // keyed store it holds are just entries.
+    return result(
+      'accumulation',
+      multiplying && multiplyingOwner === model.owner ? 'series-multiplying' : 'keyed-store',
       `a long-lived ${model.owner} keeps adding entries (records, keys, table slots) and none are evicted` +
         (multiplying ? ` (${perRequestText} new ${multiplyingOwner})` : ''),
     );
-    // Instances of the owner itself multiplying are series (one per label set); entries of a
-    // keyed store it holds are just entries.
-    return { verdict: 'accumulation', pattern: multiplying && multiplyingOwner === model.owner ? 'series-multiplying' : 'keyed-store', evidence };
   }
-  evidence.push(`a long-lived ${model.owner} keeps every value it is given (strings, numbers, buffers)`);
-  return { verdict: 'accumulation', pattern: 'value-store', evidence };
+  return result('accumulation', 'value-store', `a long-lived ${model.owner} keeps every value it is given (strings, numbers, buffers)`);
 }

@@ -26,7 +26,7 @@ const profile: SamplingHeapProfile = {
 
 describe('allocationSitesByOwner', () => {
   it('links sites through the owner constructor and the owner script, largest first', () => {
-    const [sink] = allocationSitesByOwner(profile, [{ owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true }]);
+    const [sink] = allocationSitesByOwner(profile, [{ owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true }]).sites;
     expect(sink[0]).toMatchObject({ functionName: 'add', location: '/srv/app/metrics.mjs:12:5', bytes: 900_000, link: 'owner-script' });
     expect(sink.find((s) => s.functionName === 'TrendSink')).toMatchObject({ link: 'owner-function', bytes: 40_000 });
   });
@@ -36,7 +36,7 @@ describe('allocationSitesByOwner', () => {
       { owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true },
       { owner: 'Histogram', location: `${LIB}:10`, pattern: 'keyed-store', unbounded: true },
       { owner: 'Bus', location: null, pattern: 'listeners', unbounded: true },
-    ]);
+    ]).sites;
     // The Histogram's script is the library's, and that link beats the app script seen higher up.
     expect(histogram).toEqual([
       expect.objectContaining({ functionName: 'setValue', bytes: 300_000, link: 'owner-script', calledFrom: 'iteration /srv/app/metrics.mjs:40:5' }),
@@ -46,13 +46,16 @@ describe('allocationSitesByOwner', () => {
   });
 
   it('gives unlinked samples to the only unbounded owner and never reports harness frames', () => {
-    const [only] = allocationSitesByOwner(profile, [{ owner: 'Map', location: null, pattern: 'closures', unbounded: true }]);
+    const { sites: [only], toolOnlyBytes, totalBytes } = allocationSitesByOwner(profile, [{ owner: 'Map', location: null, pattern: 'closures', unbounded: true }]);
+    // The harness's own sample (its frame and nothing of the target's under it) is counted apart.
+    expect(toolOnlyBytes).toBe(4096);
+    expect(totalBytes).toBe(4096 + 900_000 + 40_000 + 300_000 + 64_000);
     expect(only.map((s) => s.link)).toEqual(expect.arrayContaining(['only-growing-owner']));
     expect(only.some((s) => s.location.includes('/harness/'))).toBe(false);
     const none = allocationSitesByOwner(profile, [
       { owner: 'Map', location: null, pattern: 'closures', unbounded: true },
       { owner: 'Set', location: null, pattern: 'closures', unbounded: true },
-    ]);
+    ]).sites;
     expect(none).toEqual([[], []]);
   });
 });
@@ -62,7 +65,7 @@ describe('allocation site noise', () => {
     const small: SamplingHeapProfile = {
       head: node('(root)', '', 0, 0, [node('iteration', APP, 40, 0, [node('add', APP, 12, 990_000), node('rare', APP, 90, 10_000)])]),
     };
-    const [sites] = allocationSitesByOwner(small, [{ owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true }]);
+    const [sites] = allocationSitesByOwner(small, [{ owner: 'TrendSink', location: '/srv/app/metrics.mjs:3', pattern: 'sample-store', unbounded: true }]).sites;
     expect(sites.map((s) => s.functionName)).toEqual(['add']);
   });
 });

@@ -198,6 +198,28 @@ describe('verdicts from structure', () => {
     expect(findings[0].evidence.join('\n')).toMatch(/listener store/);
   });
 
+  it("an accumulating store's per-entry objects are part of the accumulation, not a leak", () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'Summary',
+          count: () => 1,
+          composition: (i) => ({ 'plain-object': 120 * 8000 * i + 100, string: 60 * 8000 * i }),
+          retainedExtra: (i) => 200 * 8000 * i,
+        },
+        {
+          key: 'TDigest',
+          count: (i) => 8000 * i,
+          composition: (i) => ({ instance: 80 * 8000 * i, 'object-array': 120 * 8000 * i }),
+          path: ['(GC roots)', 'registry', 'Summary', 'hashMap', 'path:/users/17', 'Object', 'td', 'TDigest'],
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings.map((f) => [f.owner, f.verdict])).toEqual([['Summary', 'accumulation']]);
+    expect(findings[0].evidence.join('\n')).toMatch(/entries hold TDigest/);
+  });
+
   it('a generic Array holding per-request objects gives way to the objects it holds', () => {
     const { findings } = analyzeGrowth(
       summaries([
