@@ -8,14 +8,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
 import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import {
-  discardUnusedRunDirectory,
-  EXIT_INTERRUPTED,
-  prepareRunDirectory,
-  runSession,
-  validateSessionOptions,
-  type SessionOptions,
-} from '../harness/run-session.js';
+import { EXIT_INTERRUPTED, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../harness/run-directory.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import { startHttpTarget } from '../harness/http-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
@@ -27,8 +21,6 @@ interface RunArgv extends SessionArgv, GateArgv {
   url?: string;
   '--'?: (string | number)[];
 }
-
-const TARGET_LOG = 'target.log';
 
 export const runCommand: CommandModule<object, RunArgv> = {
   command: 'run [script]',

@@ -10,8 +10,8 @@
  * report. Every file is written as soon as its content exists, so whatever ends the run, what was
  * captured stays on disk.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from '../cli/units.js';
 import { UsageError } from '../cli/usage-error.js';
@@ -38,6 +38,10 @@ import { SnapshotSummarizer, type SummaryFigures } from './summarize-worker.js';
 import { checkSnapshotRoom, processRssBytes } from './resource-check.js';
 import { ProgressLine } from './progress.js';
 import type { LoadCounters, LoadDriver, TargetExit, TargetProcess } from './target-process.js';
+import { prepareRunDirectory, TARGET_LOG } from './run-directory.js';
+
+// attach and run prepare the directory before they start a target; they import it from here.
+export { discardUnusedRunDirectory, prepareRunDirectory } from './run-directory.js';
 
 export interface SessionOptions {
   outDir: string;
@@ -79,73 +83,6 @@ export function validateSessionOptions(o: SessionOptions): number[] {
     if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--project-rps: expected rates above 0, got ${rps}`);
   }
   return times;
-}
-
-/**
- * Creates the run directory and proves it writable (UsageError otherwise). Refuses a directory that
- * already holds a run: a new run must never overwrite what an earlier one captured.
- */
-export function prepareRunDirectory(outDir: string): string[] {
-  const dir = resolve(outDir);
-  let created: string[] = [];
-  if (existsSync(join(dir, RUN_FILES.run)) || existsSync(join(dir, RUN_FILES.timeline))) {
-    throw new UsageError(`--out ${outDir}: already holds a run`, 'choose another --out, or omit it for a fresh memprobe-out/<timestamp>');
-  }
-  try {
-    created = makeDirectories(dir);
-    accessSync(dir, constants.W_OK);
-    // Snapshots hold every string the target had (tokens, passwords): owner-only directory.
-    mkdirSync(join(dir, RUN_FILES.snapshots), { recursive: true, mode: 0o700 });
-    mkdirSync(join(dir, RUN_FILES.summaries), { recursive: true });
-    const probe = join(dir, '.memprobe-write-probe');
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UsageError(`--out ${outDir}: cannot write the run directory there (${code})`, 'choose a writable --out');
-  }
-  return created;
-}
-
-/**
- * Undoes `prepareRunDirectory` when the run never started (the target would not start): removes the
- * directory unless it holds something more, or the target's log is wanted (an error message points
- * the user to it).
- */
-export function discardUnusedRunDirectory(outDir: string, created: string[], options: { keepLog: boolean }): void {
-  const dir = resolve(outDir);
-  for (const entry of [RUN_FILES.snapshots, RUN_FILES.summaries]) {
-    try {
-      rmdirSync(join(dir, entry)); // only succeeds when empty
-    } catch {
-      // not empty or not there: keep it
-    }
-  }
-  try {
-    const log = join(dir, 'target.log');
-    if (!options.keepLog || (existsSync(log) && statSync(log).size === 0)) rmSync(log, { force: true });
-    // The run directory itself, then the parents made for it (memprobe-out/), innermost first.
-    for (const d of [...created].reverse()) rmdirSync(d);
-  } catch {
-    // holds something: keep it
-  }
-}
-
-/**
- * `mkdir -p`, one level at a time: Node's recursive mkdirSync spins forever under some parents that
- * refuse creation with ENOENT (`/proc/x`), and a CLI must fail there, not hang.
- */
-function makeDirectories(dir: string): string[] {
-  const missing: string[] = [];
-  let at = dir;
-  while (!existsSync(at)) {
-    missing.unshift(at);
-    const parent = dirname(at);
-    if (parent === at) break;
-    at = parent;
-  }
-  for (const d of missing) mkdirSync(d);
-  return missing;
 }
 
 export async function runSession(
@@ -543,7 +480,7 @@ class CaptureSession {
     } else if (this.stopReason?.kind === 'target-exit') {
       this.notes.unshift(
         `Partial: the target exited (${describeExit(this.stopReason.exit)}) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; ` +
-          `the report covers what was captured before (see target.log in the run directory for its output).`,
+          `the report covers what was captured before (see ${TARGET_LOG} in the run directory for its output).`,
       );
     }
     if (this.snapshotsAfterLoad > 0) {

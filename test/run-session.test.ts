@@ -74,7 +74,7 @@ describe('runSession', () => {
     expect(run.snapshots[0].t).toBeGreaterThanOrEqual(0.5);
     expect(run.snapshots[2].requests!).toBeGreaterThan(run.snapshots[0].requests!);
     expect(run.snapshots.every((s) => s.pauseMs! > 0 && s.totalBytes > 0)).toBe(true);
-    expect(run.load.requests!).toBeGreaterThan(100);
+    expect(run.load.requests!).toBeGreaterThan(20); // the load ran (snapshot pauses stop the in-target scheduler)
     // Snapshots pause the in-target scheduler, so the achieved rate is the requests over the whole run.
     expect(run.load.achievedRps!).toBeCloseTo(run.load.requests! / run.load.durationS, 0);
     expect(run.meta.nodeVersion).toBe(process.version);
