@@ -138,6 +138,25 @@ describe('memprobe run <script>', () => {
   });
 });
 
+describe('memprobe run, Ctrl-C during a snapshot', () => {
+  it('finishes the snapshot in progress and keeps it', async () => {
+    const out = path.join(dir, 'interrupted-mid-snapshot');
+    // A heap of a few MB, so that a snapshot takes long enough to be interrupted in the middle.
+    const heavy = `${LEAKY}\nglobalThis.ballast = Array.from({ length: 150000 }, (_, i) => ({ i, s: 'b' + i }));`;
+    const run = await memprobe(
+      ['run', script('heavy.mjs', heavy), '--duration', '8s', '--snapshots', '3', '--warmup', '1s', '--keep-snapshots', '3', '--out', out],
+      { interruptWhen: () => existsSync(path.join(out, 'snapshots', '002.heapsnapshot')) },
+    );
+    expect(run.code).toBe(130);
+    const report = readJson<Report>(path.join(out, 'report.json'));
+    expect(report.status).toBe('partial');
+    expect(report.snapshots.map((s) => s.file)).toEqual(['snapshots/001.heapsnapshot', 'snapshots/002.heapsnapshot']);
+    const second = JSON.parse(readFileSync(path.join(out, 'snapshots', '002.heapsnapshot'), 'utf8'));
+    expect(second.snapshot.node_count).toBeGreaterThan(150000);
+    expect(existsSync(path.join(out, 'summaries', '002.json'))).toBe(true);
+  });
+});
+
 describe('memprobe run --url', () => {
   it('starts the server command, drives the URL and reports', async () => {
     const server = script(
