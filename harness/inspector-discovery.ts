@@ -306,19 +306,30 @@ export async function openInspector(pid: number, options: { timeoutMs?: number }
   );
 }
 
-/** Throws the one-line error naming who holds `port`, when it is held by anything but `pid`. */
+/**
+ * Throws the one-line error naming who holds `port`, when it is held by anything but `pid`. The
+ * holder comes from /proc when it can: asking another process's inspector for its pid would connect
+ * to it (and print "Debugger attached." in its log).
+ */
 async function refuseIfPortTaken(port: number, pid: number): Promise<void> {
   const holder = pidListeningOn(port);
   if (holder === pid) return;
-  const { probe, others } = await matchInspector(port, pid);
+  const probe = await probeInspectorPort(port);
   if (probe.kind === 'closed') return;
-  if (probe.kind === 'inspector' && others.length > 0) {
+  let inspectorPid = probe.kind === 'inspector' ? holder : null;
+  if (probe.kind === 'inspector' && holder === null) {
+    const { url, others } = await matchInspector(port, pid);
+    if (url) return; // /proc could not tell, but the inspector there is the target's own
+    inspectorPid = others[0] ?? null;
+  }
+  if (probe.kind === 'inspector' && inspectorPid !== null) {
     throw new UsageError(
-      `inspector port ${port} is used by pid ${others[0]}, not ${pid}`,
-      `pid ${pid} cannot open its inspector there; detach the debugger of pid ${others[0]}, or start the target with --inspect-port=0`,
+      `inspector port ${port} is used by pid ${inspectorPid}, not ${pid}`,
+      `pid ${inspectorPid} has its own inspector open there (started with --inspect?); pid ${pid} cannot open one on the same port. ` +
+        'Close that one, start the target with --inspect-port=0, or use the in-process agent (memprobe/agent)',
     );
   }
-  if (probe.kind === 'inspector') return; // an inspector with no target listed: ours, still starting
+  if (probe.kind === 'inspector') return; // an inspector with no target listed yet: the target's own, still starting
   const who = holder === null ? 'another process' : `pid ${holder} (${describeProcess(holder)})`;
   throw new UsageError(
     `port ${port} is used by ${who}, not a Node.js inspector: pid ${pid} cannot open its inspector there`,
