@@ -33,43 +33,71 @@ const RESOLUTION_MS = 20;
 
 const builtin = (name: string) => `(globalThis.process.getBuiltinModule?.('${name}') ?? require('${name}'))`;
 
-const INSTALL = `(() => {
+/**
+ * Installs (once) and returns the probe: the histogram, when memprobe last read it, and a watchdog.
+ * The watchdog removes the probe when memprobe has not read it for `orphanAfterMs` (memprobe was
+ * killed, or lost the connection), so even then nothing of it stays in the target. Its timer is
+ * unref'd: it never keeps the target alive.
+ */
+const probe = (orphanAfterMs: number) => `(() => {
   const key = Symbol.for('${KEY}');
-  if (!globalThis[key]) {
+  let probe = globalThis[key];
+  if (!probe) {
     const histogram = ${builtin('perf_hooks')}.monitorEventLoopDelay({ resolution: ${RESOLUTION_MS} });
     histogram.enable();
-    Object.defineProperty(globalThis, key, { value: histogram, configurable: true, enumerable: false });
+    probe = { histogram, lastRead: Date.now(), watchdog: null };
+    probe.watchdog = setInterval(() => {
+      if (Date.now() - probe.lastRead < ${orphanAfterMs}) return;
+      histogram.disable();
+      clearInterval(probe.watchdog);
+      if (globalThis[key] === probe) delete globalThis[key];
+    }, ${Math.max(50, Math.min(10_000, Math.floor(orphanAfterMs / 2)))});
+    probe.watchdog.unref?.();
+    Object.defineProperty(globalThis, key, { value: probe, configurable: true, enumerable: false });
   }
-  return true;
+  return probe;
 })()`;
 
 // The histogram records whole timer intervals, resolution included: subtract it to report delay.
-const READ = `(() => {
+const read = (orphanAfterMs: number) => `(() => {
+  const probe = ${probe(orphanAfterMs)};
+  probe.lastRead = Date.now();
+  const h = probe.histogram;
   const m = process.memoryUsage();
-  const h = globalThis[Symbol.for('${KEY}')];
   let p99 = null;
-  if (h && h.count > 0) { p99 = Math.max(0, h.percentile(99) / 1e6 - ${RESOLUTION_MS}); h.reset(); }
+  if (h.count > 0) { p99 = Math.max(0, h.percentile(99) / 1e6 - ${RESOLUTION_MS}); h.reset(); }
   return { heapUsed: m.heapUsed, heapTotal: m.heapTotal, rss: m.rss, external: m.external,
     arrayBuffers: m.arrayBuffers, eventLoopDelayP99Ms: p99 };
 })()`;
 
 const UNINSTALL = `(() => {
   const key = Symbol.for('${KEY}');
-  const h = globalThis[key];
-  if (h) { h.disable(); delete globalThis[key]; }
+  const probe = globalThis[key];
+  if (probe) { probe.histogram.disable(); clearInterval(probe.watchdog); delete globalThis[key]; }
   return true;
 })()`;
+
+/** Long enough for any heap snapshot to finish (the target does not run the watchdog meanwhile). */
+const DEFAULT_ORPHAN_AFTER_MS = 5 * 60_000;
 
 export class MemorySampler {
   private last: MemoryReading | null = null;
   private inFlight: Promise<MemoryReading | null> | null = null;
 
-  private constructor(private readonly client: InspectorClient) {}
+  private readonly readExpression: string;
 
-  static async install(client: InspectorClient): Promise<MemorySampler> {
-    await evaluateInTarget(client, INSTALL);
-    const sampler = new MemorySampler(client);
-    await sampler.read();
+  private constructor(
+    private readonly client: InspectorClient,
+    orphanAfterMs: number,
+  ) {
+    this.readExpression = read(orphanAfterMs);
+  }
+
+  /** Installs the probe in the target and takes a first reading. */
+  static async install(client: InspectorClient, options: { orphanAfterMs?: number } = {}): Promise<MemorySampler> {
+    const sampler = new MemorySampler(client, options.orphanAfterMs ?? DEFAULT_ORPHAN_AFTER_MS);
+    const first = await evaluateInTarget<MemoryReading>(client, sampler.readExpression);
+    sampler.last = first;
     return sampler;
   }
 
@@ -83,7 +111,7 @@ export class MemorySampler {
    * answer (gone, or did not answer within `timeoutMs`).
    */
   read(timeoutMs = 0): Promise<MemoryReading | null> {
-    this.inFlight ??= evaluateInTarget<MemoryReading>(this.client, READ, { timeoutMs: 0 })
+    this.inFlight ??= evaluateInTarget<MemoryReading>(this.client, this.readExpression, { timeoutMs: 0 })
       .then((reading) => (this.last = reading))
       .catch(() => null)
       .finally(() => {
