@@ -35,20 +35,29 @@ export interface SummaryContext {
 
 export const MAX_OWNERS = 2000;
 
-export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext): SnapshotSummary {
-  const essential = computeEssentialEdges(snapshot);
-  const { tree, retainedSizes } = dominatorsAndRetainedSizes(snapshot, essential);
-  const paths = computeShortestPaths(snapshot, essential);
-  const children = buildDominatedChildren(tree);
-  const categories = classifyNodes(snapshot);
-  const { owners, ownerOfNode, isInstance } = attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories });
+/**
+ * Runs one named pass and returns its result: the hook `bench/graph-passes.ts` uses to time each
+ * pass of exactly this wiring. The default just calls the pass.
+ */
+export type PassRunner = <T>(name: string, pass: () => T) => T;
+const runPass: PassRunner = (_name, pass) => pass();
+
+export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass): SnapshotSummary {
+  const essential = run('essential edges', () => computeEssentialEdges(snapshot));
+  const { tree, retainedSizes } = dominatorsAndRetainedSizes(snapshot, essential, run);
+  const paths = run('shortest paths', () => computeShortestPaths(snapshot, essential));
+  const children = run('dominated children', () => buildDominatedChildren(tree));
+  const categories = run('categories', () => classifyNodes(snapshot));
+  const { owners, ownerOfNode, isInstance } = run('owners', () =>
+    attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
+  );
 
   const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
-  const composition = aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries);
+  const composition = run('composition', () => aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries));
 
   const kept = keptOwners(owners);
   const ownerName = (node: number) => (isInstance[node] ? owners[ownerOfNode[node]].name : null);
-  const ownerSummaries: OwnerSummary[] = kept.map((index) => {
+  const ownerSummaries: OwnerSummary[] = run('owner summaries', () => kept.map((index) => {
     const owner = owners[index];
     return {
       key: owner.key,
@@ -65,7 +74,7 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
           ? describeRetainerPath(snapshot, paths, categories, owner.representative, { ownerName })
           : ['(GC roots)', owner.name],
     };
-  });
+  }));
 
   return {
     schema: 'memprobe/snapshot-summary@1',
@@ -113,10 +122,11 @@ export async function summarizeSnapshotFiles(
 function dominatorsAndRetainedSizes(
   snapshot: HeapSnapshot,
   essential: Uint8Array,
+  run: PassRunner,
 ): { tree: DominatorTree; retainedSizes: Float64Array } {
-  const retainers = buildRetainerIndex(snapshot, essential);
-  const tree = buildDominatorTree(snapshot, essential, retainers);
-  return { tree, retainedSizes: computeRetainedSizes(snapshot.nodeSelfSize, tree) };
+  const retainers = run('retainers', () => buildRetainerIndex(snapshot, essential));
+  const tree = run('dominators', () => buildDominatorTree(snapshot, essential, retainers));
+  return { tree, retainedSizes: run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree)) };
 }
 
 interface Aggregates {
