@@ -1,6 +1,8 @@
 /**
  * A real Node.js child with its inspector on 127.0.0.1 and a random port, for the capture tests:
- * the ws URL is read from the "Debugger listening on" line Node prints on stderr.
+ * the ws URL is read from the "Debugger listening on" line Node prints on stderr. Resolves once the
+ * source has run: the inspector opens during Node's bootstrap, when evaluated code cannot use timers
+ * yet, and a real target is never attached to that early.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -12,7 +14,8 @@ export interface InspectableNode {
 }
 
 export function startInspectableNode(source: string): Promise<InspectableNode> {
-  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--input-type=module', '-e', source], {
+  const program = `${source}\nprocess.stderr.write('memprobe-test-target-ready\\n');`;
+  const child = spawn(process.execPath, ['--inspect=127.0.0.1:0', '--input-type=module', '-e', program], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -24,7 +27,7 @@ export function startInspectableNode(source: string): Promise<InspectableNode> {
     child.stderr!.on('data', (data: Buffer) => {
       stderr += data.toString();
       const m = /Debugger listening on (ws:\/\/\S+)/.exec(stderr);
-      if (m) {
+      if (m && stderr.includes('memprobe-test-target-ready')) {
         clearTimeout(timer);
         child.stderr!.removeAllListeners('data');
         child.stderr!.resume();
