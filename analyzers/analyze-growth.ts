@@ -133,15 +133,20 @@ function absorbEntryObjects(judged: Judged[], axes: GrowthAxes): Judged[] {
 }
 
 /**
- * The name a user knows the owner by. An emitter's listener store (`_events`: a null-prototype
- * object in Node, an `Events` instance in eventemitter3) is the emitter's: a finding on the store
- * is named after the emitter that holds it, one step up the retainer path.
+ * The name a user knows the owner by. An emitter's listener store is the emitter's: `_events` is
+ * a null-prototype object in Node (with an Array per event once it has two listeners) and an
+ * `Events` instance in eventemitter3. A finding whose owner sits at most three steps below an
+ * `_events` edge (the store, or an event's listener array in it) is named after the emitter that
+ * holds the store, the label just before `_events` on the retainer path (`process`, `bus`'s
+ * `EventEmitter`).
  */
 function displayOwner(model: OwnerGrowth): { owner: string; evidence: string | null } {
   const path = model.retainerPath;
   const n = path.length;
-  if (n >= 3 && path[n - 1] === model.owner && path[n - 2] === '_events' && !path[n - 3].startsWith('(')) {
-    return { owner: path[n - 3], evidence: `the growth is in ${path[n - 3]}'s listener store (its _events, an instance of ${model.owner})` };
+  const at = path.lastIndexOf('_events');
+  if (at >= 1 && n - 1 - at <= 3 && !path[at - 1].startsWith('(') && path[at - 1] !== '...') {
+    const emitter = path[at - 1];
+    return { owner: emitter, evidence: `the growth is in ${emitter}'s listener store (${path.slice(at).join(' → ')})` };
   }
   return { owner: model.owner, evidence: null };
 }

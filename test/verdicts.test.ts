@@ -198,6 +198,22 @@ describe('verdicts from structure', () => {
     expect(findings[0].evidence.join('\n')).toMatch(/listener store/);
   });
 
+  it("a listener array of process's _events is reported as process", () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'Array (beforeExit)',
+          count: () => 1,
+          composition: (i) => ({ listener: 100 * 8000 * i + 100, context: 40 * 8000 * i, 'plain-object': 40 * 8000 * i }),
+          path: ['(GC roots)', 'global', 'process', '_events', 'Object (_events)', 'beforeExit', 'Array (beforeExit)'],
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'process', verdict: 'leak' });
+    expect(analyzeGrowth(summaries([]), OPTIONS).projection.text).toMatch(/nothing grows/);
+  });
+
   it("an accumulating store's per-entry objects are part of the accumulation, not a leak", () => {
     const { findings } = analyzeGrowth(
       summaries([
