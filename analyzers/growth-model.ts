@@ -127,9 +127,10 @@ const TURNOVER_MIN_SHARE = 0.1;
  * looks like from the inside, and it holds even when a hash table doubles its capacity once after
  * filling up (V8 grows a table with many deleted entries), which the byte curve alone would read
  * as growth. Needs cohort data (objects first seen per snapshot); at least two flat intervals
- * when there are five or more snapshots.
+ * when there are five or more snapshots, over which `bytes` rise (by more than `stepBytes`) once
+ * at most.
  */
-export function turnoverTest(model: Pick<OwnerGrowth, 'objectCounts' | 'bornCounts'>): TurnoverTest {
+export function turnoverTest(model: Pick<OwnerGrowth, 'objectCounts' | 'bornCounts'>, bytes: readonly number[], stepBytes: number): TurnoverTest {
   const counts = model.objectCounts;
   const n = counts.length;
   const none: TurnoverTest = { steady: false, steadyFrom: n - 1, bornPerInterval: 0, objectsAtSteady: 0 };
@@ -138,6 +139,11 @@ export function turnoverTest(model: Pick<OwnerGrowth, 'objectCounts' | 'bornCoun
     const base = counts[from];
     const flat = counts.slice(from).every((c) => Math.abs(c - base) <= 0.02 * base + 10);
     if (!flat) continue;
+    // Bytes may step up once (a table doubling after filling); a store whose arrays are
+    // reallocated larger at every interval has a flat object count too, but keeps growing.
+    let rises = 0;
+    for (let i = from + 1; i < n; i++) if (bytes[i] - bytes[i - 1] > stepBytes) rises++;
+    if (rises > 1) return none;
     const born = model.bornCounts.slice(from + 1);
     if (born.some((b) => b === null)) return none;
     const fewest = Math.min(...(born as number[]));

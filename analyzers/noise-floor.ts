@@ -80,7 +80,7 @@ export function testGrowth(model: OwnerGrowth, axes: GrowthAxes, floor: NoiseFlo
   const x = axes.primary;
   const mono = monotonicity(y, floor.stepBytes);
   const fit = fitLine(x, y);
-  const turnover = turnoverTest(model);
+  const turnover = turnoverTest(model, y, floor.stepBytes);
   let plateau = plateauTest(x, y, floor.stepBytes, elasticSlackBytes(model));
   const n = y.length;
   if (turnover.steady) {

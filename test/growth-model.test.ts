@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cohortSurvival, fitLine, growthAxes, monotonicity, ownerGrowthModels, plateauTest } from '../analyzers/growth-model.js';
+import { cohortSurvival, fitLine, growthAxes, monotonicity, ownerGrowthModels, plateauTest, turnoverTest } from '../analyzers/growth-model.js';
 import type { OwnerSummary, SnapshotSummary } from '../analyzers/snapshot-summary.js';
 
 function owner(key: string, retained: number, extra: Partial<OwnerSummary> = {}): OwnerSummary {
@@ -122,5 +122,18 @@ describe('cohortSurvival', () => {
   });
   it('is null when the cohort arrays do not have one entry per snapshot', () => {
     expect(cohortSurvival([owner('L', 0), owner('L', 0)])).toBeNull();
+  });
+});
+
+describe('turnoverTest', () => {
+  it('sees a cap at work: flat object count, many births, bytes stepping up once at most', () => {
+    const model = { objectCounts: [5000, 18000, 18020, 18010, 18000], bornCounts: [null, 14000, 7000, 7100, 6900] };
+    expect(turnoverTest(model, [1e5, 6e5, 7e5, 7e5, 7e5], 16_000)).toMatchObject({ steady: true, steadyFrom: 1, bornPerInterval: 6900 });
+  });
+  it('is not fooled by arrays reallocated larger at every interval, or by few births', () => {
+    const reallocating = { objectCounts: [600, 600, 600, 600, 600], bornCounts: [null, 200, 200, 200, 200] };
+    expect(turnoverTest(reallocating, [1e5, 2e5, 3e5, 4e5, 5e5], 16_000).steady).toBe(false);
+    const quiet = { objectCounts: [600, 600, 600, 600, 600], bornCounts: [null, 8, 8, 8, 8] };
+    expect(turnoverTest(quiet, [1e5, 1e5, 1e5, 1e5, 1e5], 16_000).steady).toBe(false);
   });
 });
