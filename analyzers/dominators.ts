@@ -65,12 +65,17 @@ export function buildDominatorTree(
   /** The DFS's next edge to look at, per vertex on the DFS path. */
   const cursor = new Uint32Array(length);
   let n = 0;
+  // "Visited" as one bit per node (1 MB at 8M nodes, where `number` is 32 MB): the DFS asks it
+  // once per essential edge, at random places, and a bitset that stays in cache answers several
+  // times faster than the number column would.
+  const visited = new Uint32Array((nodeCount + 31) >>> 5);
 
   // Iterative DFS: `v` walks down to each newly numbered vertex and back up through `ancestor`
   // (the DFS parent) once a vertex's edges are exhausted, until it climbs past `start`.
   const dfs = (start: number, startParent: number): void => {
     let v = ++n;
     number[start] = v;
+    visited[start >>> 5] |= 1 << (start & 31);
     vertex[v] = start;
     ancestor[v] = startParent;
     cursor[v] = firstEdge[start];
@@ -81,12 +86,13 @@ export function buildDominatorTree(
       for (; edge < end; edge++) {
         if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
         w = edgeToNode[edge];
-        if (number[w] === 0) break;
+        if ((visited[w >>> 5] & (1 << (w & 31))) === 0) break;
       }
       if (edge < end) {
         cursor[v] = edge + 1;
         const child = ++n;
         number[w] = child;
+        visited[w >>> 5] |= 1 << (w & 31);
         vertex[child] = w;
         ancestor[child] = v;
         cursor[child] = firstEdge[w];
