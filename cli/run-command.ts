@@ -81,7 +81,8 @@ async function run(argv: RunArgv): Promise<number> {
   const explicit = resolveLoad(argv, null);
   const durationKnown = argv.url !== undefined || argv.duration !== undefined;
   const provisional = sessionOptions(argv, outDir, explicit.durationS, budgets);
-  if (durationKnown) validateSessionOptions(provisional);
+  // Without the duration, check everything but whether the schedule fits (an ample stand-in duration).
+  validateSessionOptions(durationKnown ? provisional : { ...provisional, durationS: 1e9 });
   // Before any target starts: a run that cannot write its results must not load anyone's server.
   const created = prepareRunDirectory(outDir);
   // Ctrl-C while the target starts: exit through process.exit, whose 'exit' handlers end the server
