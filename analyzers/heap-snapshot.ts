@@ -36,6 +36,12 @@ export interface HeapSnapshot {
    * closures carry the location of their function; used to tell same-named classes apart.
    */
   locations: Map<number, SourceLocation>;
+
+  /**
+   * `snapshot.extra_native_bytes` from newer V8: native memory the embedder reports but no node
+   * holds (DevTools adds it to the heap's total). Absent when the file does not say.
+   */
+  extraNativeBytes?: number;
 }
 
 export interface SourceLocation {

@@ -14,6 +14,8 @@ export interface SnapshotHeader {
   locationFields: string[];
   nodeCount: number;
   edgeCount: number;
+  /** `snapshot.extra_native_bytes`, when present and a non-negative number. */
+  extraNativeBytes?: number;
 }
 
 export const REQUIRED_NODE_FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count'] as const;
@@ -57,7 +59,15 @@ export function readSnapshotHeader(value: unknown): SnapshotHeader | { problem: 
   if (nodeCount > 0xfffffffe) return { problem: `"snapshot.node_count" ${nodeCount} is beyond what memprobe indexes` };
   if (edgeCount > 0xffffffff) return { problem: `"snapshot.edge_count" ${edgeCount} is beyond what memprobe indexes` };
 
-  return { nodeFields, nodeTypeNames, edgeFields, edgeTypeNames, locationFields, nodeCount, edgeCount };
+  const header: SnapshotHeader = { nodeFields, nodeTypeNames, edgeFields, edgeTypeNames, locationFields, nodeCount, edgeCount };
+  const extra = value.extra_native_bytes;
+  if (extra !== undefined) {
+    if (typeof extra !== 'number' || !Number.isFinite(extra) || extra < 0) {
+      return { problem: '"snapshot.extra_native_bytes" is not a non-negative number' };
+    }
+    header.extraNativeBytes = extra;
+  }
+  return header;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -145,6 +145,7 @@ class SnapshotParser {
       nodeTypeNames: header.nodeTypeNames,
       edgeTypeNames: header.edgeTypeNames,
       locations: this.locations,
+      ...(header.extraNativeBytes === undefined ? {} : { extraNativeBytes: header.extraNativeBytes }),
     };
   }
 }

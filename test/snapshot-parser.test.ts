@@ -103,6 +103,13 @@ describe('parseSnapshotFile: layouts', () => {
     expect([...snapshot.edgeToNode]).toEqual([1]);
     expect(snapshot.edgeTypeNames).toEqual(['weak', 'property', 'element', 'hidden']);
     expect(snapshot.locations.size).toBe(0);
+    expect(snapshot.extraNativeBytes).toBeUndefined();
+  });
+
+  it('keeps extra_native_bytes from the header of newer V8 snapshots', async () => {
+    const text = snapshotJson(SMALL).replace('"trace_function_count":0', '"trace_function_count":0,"extra_native_bytes":123456');
+    const snapshot = await parseSnapshotFile(await write(text));
+    expect(snapshot.extraNativeBytes).toBe(123456);
   });
 });
 
