@@ -160,7 +160,10 @@ async function readHeader(source: SnapshotByteSource): Promise<SnapshotHeader> {
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    source.fail(`"snapshot" is not valid JSON (${err instanceof Error ? err.message : String(err)})`, at);
+    // V8's message may quote the text (newlines and all) and gives a position within it.
+    const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
+    const position = /at position (\d+)/.exec(message);
+    source.fail(`"snapshot" is not valid JSON (${message})`, position ? at + Number(position[1]) : at);
   }
   const header = readSnapshotHeader(value);
   if ('problem' in header) return source.fail(header.problem, at);

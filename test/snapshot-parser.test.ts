@@ -223,6 +223,12 @@ describe('parseSnapshotFile: corrupt input', () => {
     { name: 'an empty object', text: '{}', problem: /empty object/, offset: 1 },
     { name: 'random bytes', text: Buffer.from([0x8f, 0x00, 0x13, 0xff]), problem: /expected '\{', found byte 0x8f/, offset: 0 },
     { name: 'JSON of the wrong shape', text: '{"snapshot":{"meta":{}},"nodes":[]}', problem: /"meta.node_fields" is not a list of names/, offset: 12 },
+    {
+      name: 'a header that is not valid JSON',
+      text: good.replace('"node_count":5', '"node_count":\n5x'),
+      problem: /^"snapshot" is not valid JSON \(.*position \d+.*\)$/,
+      offset: at('"node_count":5', '"node_count":\n5'.length),
+    },
     { name: 'snapshot header not an object', text: '{"snapshot":[1]}', problem: /"snapshot" is not an object/, offset: 12 },
     { name: 'truncated inside nodes', text: good.slice(0, nodesStart + 5), problem: /file ends inside "nodes"/, offset: nodesStart + 5 },
     { name: 'truncated inside strings', text: good.slice(0, good.length - 4), problem: /file ends inside a string/, offset: good.length - 4 },
