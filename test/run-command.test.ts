@@ -92,6 +92,18 @@ describe('memprobe run <script>', () => {
     expect(run.stderr).toContain(`report: ${path.join(out, 'report.html')}`);
   });
 
+  it('exits 1 when the gate fails, and writes the JUnit file', async () => {
+    const out = path.join(dir, 'gated');
+    const junit = path.join(dir, 'gate.xml');
+    const heavy = LEAKY.replace("' '.repeat(200)", "' '.repeat(2000)");
+    const run = await memprobe(['run', script('gated.mjs', heavy), '--snapshots', '3', '--fail-on', 'leak,accumulation', '--junit', junit, '--out', out]);
+    expect(run.code).toBe(1);
+    const report = readJson<Report>(path.join(out, 'report.json'));
+    expect(report.gate?.passed).toBe(false);
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(readFileSync(junit, 'utf8')).toMatch(/<testsuites name="memprobe"[^>]*failures="[1-9]/);
+  });
+
   it('exits 2 with one line, before starting anything, for bad flags and unwritable output', async () => {
     const cases: string[][] = [
       ['run', script('ok.mjs', LEAKY), '--duration', 'soon'],
