@@ -76,12 +76,12 @@ export const runCommand: CommandModule<object, RunArgv> = {
 async function run(argv: RunArgv): Promise<number> {
   const outDir = outDirFrom(argv);
   const budgets = parseGateBudgets(argv);
-  // Every flag is checked before anything is created or started; the schedule too when the
-  // duration is known without the script (a script's options.duration is known once it loads).
+  // Every flag is checked before anything is created or started. Whether the snapshot schedule fits
+  // needs the duration, which a script may set in its options (known once it loads): until then an
+  // ample stand-in duration checks everything else.
   const explicit = resolveLoad(argv, null);
   const durationKnown = argv.url !== undefined || argv.duration !== undefined;
   const provisional = sessionOptions(argv, outDir, explicit.durationS, budgets);
-  // Without the duration, check everything but whether the schedule fits (an ample stand-in duration).
   validateSessionOptions(durationKnown ? provisional : { ...provisional, durationS: 1e9 });
   // Before any target starts: a run that cannot write its results must not load anyone's server.
   const created = prepareRunDirectory(outDir);
