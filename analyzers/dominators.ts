@@ -50,56 +50,68 @@ export function buildDominatorTree(
   const { nodeCount, firstEdge, edgeToNode } = snapshot;
   const { firstRetainer, retainingNodes } = retainers;
   const length = nodeCount + 1;
-  // Six 4-byte columns: this pass is near the pipeline's memory peak, so storage is reused where
-  // lifetimes do not overlap (`cursor` becomes `semi`, `number` becomes the result).
+  // Five 4-byte columns (one of them two wide): this pass is near the pipeline's memory peak, so
+  // `number` becomes the result once it is no longer needed.
   /** DFS number of each node ordinal, 0 while unvisited. */
   const number = new Uint32Array(nodeCount);
   /** Node ordinal of each DFS number: the preorder. */
   const vertex = new Uint32Array(length);
-  /** DFS parent; during the semidominator loop, the path-compressed forest's ancestor. */
-  const ancestor = new Uint32Array(length);
-  /** DFS parent again: the start of each NCA walk, then the immediate dominator. */
-  const idom = new Uint32Array(length);
-  /** Smallest semidominator on the compressed path up from each processed vertex. */
-  const label = new Uint32Array(length);
-  /** The DFS's next edge to look at, per vertex on the DFS path. */
-  const cursor = new Uint32Array(length);
+  /**
+   * Per vertex v, [2v] is the DFS parent, then the path-compressed forest's ancestor; [2v + 1] is
+   * the smallest semidominator on the compressed path up from v. The main loop reads both of a
+   * random vertex together, so they share a cache line.
+   */
+  const forest = new Uint32Array(2 * length);
   let n = 0;
   // "Visited" as one bit per node (1 MB at 8M nodes, where `number` is 32 MB): the DFS asks it
-  // once per essential edge, at random places, and a bitset that stays in cache answers several
-  // times faster than the number column would.
+  // once per essential edge, at random places, and a bitset that stays in cache answers faster.
   const visited = new Uint32Array((nodeCount + 31) >>> 5);
+  // The DFS path as (vertex, next edge, end edge) triples: returning to a vertex reads the top of
+  // this stack, which is in cache, instead of three columns at random. Grown on demand: a path as
+  // long as the graph (a linked list of every node) is possible but not typical.
+  let path = new Uint32Array(3 * 1024);
 
-  // Iterative DFS: `v` walks down to each newly numbered vertex and back up through `ancestor`
-  // (the DFS parent) once a vertex's edges are exhausted, until it climbs past `start`.
   const dfs = (start: number, startParent: number): void => {
-    let v = ++n;
-    number[start] = v;
+    const first = ++n;
+    number[start] = first;
     visited[start >>> 5] |= 1 << (start & 31);
-    vertex[v] = start;
-    ancestor[v] = startParent;
-    cursor[v] = firstEdge[start];
-    while (v !== startParent) {
-      const end = firstEdge[vertex[v] + 1];
-      let edge = cursor[v];
-      let w = 0;
+    vertex[first] = start;
+    forest[2 * first] = startParent;
+    path[0] = first;
+    path[1] = firstEdge[start];
+    path[2] = firstEdge[start + 1];
+    let top = 3;
+    while (top > 0) {
+      const end = path[top - 1];
+      let edge = path[top - 2];
+      let w = -1;
       for (; edge < end; edge++) {
         if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
-        w = edgeToNode[edge];
-        if ((visited[w >>> 5] & (1 << (w & 31))) === 0) break;
+        const target = edgeToNode[edge];
+        if ((visited[target >>> 5] & (1 << (target & 31))) === 0) {
+          w = target;
+          break;
+        }
       }
-      if (edge < end) {
-        cursor[v] = edge + 1;
-        const child = ++n;
-        number[w] = child;
-        visited[w >>> 5] |= 1 << (w & 31);
-        vertex[child] = w;
-        ancestor[child] = v;
-        cursor[child] = firstEdge[w];
-        v = child;
-      } else {
-        v = ancestor[v];
+      if (w < 0) {
+        top -= 3;
+        continue;
       }
+      path[top - 2] = edge + 1;
+      const child = ++n;
+      number[w] = child;
+      visited[w >>> 5] |= 1 << (w & 31);
+      vertex[child] = w;
+      forest[2 * child] = path[top - 3];
+      if (top + 3 > path.length) {
+        const grown = new Uint32Array(path.length * 2);
+        grown.set(path);
+        path = grown;
+      }
+      path[top] = child;
+      path[top + 1] = firstEdge[w];
+      path[top + 2] = firstEdge[w + 1];
+      top += 3;
     }
   };
 
@@ -117,32 +129,35 @@ export function buildDominatorTree(
       const v = ++n;
       number[node] = v;
       vertex[v] = node;
-      ancestor[v] = r;
+      forest[2 * v] = r;
     }
   }
-  idom.set(ancestor);
+  /** DFS parent: the start of each NCA walk, then the immediate dominator. */
+  const idom = new Uint32Array(length);
+  for (let v = 1; v <= n; v++) idom[v] = forest[2 * v];
+  /** Semidominator of each vertex, for the NCA walks. */
+  const semi = new Uint32Array(length);
 
   // Semidominators, from the last-numbered vertex up. While vertex i is processed, the vertices
-  // numbered above i are the linked ones (each linked to its DFS parent, `ancestor`), and a vertex
-  // numbered at or below i is a tree root whose semidominator is still its own number.
+  // numbered above i are the linked ones (each linked to its DFS parent), and a vertex numbered at
+  // or below i is a tree root whose semidominator is still its own number.
   // Grown on demand: compressed paths are short in practice, and a stack sized for the worst case
   // would cost another 4 bytes per node at the pipeline's memory peak.
   let stack = new Uint32Array(1024);
-  const semi = cursor;
   for (let i = n; i >= 2; i--) {
     const w = vertex[i];
     const from = firstRetainer[w];
     const to = firstRetainer[w + 1];
     // A node with no essential retainer hangs off the root: the root's number, 1, is the least.
     let s = from === to ? r : i;
-    for (let k = from; k < to; k++) {
+    for (let k = from; k < to && s !== r; k++) {
       const v = number[retainingNodes[k]];
       let candidate = v;
       if (v > i) {
-        let a = ancestor[v];
+        let a = forest[2 * v];
         if (a > i) {
           // Path compression: every vertex on the path from v up to the last linked one gets
-          // that vertex as ancestor and the smallest label on the way as its own.
+          // that vertex's ancestor (a tree root) as its own, and the smallest label on the way.
           let top = 0;
           let u = v;
           do {
@@ -153,23 +168,22 @@ export function buildDominatorTree(
             }
             stack[top++] = u;
             u = a;
-            a = ancestor[u];
+            a = forest[2 * u];
           } while (a > i);
-          // u is the last linked vertex; its ancestor and label are final for this step.
-          let above = u;
+          let aboveLabel = forest[2 * u + 1];
           while (top > 0) {
             const x = stack[--top];
-            if (label[above] < label[x]) label[x] = label[above];
-            ancestor[x] = a;
-            above = x;
+            if (aboveLabel < forest[2 * x + 1]) forest[2 * x + 1] = aboveLabel;
+            else aboveLabel = forest[2 * x + 1];
+            forest[2 * x] = a;
           }
         }
-        candidate = label[v];
+        candidate = forest[2 * v + 1];
       }
       if (candidate < s) s = candidate;
     }
     semi[i] = s;
-    label[i] = s;
+    forest[2 * i + 1] = s;
   }
 
   // Immediate dominators in preorder: idom(w) is the nearest common ancestor of its DFS parent and

@@ -68,7 +68,8 @@ export function computeEssentialEdges(snapshot: HeapSnapshot, options: Essential
       if (type === internal && weakMapTableId(edgeNameOrIndex[edge]) === nodeId[node]) continue;
       if (!isRoot) {
         if (type === shortcut) continue;
-        if (userOwned[target] && !fromUserOwned) continue;
+        // Rule 5 reads the target's flag only for edges from outside the user's graph, which are few.
+        if (fromUserOwned === 0 && userOwned[target] === 1) continue;
       }
       bits[edge >>> 3] |= 1 << (edge & 7);
     }
