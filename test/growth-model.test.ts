@@ -68,6 +68,17 @@ describe('monotonicity and plateau', () => {
     // Flat all along is not a plateau: it never grew.
     expect(plateauTest(x, [5, 5, 5, 5, 5], 10_000).plateaued).toBe(false);
   });
+  it('does not call a backing-store staircase a plateau when the flat stretch fits in its spare capacity', () => {
+    // Eight sample arrays at 1.5x capacity steps: 84 KB, 285 KB, 428 KB, then flat for two
+    // intervals while the arrays fill their spare capacity.
+    const x = [900, 2180, 3450, 4730, 6000];
+    const y = [83_776, 284_992, 427_968, 427_968, 427_968];
+    expect(plateauTest(x, y, 16_000).plateaued).toBe(true);
+    expect(plateauTest(x, y, 16_000, 427_968 / 2).plateaued).toBe(false);
+    // A long flat stretch after a rise outgrows any such slack: a real plateau.
+    const long = [0, 1000, 2000, 8000, 14000];
+    expect(plateauTest(long, [0, 500_000, 1_000_000, 1_000_000, 1_000_000], 16_000, 250_000).plateaued).toBe(true);
+  });
 });
 
 describe('growthAxes', () => {
