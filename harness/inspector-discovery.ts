@@ -90,23 +90,33 @@ function socketInodesOf(pid: number): Set<string> | null {
 
 const TCP_LISTEN = '0A';
 
+/**
+ * The kernel generates /proc/net/tcp a page per read() and resumes each read by row index, so when
+ * sockets come and go between two reads (all the time on a busy machine) a row can be skipped. A
+ * listening socket missed that way would read as "not open": the table is read twice and the rows
+ * of both passes kept (a socket closed in between is harmless: probing it finds nothing).
+ */
+const TABLE_PASSES = 2;
+
 function listeningSockets(): (ListeningSocket & { inode: string })[] {
-  const sockets: (ListeningSocket & { inode: string })[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 10 || cols[3] !== TCP_LISTEN) continue;
-      const [hexAddress, hexPort] = cols[1].split(':');
-      sockets.push({ address: decodeAddress(hexAddress), port: parseInt(hexPort, 16), inode: cols[9] });
+  const byInode = new Map<string, ListeningSocket & { inode: string }>();
+  for (let pass = 0; pass < TABLE_PASSES; pass++) {
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      let text: string;
+      try {
+        text = readFileSync(table, 'latin1');
+      } catch {
+        continue;
+      }
+      for (const line of text.split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols.length < 10 || cols[3] !== TCP_LISTEN) continue;
+        const [hexAddress, hexPort] = cols[1].split(':');
+        byInode.set(cols[9], { address: decodeAddress(hexAddress), port: parseInt(hexPort, 16), inode: cols[9] });
+      }
     }
   }
-  return sockets;
+  return [...byInode.values()];
 }
 
 /** /proc/net/tcp writes addresses as host-order 32-bit words in hex (little-endian on x86 and arm). */

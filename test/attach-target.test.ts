@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
 import { attachTarget, checkAttachSpec, isLoopbackHost } from '../harness/attach-target.js';
 import { evaluateInTarget, InspectorClient } from '../harness/inspector-client.js';
-import { listeningSocketsOf } from '../harness/inspector-discovery.js';
+import { listeningSocketsOf, probeInspectorPort } from '../harness/inspector-discovery.js';
 import { runSession } from '../harness/run-session.js';
 import { HEALTHY_SERVER, IDLE_SCRIPT, drive, killAll, startNode } from './helpers/running-node.js';
 
@@ -67,7 +67,8 @@ describe('attachTarget', () => {
     expect(listeningSocketsOf(server.pid)!.map((s) => s.port)).toContain(port);
 
     await target.close();
-    expect(listeningSocketsOf(server.pid)!.map((s) => s.port)).toEqual([server.port]);
+    expect((await probeInspectorPort(port)).kind).toBe('closed');
+    expect(listeningSocketsOf(server.pid)!.map((s) => s.port)).not.toContain(port);
     await drive(server.port!, 20);
     expect(server.alive()).toBe(true);
   });
