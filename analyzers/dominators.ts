@@ -8,6 +8,11 @@
  * the faster of the two on large sparse graphs in that paper's measurements (and here: heap graphs
  * are wide and shallow, so the NCA walks are short).
  *
+ * The retainers each vertex's semidominator is taken over are listed here, after the DFS, with the
+ * retaining node's DFS number instead of its ordinal: the main loop then compares a retainer with
+ * its own position directly, and reads nothing at all for retainers numbered below it (most are),
+ * where an ordinal would first cost a random read of the node's number.
+ *
  * Written for 10M+ node graphs: the DFS and the path compression are loops with explicit stacks
  * (no recursion). Vertices are numbered 1..n in DFS preorder, 0 meaning "none", and every work
  * array is indexed by that number rather than by node ordinal: the main loop then reads its own
@@ -42,14 +47,29 @@ export interface DominatorTree {
   unreachableCount: number;
 }
 
+/**
+ * `retainers`, when the caller has built the retainer index anyway, saves a counting sweep over
+ * the edges: only its counts are read. Without it (the pipeline's case) no ordinal-keyed index is
+ * built at all.
+ */
 export function buildDominatorTree(
   snapshot: HeapSnapshot,
   essential: EssentialEdgeBits,
-  retainers: RetainerIndex,
+  retainers?: RetainerIndex,
 ): DominatorTree {
-  const { nodeCount, firstEdge, edgeToNode } = snapshot;
-  const { firstRetainer, retainingNodes } = retainers;
+  const { nodeCount, edgeCount, firstEdge, edgeToNode } = snapshot;
   const length = nodeCount + 1;
+  // Essential retainers per node (end offsets once summed up, then start offsets once filled).
+  const firstRetainer = new Uint32Array(length);
+  if (retainers) {
+    const given = retainers.firstRetainer;
+    for (let node = 0; node < nodeCount; node++) firstRetainer[node] = given[node + 1] - given[node];
+  } else {
+    for (let edge = 0; edge < edgeCount; edge++) {
+      if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) firstRetainer[edgeToNode[edge]]++;
+    }
+  }
+
   // Five 4-byte columns (one of them two wide): this pass is near the pipeline's memory peak, so
   // `number` becomes the result once it is no longer needed.
   /** DFS number of each node ordinal, 0 while unvisited. */
@@ -120,7 +140,7 @@ export function buildDominatorTree(
   const reachable = n;
   if (n < nodeCount) {
     for (let node = 0; node < nodeCount; node++) {
-      if (number[node] === 0 && firstRetainer[node] === firstRetainer[node + 1]) dfs(node, r);
+      if (number[node] === 0 && firstRetainer[node] === 0) dfs(node, r);
     }
   }
   if (n < nodeCount) {
@@ -132,6 +152,24 @@ export function buildDominatorTree(
       forest[2 * v] = r;
     }
   }
+
+  // Retainer lists keyed by retained node (ordinal), holding retainers' DFS numbers: counts become
+  // end offsets, and each node's range is filled back to front.
+  let essentialCount = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    essentialCount += firstRetainer[node];
+    firstRetainer[node] = essentialCount;
+  }
+  firstRetainer[nodeCount] = essentialCount;
+  const retainingNumbers = new Uint32Array(essentialCount);
+  for (let node = 0; node < nodeCount; node++) {
+    const source = number[node];
+    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+      if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
+      retainingNumbers[--firstRetainer[edgeToNode[edge]]] = source;
+    }
+  }
+
   /** DFS parent: the start of each NCA walk, then the immediate dominator. */
   const idom = new Uint32Array(length);
   for (let v = 1; v <= n; v++) idom[v] = forest[2 * v];
@@ -151,7 +189,7 @@ export function buildDominatorTree(
     // A node with no essential retainer hangs off the root: the root's number, 1, is the least.
     let s = from === to ? r : i;
     for (let k = from; k < to && s !== r; k++) {
-      const v = number[retainingNodes[k]];
+      const v = retainingNumbers[k];
       let candidate = v;
       if (v > i) {
         let a = forest[2 * v];

@@ -1,8 +1,10 @@
 /**
  * The retainer index: for each node, the nodes (and edges) that retain it, as DevTools'
  * `buildRetainers` lays it out (firstRetainer / retainingNodes / retainingEdges, counting sort by
- * target). Only essential edges are indexed: the dominator pass is the only reader, and it must see
- * exactly the edges the forward DFS sees.
+ * target). Only essential edges are indexed, so a reader sees exactly the edges the dominator
+ * pass's forward DFS sees. The pipeline itself does not build this index: the dominator pass lists
+ * retainers by DFS number, the form its main loop reads (see `dominators.ts`), and takes only the
+ * counts from an index a caller already has.
  *
  * `retainingEdges` costs 4 bytes per essential edge (about 120 MB on a 30M-edge snapshot) and no
  * pass of the pipeline needs it, so it is built only on request.

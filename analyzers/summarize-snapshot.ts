@@ -1,11 +1,11 @@
 /**
  * Snapshot in, compact `SnapshotSummary` out: the whole engine, pass by pass, as DevTools'
- * `initialize()` reads: essential edges -> retainers -> dominators -> retained sizes -> shortest
- * paths -> categories -> owners -> per-owner composition and cohorts.
+ * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
+ * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts.
  *
- * Memory: the retainer index and the Lengauer–Tarjan work arrays live only inside
- * `dominatorsAndRetainedSizes`, so they can be collected before the later passes allocate theirs;
- * what survives is a few 4- or 8-byte columns per node.
+ * Memory: the retainer lists and the dominator pass's work arrays live only inside
+ * `buildDominatorTree`, so they can be collected before the later passes allocate theirs; what
+ * survives is a few 4- or 8-byte columns per node.
  *
  * Which owners are kept: all of them, whatever their size, because growth analysis needs an owner
  * that is tiny in the first snapshot (a cache still empty) to be there too. A Node process has a
@@ -17,7 +17,6 @@ import { basename } from 'node:path';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { CATEGORIES, type Category, type CategoryStats, type OwnerSummary, type SnapshotSummary } from './snapshot-summary.js';
 import { ROOT_ORDINAL, computeEssentialEdges } from './essential-edges.js';
-import { buildRetainerIndex } from './retainers.js';
 import { buildDominatedChildren, buildDominatorTree, type DominatorTree } from './dominators.js';
 import { computeRetainedSizes } from './retained-sizes.js';
 import { computeShortestPaths } from './distances.js';
@@ -124,8 +123,8 @@ function dominatorsAndRetainedSizes(
   essential: Uint8Array,
   run: PassRunner,
 ): { tree: DominatorTree; retainedSizes: Float64Array } {
-  const retainers = run('retainers', () => buildRetainerIndex(snapshot, essential));
-  const tree = run('dominators', () => buildDominatorTree(snapshot, essential, retainers));
+  // The dominator pass lists retainers itself, keyed the way its main loop reads them.
+  const tree = run('dominators', () => buildDominatorTree(snapshot, essential));
   return { tree, retainedSizes: run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree)) };
 }
 
