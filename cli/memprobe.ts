@@ -13,10 +13,35 @@ import { analyzeCommand } from './analyze-command.js';
 import { runCommand } from './run-command.js';
 import { attachCommand } from './attach-command.js';
 
+/**
+ * The one line (plus an optional hint line) every usage or input error prints. Messages can quote
+ * text from files and from other programs (JSON.parse quotes the bad bytes, a server's last words):
+ * line breaks in them are folded so that a script reading stderr sees exactly one error line.
+ */
 function fail(message: string, hint?: string): never {
-  process.stderr.write(`memprobe: ${message}${hint ? `\n  hint: ${hint}` : ''}\n`);
+  process.stderr.write(`memprobe: ${oneLine(message)}${hint ? `\n  hint: ${oneLine(hint)}` : ''}\n`);
   process.exit(EXIT.usage);
 }
+
+function oneLine(text: string): string {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+}
+
+/**
+ * yargs words some failures for a reader who knows yargs: "Did you mean run?" alone, or "name a
+ * command" for `memprobe --bogus`. Say what was wrong first.
+ */
+function describeParseFailure(msg: string | undefined): string {
+  const argv = hideBin(process.argv);
+  const first = argv[0];
+  if (msg?.startsWith('Did you mean') && first !== undefined) return `unknown command "${first}"; ${msg.charAt(0).toLowerCase()}${msg.slice(1)}`;
+  if (msg === NO_COMMAND && first !== undefined && first.startsWith('-')) return `unknown option ${first.split('=')[0]}; ${NO_COMMAND}`;
+  if (msg === NO_COMMAND && first !== undefined) return `unknown command "${first}"`;
+  if (msg === `Unknown argument: ${first}` && first !== undefined && !first.startsWith('-')) return `unknown command "${first}"`;
+  return msg ?? 'invalid command line';
+}
+
+const NO_COMMAND = 'name a command: run, attach, analyze, report or gate';
 
 async function main(): Promise<void> {
   const cli = yargs(hideBin(process.argv))
@@ -28,16 +53,24 @@ async function main(): Promise<void> {
     .command(reportCommand)
     .command(gateCommand)
     .command(analyzeCommand)
-    .demandCommand(1, 'name a command (see memprobe --help)')
+    .demandCommand(1, NO_COMMAND)
     .strict()
     .recommendCommands()
     .help()
     .alias('h', 'help')
     .version()
+    .example('$0 run target.mjs --rps 1000 --duration 60s', 'drive a script target, snapshot its heap 5 times, report what grows')
+    .example('$0 run --url http://127.0.0.1:3000/ --rps 200 -- node server.js', 'start an HTTP server and drive it')
+    .example('$0 attach 4242 --duration 2m', 'attach to a running Node.js process by pid')
+    .example('$0 analyze before.heapsnapshot after.heapsnapshot', 'growth between two snapshots, offline')
+    .example('$0 report memprobe-out/2026-11-26T13-44-22Z', 're-render report.json and report.html of a run')
+    .example('$0 gate memprobe-out/ci --fail-on leak,accumulation', 'CI: exit 1 when a budget is exceeded')
+    .example('$0 run --help', 'every option of a command, each with an example')
+    .epilogue('Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage or input error, 3 the target crashed or exited (partial report), 130 interrupted with Ctrl-C, 143 terminated with SIGTERM (partial report).')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      fail(msg ?? 'invalid command line', 'see memprobe --help');
+      fail(describeParseFailure(msg), 'see memprobe --help');
     });
   await cli.parseAsync();
 }
