@@ -8,7 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
 import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import { EXIT_INTERRUPTED, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { exitCodeForSignal, runSession, STOP_SIGNALS, validateSessionOptions, type SessionOptions, type StopSignal } from '../harness/run-session.js';
 import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../harness/run-directory.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import { startHttpTarget } from '../harness/http-target.js';
@@ -37,7 +37,8 @@ export const runCommand: CommandModule<object, RunArgv> = {
               'command that memprobe starts with its inspector on 127.0.0.1, then drives at URL with keep-alive requests.\n\n' +
               'Heap snapshots hold every string the target had (tokens, passwords): they are written owner-only (0600).\n\n' +
               'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error or a target that will not ' +
-              'start, 3 the target crashed or exited (partial report), 130 interrupted with Ctrl-C (partial report).',
+              'start, 3 the target crashed or exited (partial report), 130 interrupted with Ctrl-C, 143 terminated by SIGTERM ' +
+              '(both with a partial report).',
           )
           .positional('script', { type: 'string', describe: 'Script target module (.mjs, .js, .ts)' })
           .option('url', {
@@ -85,14 +86,14 @@ async function run(argv: RunArgv): Promise<number> {
   validateSessionOptions(durationKnown ? provisional : { ...provisional, durationS: 1e9 });
   // Before any target starts: a run that cannot write its results must not load anyone's server.
   const created = prepareRunDirectory(outDir);
-  // Ctrl-C while the target starts: exit through process.exit, whose 'exit' handlers end the server
-  // process group the HTTP target made (a signal's default action would orphan it).
-  const onStartupInterrupt = () => {
+  // Ctrl-C or SIGTERM while the target starts: exit through process.exit, whose 'exit' handlers end
+  // the server process group the HTTP target made (a signal's default action would orphan it).
+  const onStartupInterrupt = (signal: StopSignal) => {
     discardUnusedRunDirectory(outDir, created, { keepLog: false });
-    process.stderr.write('memprobe: interrupted while the target was starting\n');
-    process.exit(EXIT_INTERRUPTED);
+    process.stderr.write(`memprobe: ${signal === 'SIGTERM' ? 'terminated' : 'interrupted'} while the target was starting\n`);
+    process.exit(exitCodeForSignal(signal));
   };
-  process.on('SIGINT', onStartupInterrupt);
+  for (const signal of STOP_SIGNALS) process.on(signal, onStartupInterrupt);
   let started: { target: TargetProcess; load: LoadDriver; durationS: number };
   try {
     started = await startTargetAndLoad(argv, outDir, budgets, explicit);
@@ -100,7 +101,7 @@ async function run(argv: RunArgv): Promise<number> {
     discardUnusedRunDirectory(outDir, created, { keepLog: err instanceof Error && err.message.includes(TARGET_LOG) });
     throw err;
   } finally {
-    process.off('SIGINT', onStartupInterrupt);
+    for (const signal of STOP_SIGNALS) process.off(signal, onStartupInterrupt);
   }
   const { target, load, durationS } = started;
   try {

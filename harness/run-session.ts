@@ -61,12 +61,30 @@ export interface SessionOptions {
 
 /** Exit code for a run the user interrupted (128 + SIGINT, as shells report it). */
 export const EXIT_INTERRUPTED = 130;
+/** Exit code for a run ended by SIGTERM (128 + 15): a CI job's timeout, `kill`, `docker stop`. */
+export const EXIT_TERMINATED = 143;
+
+/**
+ * The signals that end a run early with a partial report. SIGTERM is what CI timeouts and `kill`
+ * send; without a handler memprobe would die on it at once, leaving no report and, for an HTTP
+ * target, a server process nobody stops.
+ */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+export function exitCodeForSignal(signal: StopSignal): number {
+  return signal === 'SIGTERM' ? EXIT_TERMINATED : EXIT_INTERRUPTED;
+}
+
+function describeSignal(signal: StopSignal): string {
+  return signal === 'SIGTERM' ? 'terminated (SIGTERM)' : 'interrupted (Ctrl-C)';
+}
 
 /** Snapshots that stop the target for more than this share of the run distort what it measures. */
 const PAUSE_SHARE_WARNING = 0.1;
 
 type StopReason =
-  | { kind: 'interrupt'; atS: number }
+  | { kind: 'interrupt'; atS: number; signal: StopSignal }
   | { kind: 'target-exit'; atS: number; exit: TargetExit }
   | { kind: 'target-hung'; atS: number; message: string }
   | { kind: 'failure'; atS: number; message: string };
@@ -141,8 +159,8 @@ class CaptureSession {
   }
 
   async run(): Promise<{ report: Report; exitCode: number }> {
-    const onSigint = () => this.interrupt();
-    process.on('SIGINT', onSigint);
+    const handlers = STOP_SIGNALS.map((signal) => [signal, () => this.interrupt(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
     void this.target.exited.then((exit) => this.onTargetExit(exit));
     let failure: unknown = null;
     try {
@@ -157,7 +175,7 @@ class CaptureSession {
       }
       await this.finish();
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const [signal, handler] of handlers) process.off(signal, handler);
       this.ticker?.stop();
       this.timeline?.close();
       this.progress.clear();
@@ -382,16 +400,16 @@ class CaptureSession {
 
   // --- stopping ---
 
-  private interrupt(): void {
+  private interrupt(signal: StopSignal): void {
     this.interrupts += 1;
     if (this.interrupts > 1) {
       // Second Ctrl-C: leave now. Remove the half-written snapshot and the processes we started.
       if (this.snapshotFileInProgress) rmSync(this.snapshotFileInProgress, { force: true });
       if (this.target.kind !== 'attach') killQuietly(this.target.pid);
       process.stderr.write(
-        `\nmemprobe: interrupted twice, exiting now; what was captured is in ${this.dir} (\`memprobe report ${this.dir}\` builds the report)\n`,
+        `\nmemprobe: ${signal === 'SIGTERM' ? 'terminated' : 'interrupted'} twice, exiting now; what was captured is in ${this.dir} (\`memprobe report ${this.dir}\` builds the report)\n`,
       );
-      process.exit(EXIT_INTERRUPTED);
+      process.exit(exitCodeForSignal(signal));
     }
     if (this.stopReason) return; // the target already died; the partial report is being written
     if (this.loadStoppedAtS !== null) {
@@ -399,9 +417,9 @@ class CaptureSession {
       this.progress.message('memprobe: finishing the report (Ctrl-C again to exit at once)');
       return;
     }
-    this.stopReason = { kind: 'interrupt', atS: this.elapsedS() };
+    this.stopReason = { kind: 'interrupt', atS: this.elapsedS(), signal };
     this.progress.message(
-      `memprobe: interrupted, stopping the load${this.snapshotting ? ' and finishing the snapshot in progress' : ''}, then writing a partial report (Ctrl-C again to exit at once)`,
+      `memprobe: ${signal === 'SIGTERM' ? 'terminated' : 'interrupted'}, stopping the load${this.snapshotting ? ' and finishing the snapshot in progress' : ''}, then writing a partial report (Ctrl-C again to exit at once)`,
     );
     this.wakeStop();
   }
@@ -470,7 +488,7 @@ class CaptureSession {
   private addCaptureNotes(): void {
     const runS = this.loadStoppedAtS ?? this.elapsedS();
     if (this.stopReason?.kind === 'interrupt') {
-      this.notes.unshift(`Partial: interrupted (Ctrl-C) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; the report covers the run so far.`);
+      this.notes.unshift(`Partial: ${describeSignal(this.stopReason.signal)} at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; the report covers the run so far.`);
     } else if (this.stopReason?.kind === 'failure') {
       this.notes.unshift(`Partial: memprobe stopped at ${this.stopReason.atS.toFixed(1)} s after an error of its own: ${this.stopReason.message}`);
     } else if (this.stopReason?.kind === 'target-hung') {
@@ -554,7 +572,7 @@ class CaptureSession {
 
   private exitCode(report: Report): number {
     if (this.stopReason?.kind === 'target-exit' || this.stopReason?.kind === 'target-hung') return EXIT.targetCrashed;
-    if (this.stopReason?.kind === 'interrupt') return EXIT_INTERRUPTED;
+    if (this.stopReason?.kind === 'interrupt') return exitCodeForSignal(this.stopReason.signal);
     if (report.gate && !report.gate.passed) return EXIT.gateFailed;
     return EXIT.ok;
   }
