@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
-import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
+import { outDirFrom, requireGrowthSchedule, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
 import { exitCodeForSignal, runSession, STOP_SIGNALS, validateSessionOptions, type SessionOptions, type StopSignal } from '../harness/run-session.js';
 import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../harness/run-directory.js';
@@ -83,7 +83,8 @@ async function run(argv: RunArgv): Promise<number> {
   const explicit = resolveLoad(argv, null);
   const durationKnown = argv.url !== undefined || argv.duration !== undefined;
   const provisional = sessionOptions(argv, outDir, explicit.durationS, budgets);
-  validateSessionOptions(durationKnown ? provisional : { ...provisional, durationS: 1e9 });
+  if (durationKnown) requireGrowthSchedule(validateSessionOptions(provisional), provisional);
+  else validateSessionOptions({ ...provisional, durationS: 1e9 });
   // Before any target starts: a run that cannot write its results must not load anyone's server.
   const created = prepareRunDirectory(outDir);
   // Ctrl-C or SIGTERM while the target starts: exit through process.exit, whose 'exit' handlers end
@@ -126,14 +127,15 @@ async function startTargetAndLoad(
   }
   const started = await startScriptTarget({
     script: argv.script!,
-    rps: argv.rps,
+    rps: argv.rps !== undefined ? explicit.rps : undefined,
     durationS: argv.duration !== undefined ? explicit.durationS : undefined,
     vus: explicit.vus,
     logFile,
   });
   try {
     const resolved = resolveLoad(argv, started.defaults);
-    validateSessionOptions(sessionOptions(argv, outDir, resolved.durationS, budgets));
+    const options = sessionOptions(argv, outDir, resolved.durationS, budgets);
+    requireGrowthSchedule(validateSessionOptions(options), options);
     return { target: started.target, load: started.createLoad(resolved.rps, resolved.vus), durationS: resolved.durationS };
   } catch (err) {
     await started.target.close();

@@ -7,7 +7,7 @@
  * CONTRACT default. That is why `--rps` and `--duration` have no yargs defaults.
  */
 import type { Argv } from 'yargs';
-import { parseDuration, parseSize } from './units.js';
+import { parseDuration, parseRate, parseSize, parseWholeNumber } from './units.js';
 import { UsageError } from './usage-error.js';
 import type { SessionOptions } from '../harness/run-session.js';
 
@@ -21,15 +21,17 @@ export const DEFAULTS = {
   horizonS: 24 * 3600,
 } as const;
 
+// Counts and rates are strings to yargs (numbers where another command declares them so), parsed
+// here: an error can then quote what was typed instead of yargs' NaN.
 export interface SessionArgv {
-  rps?: number;
+  rps?: string | number;
   duration?: string;
-  vus?: number;
-  snapshots?: number;
+  vus?: string | number;
+  snapshots?: string | number;
   'snapshot-every'?: string;
   warmup?: string;
   out?: string;
-  'keep-snapshots'?: number;
+  'keep-snapshots'?: string | number;
   'heap-limit'?: string;
   horizon?: string;
   'project-rps'?: (string | number)[];
@@ -39,14 +41,14 @@ export interface SessionArgv {
 
 export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
   return yargs
-    .option('rps', { type: 'number', describe: `Arrival rate, iterations or HTTP requests per second [default: script's options.rps, else ${DEFAULTS.rps}]`, group: 'Load:' })
+    .option('rps', { type: 'string', describe: `Arrival rate, iterations or HTTP requests per second [default: script's options.rps, else ${DEFAULTS.rps}]`, group: 'Load:' })
     .option('duration', { type: 'string', describe: `How long to drive load: 90s, 5m, 2h [default: script's options.duration, else ${DEFAULTS.durationS}s]`, group: 'Load:' })
-    .option('vus', { type: 'number', describe: `Iterations/requests in flight at most; arrivals beyond are dropped and counted [default: ${DEFAULTS.vus}]`, group: 'Load:' })
-    .option('snapshots', { type: 'number', describe: `Heap snapshots over the run, evenly spaced from the end of warm-up to near the end [default: ${DEFAULTS.snapshots}]`, group: 'Capture:' })
+    .option('vus', { type: 'string', describe: `Iterations/requests in flight at most; arrivals beyond are dropped and counted [default: ${DEFAULTS.vus}]`, group: 'Load:' })
+    .option('snapshots', { type: 'string', describe: `Heap snapshots over the run, evenly spaced from the end of warm-up to near the end [default: ${DEFAULTS.snapshots}]`, group: 'Capture:' })
     .option('snapshot-every', { type: 'string', describe: 'Instead of --snapshots: one snapshot every D (e.g. 30s), the first after warm-up', group: 'Capture:' })
     .option('warmup', { type: 'string', describe: 'Load before the first snapshot, not counted in growth [default: 10% of --duration]', group: 'Capture:' })
     .option('out', { type: 'string', describe: 'Run directory (created; must not hold a run already) [default: memprobe-out/<timestamp>]', group: 'Capture:' })
-    .option('keep-snapshots', { type: 'number', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
+    .option('keep-snapshots', { type: 'string', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
     .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
@@ -62,12 +64,10 @@ export interface ResolvedLoad {
 }
 
 export function resolveLoad(argv: SessionArgv, scriptDefaults: { rps: number | null; durationS: number | null } | null): ResolvedLoad {
-  const rps = argv.rps ?? scriptDefaults?.rps ?? DEFAULTS.rps;
-  if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--rps: expected a rate above 0, got ${argv.rps}`);
+  const rps = argv.rps !== undefined ? parseRate(argv.rps, 'rps') : (scriptDefaults?.rps ?? DEFAULTS.rps);
   const durationS = argv.duration !== undefined ? parseDuration(argv.duration, 'duration') : (scriptDefaults?.durationS ?? DEFAULTS.durationS);
   if (!(durationS > 0)) throw new UsageError('--duration must be longer than zero');
-  const vus = argv.vus ?? DEFAULTS.vus;
-  if (!Number.isInteger(vus) || vus < 1) throw new UsageError(`--vus: expected a whole number of at least 1, got ${argv.vus}`);
+  const vus = argv.vus !== undefined ? parseWholeNumber(argv.vus, 'vus', 1) : DEFAULTS.vus;
   return { rps, durationS, vus };
 }
 
@@ -91,15 +91,37 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     outDir,
     durationS,
     warmupS: argv.warmup !== undefined ? parseDuration(argv.warmup, 'warmup') : durationS * DEFAULTS.warmupShare,
-    snapshots: snapshotEveryS === null ? (argv.snapshots ?? DEFAULTS.snapshots) : null,
+    snapshots: snapshotEveryS === null ? (argv.snapshots !== undefined ? parseSnapshotCount(argv.snapshots) : DEFAULTS.snapshots) : null,
     snapshotEveryS,
-    keepSnapshots: argv['keep-snapshots'] ?? DEFAULTS.keepSnapshots,
+    keepSnapshots: argv['keep-snapshots'] !== undefined ? parseWholeNumber(argv['keep-snapshots'], 'keep-snapshots', 0) : DEFAULTS.keepSnapshots,
     heapLimitBytes: argv['heap-limit'] !== undefined ? parseSize(argv['heap-limit'], 'heap-limit') : null,
     horizonS: argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : DEFAULTS.horizonS,
     projectRps: parseRates(argv['project-rps'] ?? []),
     json: argv.json ?? false,
     snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
   };
+}
+
+/**
+ * Growth is a change between snapshots: with fewer than two, a run cannot find anything and would
+ * only look like a clean bill of health. (The library still takes 0 or 1 for its own callers.)
+ */
+const MIN_SNAPSHOTS = 2;
+const ONE_HEAP_HINT = 'growth needs two or more snapshots; to see what one heap holds, run `memprobe analyze` on a .heapsnapshot';
+
+function parseSnapshotCount(text: string | number): number {
+  const n = parseWholeNumber(text, 'snapshots', 0);
+  if (n < MIN_SNAPSHOTS) throw new UsageError(`--snapshots: expected at least ${MIN_SNAPSHOTS}, got ${n}`, ONE_HEAP_HINT);
+  return n;
+}
+
+/** A `--snapshot-every` schedule that leaves room for fewer than two snapshots is a usage error too. */
+export function requireGrowthSchedule(times: number[], o: Pick<SessionOptions, 'durationS' | 'warmupS'>): void {
+  if (times.length >= MIN_SNAPSHOTS) return;
+  throw new UsageError(
+    `--snapshot-every leaves room for ${times.length} snapshot${times.length === 1 ? '' : 's'} between the end of warm-up (${o.warmupS} s) and the end of the ${o.durationS} s run; growth needs at least ${MIN_SNAPSHOTS}`,
+    'shorten --snapshot-every or --warmup, or lengthen --duration',
+  );
 }
 
 function parseRates(values: (string | number)[]): number[] {

@@ -67,6 +67,37 @@ export function parsePercent(text: string | number, flag = 'tolerance'): number 
   return m[2] ? Number(m[1]) / 100 : Number(m[1]);
 }
 
+/**
+ * A number given on the command line. Flags are declared as strings in yargs so that the message can
+ * quote what was typed (`--rps abc` would otherwise arrive as NaN, and the error would say "got NaN").
+ */
+function parseNumber(text: string | number): number {
+  if (typeof text === 'number') return text;
+  const trimmed = text.trim();
+  // Number('') is 0 and Number('0x10') is 16: neither is what a person means by a rate or a count.
+  return /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
+function quoted(text: string | number): string {
+  return typeof text === 'number' ? (Number.isNaN(text) ? 'something that is not a number' : String(text)) : `"${text}"`;
+}
+
+/** A rate above zero, such as `--rps 1000` or `--rps 0.5`. */
+export function parseRate(text: string | number, flag = 'rps'): number {
+  const n = parseNumber(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError(`--${flag}: expected a rate above 0 such as 1000, got ${quoted(text)}`);
+  return n;
+}
+
+/** A whole number of at least `min`, such as `--vus 100` or `--keep-snapshots 0`. */
+export function parseWholeNumber(text: string | number, flag: string, min: number): number {
+  const n = parseNumber(text);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`--${flag}: expected a whole number of at least ${min}, got ${quoted(text)}`);
+  }
+  return n;
+}
+
 /** `1.5 MB`, `812 B`, `4.0 GB` (decimal units, as heap limits are usually quoted). */
 export function formatBytes(bytes: number): string {
   const sign = bytes < 0 ? '-' : '';
