@@ -65,8 +65,11 @@ export function writeReportFiles(runDir: string, report: Report, dir: Pick<RunDi
 }
 
 export function readRunDirectory(runDir: string): RunDirectory {
-  if (!existsSync(runDir) || !statSync(runDir).isDirectory()) {
+  if (!existsSync(runDir)) {
     throw new UsageError(`${runDir}: no such run directory`, 'give the --out directory of a memprobe run');
+  }
+  if (!statSync(runDir).isDirectory()) {
+    throw new UsageError(`${runDir}: is a file, not a run directory`, 'give the --out directory of a memprobe run');
   }
   const runFile = join(runDir, RUN_FILES.run);
   if (!existsSync(runFile)) {
@@ -76,6 +79,8 @@ export function readRunDirectory(runDir: string): RunDirectory {
   if (run?.schema !== 'memprobe/run@1') {
     throw new UsageError(`${runFile}: not a memprobe run record (schema ${JSON.stringify(run?.schema)})`);
   }
+  const runProblem = runRecordProblem(run);
+  if (runProblem) throw new UsageError(`${runFile}: damaged run record (${runProblem})`, 'a run directory is written by memprobe run or attach; restore run.json or start a new run');
   const notes: string[] = [];
   return {
     run: { ...run, snapshots: run.snapshots.map((s) => withFileIfPresent(runDir, s)) },
@@ -102,6 +107,10 @@ function readSummaries(dir: string): SnapshotSummary[] {
     const summary = readJson(file) as SnapshotSummary;
     if (summary?.schema !== 'memprobe/snapshot-summary@1' || !Array.isArray(summary.owners)) {
       throw new UsageError(`${file}: not a memprobe snapshot summary`);
+    }
+    const problem = summaryProblem(summary);
+    if (problem) {
+      throw new UsageError(`${file}: damaged snapshot summary (${problem})`, 'delete it: memprobe report summarizes the raw snapshot again when it is still there');
     }
     return summary;
   });
@@ -142,6 +151,61 @@ function readAllocationProfile(file: string, notes: string[]): SamplingHeapProfi
   }
   notes.push(`${RUN_FILES.allocationProfile} is unreadable: findings have no allocation sites`);
   return null;
+}
+
+/*
+ * Shape checks for the files a run directory is rebuilt from. They are written by memprobe, but
+ * people edit, truncate and merge them; a damaged field must be a one-line error naming the file
+ * and the field (exit 2), not a TypeError deep in the analysis.
+ */
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isNumberOrNull = (v: unknown): boolean => v === null || isNumber(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumberArray = (v: unknown): boolean => Array.isArray(v) && v.every(isNumber);
+
+function runRecordProblem(run: RunRecord): string | null {
+  const r = run as unknown as Record<string, unknown>;
+  if (!isObject(r.target) || typeof r.target.kind !== 'string' || typeof r.target.command !== 'string') return 'target';
+  if (!isObject(r.load) || !isNumberOrNull(r.load.requests ?? null) || !isNumberOrNull(r.load.targetRps ?? null) || !isNumberOrNull(r.load.achievedRps ?? null)) {
+    return 'load';
+  }
+  if (!Array.isArray(r.snapshots)) return 'snapshots';
+  const bad = r.snapshots.findIndex(
+    (s: unknown) => !isObject(s) || !isNumber(s.t) || !isNumberOrNull(s.requests) || !isNumber(s.totalBytes) || !(s.file === null || typeof s.file === 'string'),
+  );
+  if (bad >= 0) return `snapshots[${bad}]`;
+  if (!Array.isArray(r.notes) || !r.notes.every((n) => typeof n === 'string')) return 'notes';
+  if (!isObject(r.analysis) || !isNumberOrNull(r.analysis.heapLimitBytes) || !isNumber(r.analysis.horizonS) || !isNumberArray(r.analysis.projectRps)) {
+    return 'analysis';
+  }
+  if (r.meta !== undefined && !isObject(r.meta)) return 'meta';
+  if (r.gate !== undefined && !isObject(r.gate)) return 'gate';
+  return null;
+}
+
+function summaryProblem(summary: SnapshotSummary): string | null {
+  const s = summary as unknown as Record<string, unknown>;
+  for (const field of ['nodeCount', 'edgeCount', 'totalBytes', 'maxNodeId'] as const) if (!isNumber(s[field])) return field;
+  if (!isNumberOrNull(s.t) || !isNumberOrNull(s.requests)) return 't/requests';
+  if (!isNumberArray(s.cohortBoundaries)) return 'cohortBoundaries';
+  if (!isObject(s.categories)) return 'categories';
+  const bad = summary.owners.findIndex((o: unknown) => {
+    if (!isObject(o)) return true;
+    return (
+      typeof o.key !== 'string' ||
+      typeof o.owner !== 'string' ||
+      !(o.location === null || o.location === undefined || typeof o.location === 'string') ||
+      !isNumber(o.count) ||
+      !isNumber(o.retainedBytes) ||
+      !isNumber(o.selfBytes) ||
+      !isObject(o.composition) ||
+      !isNumberArray(o.cohortCounts) ||
+      !isNumberArray(o.cohortBytes) ||
+      !(Array.isArray(o.retainerPath) && o.retainerPath.every((step) => typeof step === 'string'))
+    );
+  });
+  return bad >= 0 ? `owners[${bad}]` : null;
 }
 
 function readJson(file: string): unknown {
