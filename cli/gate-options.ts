@@ -2,8 +2,8 @@
  * The budget flags (CONTRACT "Budgets"), shared by `memprobe gate` and by `run`/`attach --gate`, and
  * their parsing into `GateBudgets`. Parsing only: the gate itself is `analyzers/gate.ts`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { Report, Verdict } from '../reports/report-schema.js';
 import { VERDICTS, defaultGateBudgets, type GateBudgets } from '../analyzers/gate.js';
@@ -83,6 +83,8 @@ export function parseGateBudgets(argv: GateArgv): GateBudgets | null {
     argv['max-growth'] !== undefined ||
     argv.baseline !== undefined ||
     argv.junit !== undefined;
+  // The JUnit file is written last, after a run of minutes: find out now that it cannot be.
+  if (argv.junit !== undefined) checkWritableFile(argv.junit, '--junit');
   if (argv.tolerance !== undefined && argv.baseline === undefined) {
     throw new UsageError('--tolerance needs --baseline', 'memprobe gate run/ --baseline main/report.json --tolerance 20%');
   }
@@ -96,6 +98,26 @@ export function parseGateBudgets(argv: GateArgv): GateBudgets | null {
     baseline: argv.baseline !== undefined ? readBaseline(argv.baseline) : null,
     tolerance: argv.tolerance !== undefined ? parsePercent(argv.tolerance, 'tolerance') : defaults.tolerance,
   };
+}
+
+/** A file path that can be created or replaced: not a directory, in an existing writable directory. */
+export function checkWritableFile(path: string, flag: string): void {
+  if (path.trim() === '') throw new UsageError(`${flag}: expected a file name`);
+  const file = resolve(path);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag} ${path}: is a directory`, 'name a file, e.g. memprobe-junit.xml');
+  const dir = dirname(file);
+  let reason: string | null = null;
+  if (!existsSync(dir)) reason = `no directory ${dirname(path)}`;
+  else if (!statSync(dir).isDirectory()) reason = `${dirname(path)} is not a directory`;
+  else {
+    try {
+      accessSync(dir, constants.W_OK);
+      if (existsSync(file)) accessSync(file, constants.W_OK);
+    } catch {
+      reason = 'permission denied';
+    }
+  }
+  if (reason) throw new UsageError(`${flag} ${path}: cannot write there (${reason})`);
 }
 
 function parseVerdicts(text: string): Verdict[] {
@@ -134,6 +156,19 @@ export function readReportJson(path: string, label = ''): Report {
   const report = parsed as Report;
   if (report?.schema !== 'memprobe/report@1' || !Array.isArray(report.findings)) {
     throw new UsageError(`${label}${file}: not a memprobe report (expected schema memprobe/report@1)`);
+  }
+  // The gate compares owners, verdicts and rates: a finding without them would pass silently.
+  const bad = report.findings.findIndex(
+    (f) =>
+      typeof f !== 'object' ||
+      f === null ||
+      typeof f.owner !== 'string' ||
+      !(VERDICTS as readonly unknown[]).includes(f.verdict) ||
+      !(f.bytesPerRequest === null || typeof f.bytesPerRequest === 'number') ||
+      typeof f.bytesPerSecond !== 'number',
+  );
+  if (bad >= 0) {
+    throw new UsageError(`${label}${file}: finding ${bad + 1} is not a memprobe finding (owner, verdict, bytesPerRequest, bytesPerSecond)`);
   }
   return report;
 }

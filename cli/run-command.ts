@@ -2,7 +2,6 @@
  * `memprobe run <script>` and `memprobe run --url <URL> -- <cmd...>`: start the target, make its
  * load, and hand both to the capture session. Parsing and wiring only; the work is in `harness/`.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
@@ -14,7 +13,7 @@ import { startScriptTarget } from '../harness/script-target.js';
 import { startHttpTarget } from '../harness/http-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 import type { LoadDriver, TargetProcess } from '../harness/target-process.js';
-import { renderJunit } from '../reports/junit.js';
+import { writeJunitFile } from '../reports/gate-outputs.js';
 
 interface RunArgv extends SessionArgv, GateArgv {
   script?: string;
@@ -107,7 +106,7 @@ async function run(argv: RunArgv): Promise<number> {
   const { target, load, durationS } = started;
   try {
     const { report, exitCode } = await runSession(target, load, sessionOptions(argv, outDir, durationS, budgets));
-    if (argv.junit !== undefined && report.gate) writeFileSync(argv.junit, renderJunit(report, report.gate));
+    if (argv.junit !== undefined && report.gate) writeJunitFile(argv.junit, report, report.gate);
     return exitCode;
   } finally {
     await target.close();

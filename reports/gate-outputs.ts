@@ -7,6 +7,7 @@ import type { GateResult, Report } from './report-schema.js';
 import { renderJunit } from './junit.js';
 import { renderGithubAnnotations } from './github-annotations.js';
 import { findingRate } from './report-text.js';
+import { UsageError } from '../cli/usage-error.js';
 
 /** One line per failure naming owner, figure and budget; growing owners the gate let through as notices. */
 export function renderGateLines(report: Report, gate: GateResult): string[] {
@@ -34,9 +35,18 @@ export interface GateOutputOptions {
 }
 
 export function publishGateResult(report: Report, gate: GateResult, options: GateOutputOptions): void {
-  if (options.junitPath) writeFileSync(options.junitPath, renderJunit(report, gate));
+  if (options.junitPath) writeJunitFile(options.junitPath, report, gate);
   if (options.annotate) {
     for (const line of renderGithubAnnotations(report, gate)) options.write(`${line}\n`);
+  }
+}
+
+/** Writes the JUnit file; a path that turned out unwritable is the user's to fix (exit 2, one line). */
+export function writeJunitFile(path: string, report: Report, gate: GateResult): void {
+  try {
+    writeFileSync(path, renderJunit(report, gate));
+  } catch (err) {
+    throw new UsageError(`--junit ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 
