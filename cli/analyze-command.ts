@@ -15,14 +15,14 @@ import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { buildReport } from '../reports/build-report.js';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
 import type { RunRecord } from '../reports/run-record.js';
-import { formatBytes, formatCount, parseDuration, parseSize } from './units.js';
+import { formatBytes, formatCount, parseDuration, parseSize, parseWholeNumber } from './units.js';
 import { UsageError } from './usage-error.js';
 
 interface AnalyzeArgv {
   file: string;
   more?: string[];
   json?: boolean;
-  top?: number;
+  top?: string | number;
   requests?: string;
   times?: string;
   'heap-limit'?: string;
@@ -48,7 +48,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'A .heapsnapshot file (Chrome DevTools / v8.writeHeapSnapshot format)' })
       .positional('more', { type: 'string', array: true, describe: 'Later snapshots of the same process, in the order they were taken' })
       .option('json', { type: 'boolean', describe: 'Print memprobe/summary@1 (one file) or memprobe/report@1 (several) on stdout' })
-      .option('top', { type: 'number', describe: `Owners to show in the table [default: ${TABLE_ROWS}]; with --json, owners to include [default: all]` })
+      .option('top', { type: 'string', describe: `Owners to show in the table [default: ${TABLE_ROWS}]; with --json, owners to include [default: all]` })
       .option('requests', { type: 'string', describe: 'Requests served at each snapshot, comma-separated (gives bytes/request), e.g. 1000,2000,3000', group: 'Growth (2+ files):' })
       .option('times', { type: 'string', describe: "Time of each snapshot since the first, e.g. 0s,60s,120s [default: the files' modification times]", group: 'Growth (2+ files):' })
       .option('heap-limit', { type: 'string', describe: 'Heap size for the out-of-memory projection, e.g. 4GB [default: none]', group: 'Growth (2+ files):' })
@@ -57,32 +57,64 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .example('$0 analyze heap.heapsnapshot', 'top 20 owners by retained size')
       .example('$0 analyze heap.heapsnapshot --json --top 100 > summary.json', 'memprobe/summary@1 with the 100 largest owners')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --requests 10000,20000,30000 --heap-limit 4GB', 'growth per request, verdicts and out-of-memory projection')
+      .example('$0 analyze s1.heapsnapshot s2.heapsnapshot --times 0s,10m --horizon 7d --project-rps 5000', 'snapshot times given, projection a week ahead, also at 5,000/s')
       .check((argv) => {
-        if (argv.top !== undefined && (!Number.isInteger(argv.top) || argv.top < 1)) throw new UsageError(`--top: expected a positive whole number, got ${argv.top}`);
+        if (argv.top !== undefined) parseWholeNumber(argv.top, 'top', 1);
         return true;
       }) as unknown as Argv<AnalyzeArgv>,
   handler: async (argv) => {
     const files = [argv.file, ...(argv.more ?? [])];
     for (const file of files) checkReadable(file);
     if (files.length === 1) await analyzeOne(files[0], argv);
-    else await analyzeSeveral(files, argv);
+    else await analyzeSeveral(files, argv, growthOptions(argv, files));
   },
 };
+
+interface GrowthOptions {
+  requests: number[] | null;
+  times: number[];
+  heapLimitBytes: number | null;
+  horizonS: number;
+  projectRps: number[];
+}
+
+/**
+ * Every growth flag, parsed before the first snapshot is read: a multi-gigabyte file takes minutes,
+ * and a typo in --heap-limit must not be reported only after them.
+ */
+function growthOptions(argv: AnalyzeArgv, files: string[]): GrowthOptions {
+  const projectRps = argv['project-rps'] !== undefined ? parseList(argv['project-rps'], 'project-rps', null, Number) : [];
+  if (projectRps.some((rps) => rps <= 0)) throw new UsageError(`--project-rps: expected rates above 0, got "${argv['project-rps']}"`);
+  const heapLimitBytes = argv['heap-limit'] !== undefined ? parseSize(argv['heap-limit'], 'heap-limit') : null;
+  if (heapLimitBytes !== null && !(heapLimitBytes > 0)) throw new UsageError('--heap-limit must be above zero');
+  const horizonS = argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : 24 * 3600;
+  if (!(horizonS > 0)) throw new UsageError('--horizon must be longer than zero');
+  return {
+    requests: argv.requests !== undefined ? parseList(argv.requests, 'requests', files.length, Number) : null,
+    times: argv.times !== undefined ? parseList(argv.times, 'times', files.length, (t) => parseDuration(t, 'times')) : modificationTimes(files),
+    heapLimitBytes,
+    horizonS,
+    projectRps,
+  };
+}
 
 async function analyzeOne(file: string, argv: AnalyzeArgv): Promise<void> {
   const summary = await withFriendlyErrors(() =>
     summarizeSnapshotFile(file, { source: basename(file), t: null, requests: null, cohortBoundaries: [] }, progressReporter(file)),
   );
   if (argv.json) {
-    process.stdout.write(`${JSON.stringify(toHeapSummaryJson(summary, { top: argv.top }), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(toHeapSummaryJson(summary, { top: top(argv) }), null, 2)}\n`);
     return;
   }
-  process.stdout.write(renderOwnerTable(summary, argv.top ?? TABLE_ROWS));
+  process.stdout.write(renderOwnerTable(summary, top(argv) ?? TABLE_ROWS));
 }
 
-async function analyzeSeveral(files: string[], argv: AnalyzeArgv): Promise<void> {
-  const requests = argv.requests !== undefined ? parseList(argv.requests, 'requests', files.length, Number) : null;
-  const times = argv.times !== undefined ? parseList(argv.times, 'times', files.length, (t) => parseDuration(t, 'times')) : modificationTimes(files);
+function top(argv: AnalyzeArgv): number | undefined {
+  return argv.top !== undefined ? parseWholeNumber(argv.top, 'top', 1) : undefined;
+}
+
+async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: GrowthOptions): Promise<void> {
+  const { requests, times, projectRps } = options;
   const summaries: SnapshotSummary[] = [];
   for (const [i, file] of files.entries()) {
     // One process's snapshots in order: each is born-after the ones before (cohort boundaries).
@@ -98,12 +130,11 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv): Promise<void>
   const elapsed = times[times.length - 1] - times[0];
   const served = requests ? requests[requests.length - 1] - requests[0] : null;
   const runRps = served !== null && elapsed > 0 ? served / elapsed : null;
-  const projectRps = argv['project-rps'] !== undefined ? parseList(argv['project-rps'], 'project-rps', null, Number) : [];
   const analysis = analyzeGrowth(summaries, {
-    heapLimitBytes: argv['heap-limit'] !== undefined ? parseSize(argv['heap-limit'], 'heap-limit') : null,
+    heapLimitBytes: options.heapLimitBytes,
     runRps,
     projectRps,
-    horizonS: argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : 24 * 3600,
+    horizonS: options.horizonS,
     allocationProfile: null,
   });
   const run: RunRecord = {
@@ -120,7 +151,7 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv): Promise<void>
     snapshots: summaries.map((s, i) => ({ t: s.t ?? 0, requests: s.requests, totalBytes: s.totalBytes, file: files[i] })),
     notes: argv.times === undefined ? ['snapshot times taken from the files\' modification times'] : [],
     meta: { nodeVersion: process.version },
-    analysis: { heapLimitBytes: null, horizonS: 24 * 3600, projectRps },
+    analysis: { heapLimitBytes: options.heapLimitBytes, horizonS: options.horizonS, projectRps },
   };
   const report = buildReport(run, analysis, null);
   if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
