@@ -38,7 +38,8 @@ export const gateCommand: CommandModule<object, GateCommandArgv> = {
     )
       .example('$0 gate memprobe-out/ci', 'default budget: fail on any leak')
       .example('$0 gate memprobe-out/ci --fail-on leak,accumulation --max-growth 10MB/h', 'also fail on unbounded accumulation')
-      .example('$0 gate memprobe-out/ci --baseline main-report.json --tolerance 20% --junit memprobe.xml', 'regressions against main') as unknown as Argv<GateCommandArgv>,
+      .example('$0 gate memprobe-out/ci --baseline main-report.json --tolerance 20% --junit memprobe.xml', 'regressions against main')
+      .example('$0 gate memprobe-out/ci/report.json --max-bytes-per-request 64 --json > gated.json', 'at most 64 B retained per request; the gated report on stdout') as unknown as Argv<GateCommandArgv>,
   handler: async (argv) => {
     process.exitCode = await gate(argv);
   },

@@ -51,6 +51,11 @@ export const runCommand: CommandModule<object, RunArgv> = {
       .example('$0 run target.ts --rps 500 --duration 5m --snapshot-every 30s --out runs/today', 'TypeScript target, a snapshot every 30 s')
       .example('$0 run --url http://127.0.0.1:3000/api --rps 200 -- node server.js', 'start an HTTP server and drive it')
       .example('$0 run target.mjs --gate --fail-on leak,accumulation --json > report.json', 'CI: fail on growth, JSON on stdout')
+      .example('$0 run target.mjs --rps 2000 --vus 50 --duration 2m --snapshots 6 --warmup 20s', 'at most 50 in flight, 6 snapshots after a 20 s warm-up')
+      .example('$0 run target.mjs --keep-snapshots 0 --snapshot-timeout 5m', 'keep only the summaries; allow a big heap 5 minutes per snapshot')
+      .example('$0 run target.mjs --heap-limit 2GB --horizon 7d --project-rps 5000,20000', 'time to out-of-memory against 2 GB, a week ahead, also at 5,000/s and 20,000/s')
+      .example('$0 run target.mjs --max-bytes-per-request 64 --max-growth 10MB/h --junit memprobe.xml', 'CI budgets, JUnit XML for the CI system')
+      .example('$0 run target.mjs --baseline main/report.json --tolerance 20%', 'fail on owners growing 20% faster per request than on main, or new')
       .check((argv) => {
         const command = (argv['--'] ?? []) as (string | number)[];
         if (argv.url === undefined && argv.script === undefined) {
