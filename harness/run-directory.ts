@@ -32,10 +32,21 @@ export function prepareRunDirectory(outDir: string): string[] {
     rmSync(probe);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UsageError(`--out ${outDir}: cannot write the run directory there (${code})`, 'choose a writable --out');
+    throw new UsageError(`--out ${outDir}: cannot write the run directory there (${REASONS[code] ?? code})`, 'choose a writable --out');
   }
   return created;
 }
+
+/** The codes a user meets here, in words (the code itself stays for a search engine). */
+const REASONS: Record<string, string> = {
+  ENOTDIR: 'a file is in the way: ENOTDIR',
+  EEXIST: 'a file is in the way: EEXIST',
+  EACCES: 'permission denied: EACCES',
+  EPERM: 'operation not permitted: EPERM',
+  EROFS: 'read-only file system: EROFS',
+  ENOSPC: 'no space left on the device: ENOSPC',
+  ENOENT: 'the parent cannot hold directories: ENOENT',
+};
 
 /**
  * Undoes `prepareRunDirectory` when the run never started (the target would not start): removes the
