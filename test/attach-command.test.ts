@@ -90,15 +90,15 @@ describe('memprobe attach: end to end against running HTTP servers', () => {
     const server = await startNode(['--inspect-port=0', LEAKY_SERVER]);
     const out = join(scratch, 'leaky');
     const result = await memprobeAsync([
-      'attach', String(server.pid), '--url', `http://127.0.0.1:${server.port}/`, '--rps', '200',
-      '--duration', '10s', '--snapshots', '3', '--warmup', '2s', '--out', out, '--json',
+      'attach', String(server.pid), '--url', `http://127.0.0.1:${server.port}/`, '--rps', '300',
+      '--duration', '12s', '--snapshots', '3', '--warmup', '2s', '--out', out, '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.target).toMatchObject({ kind: 'attach', pid: server.pid });
-    expect(report.load.targetRps).toBe(200);
+    expect(report.load.targetRps).toBe(300);
     const leak = report.findings.find((f) => f.owner === 'RequestContext' || f.owner === 'EventEmitter');
-    expect(leak, JSON.stringify(report.findings.map((f) => [f.owner, f.verdict]))).toBeDefined();
+    expect(leak, JSON.stringify({ findings: report.findings.map((f) => [f.owner, f.verdict]), load: report.load, notes: report.notes })).toBeDefined();
     expect(leak!.verdict).toBe('leak');
     expect(leak!.bytesPerRequest).toBeGreaterThan(50);
     // Left as found: serving, and no inspector listening any more.
