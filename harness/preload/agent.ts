@@ -21,7 +21,7 @@
  * Everything the agent holds is a timer (unref'd: it never keeps the process alive), one signal
  * listener, one event-loop-delay histogram and two file descriptors' worth of state.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
@@ -144,8 +144,13 @@ export class MemprobeAgent {
     const maxRssBefore = process.resourceUsage().maxRSS * 1024;
     const started = performance.now();
     // Written under a temporary name: a reader (or a crash) never takes a half file for a snapshot.
-    this.writeSnapshotFile(`${file}.partial`);
-    renameSync(`${file}.partial`, file);
+    try {
+      this.writeSnapshotFile(`${file}.partial`);
+      renameSync(`${file}.partial`, file);
+    } catch (err) {
+      rmSync(`${file}.partial`, { force: true }); // a full disk must not stay full because of us
+      throw err;
+    }
     chmodSync(file, 0o600);
     const pauseMs = performance.now() - started;
     const maxRssAfter = process.resourceUsage().maxRSS * 1024;
