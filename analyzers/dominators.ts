@@ -69,6 +69,16 @@ export function buildDominatorTree(
       if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) firstRetainer[edgeToNode[edge]]++;
     }
   }
+  // Retainer lists keyed by retained node (ordinal), holding retainers' DFS numbers: counts become
+  // end offsets, and each node's range is filled back to front as the DFS meets its retainers (it
+  // meets every essential edge once), which saves a sweep of its own over all the edges.
+  let essentialCount = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    essentialCount += firstRetainer[node];
+    firstRetainer[node] = essentialCount;
+  }
+  firstRetainer[nodeCount] = essentialCount;
+  const retainingNumbers = new Uint32Array(essentialCount);
 
   // Besides the retainer lists, five 4-byte columns (one of them two wide): this pass is the
   // pipeline's memory peak, so `number` holds the semidominators once node numbers are no longer
@@ -103,12 +113,14 @@ export function buildDominatorTree(
     path[2] = firstEdge[start + 1];
     let top = 3;
     while (top > 0) {
+      const source = path[top - 3];
       const end = path[top - 1];
       let edge = path[top - 2];
       let w = -1;
       for (; edge < end; edge++) {
         if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
         const target = edgeToNode[edge];
+        retainingNumbers[--firstRetainer[target]] = source;
         if ((visited[target >>> 5] & (1 << (target & 31))) === 0) {
           w = target;
           break;
@@ -140,11 +152,24 @@ export function buildDominatorTree(
   dfs(ROOT_ORDINAL, 0);
   const reachable = n;
   if (n < nodeCount) {
+    // Which unvisited nodes have an essential retainer at all: only unvisited nodes can retain
+    // them (a visited retainer would have led the DFS there).
+    const retained = new Uint32Array((nodeCount + 31) >>> 5);
     for (let node = 0; node < nodeCount; node++) {
-      if (number[node] === 0 && firstRetainer[node] === 0) dfs(node, r);
+      if (number[node] !== 0) continue;
+      for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+        if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
+        const target = edgeToNode[edge];
+        retained[target >>> 5] |= 1 << (target & 31);
+      }
+    }
+    for (let node = 0; node < nodeCount; node++) {
+      if (number[node] === 0 && (retained[node >>> 5] & (1 << (node & 31))) === 0) dfs(node, r);
     }
   }
   if (n < nodeCount) {
+    // Attached one by one, never DFS-ed: their edges go into the retainer lists here.
+    const attached = n + 1;
     for (let node = 0; node < nodeCount; node++) {
       if (number[node] !== 0) continue;
       const v = ++n;
@@ -152,22 +177,11 @@ export function buildDominatorTree(
       vertex[v] = node;
       forest[2 * v] = r;
     }
-  }
-
-  // Retainer lists keyed by retained node (ordinal), holding retainers' DFS numbers: counts become
-  // end offsets, and each node's range is filled back to front.
-  let essentialCount = 0;
-  for (let node = 0; node < nodeCount; node++) {
-    essentialCount += firstRetainer[node];
-    firstRetainer[node] = essentialCount;
-  }
-  firstRetainer[nodeCount] = essentialCount;
-  const retainingNumbers = new Uint32Array(essentialCount);
-  for (let node = 0; node < nodeCount; node++) {
-    const source = number[node];
-    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
-      retainingNumbers[--firstRetainer[edgeToNode[edge]]] = source;
+    for (let v = attached; v <= n; v++) {
+      const node = vertex[v];
+      for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+        if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) retainingNumbers[--firstRetainer[edgeToNode[edge]]] = v;
+      }
     }
   }
 
