@@ -3,10 +3,12 @@
  * rate within a fixed run, with no false finding on the no-growth fixtures at the same settings.
  *
  *   npx tsx bench/sensitivity.ts [--rps 1000] [--seconds 60] [--snapshots 5] [--sizes 32,16,8,4,2,1]
+ *                                [--kind values|objects] [--controls garbage-churn,streaming-histogram,lru-cache]
  *
  * Each run is a child process (test/helpers/fixture-snapshot-driver.mjs) driving a fixture at the
  * rate, with forced-GC heap snapshots after warm-up; then summarizeSnapshotFiles + analyzeGrowth,
- * as `memprobe run` does. `fixtures/sized-leak.mjs` retains MEMPROBE_FIXTURE_BYTES per request.
+ * as `memprobe run` does. `fixtures/sized-leak.mjs` retains MEMPROBE_FIXTURE_BYTES per request, as
+ * doubles in one array (`--kind values`) or as small records (`--kind objects`).
  * Target (issue 3): 16 B/request or less at 1000/s within 60 s. Two runs at a time (2 cores).
  */
 import { spawn } from 'node:child_process';
@@ -29,7 +31,8 @@ const rps = Number(option('rps', '1000'));
 const seconds = Number(option('seconds', '60'));
 const snapshots = Number(option('snapshots', '5'));
 const sizes = option('sizes', '32,16,8,4,2,1').split(',').map(Number);
-const controls = option('controls', 'garbage-churn,streaming-histogram,lru-cache').split(',');
+const controls = option('controls', 'garbage-churn,streaming-histogram,lru-cache').split(',').filter(Boolean);
+const kind = option('kind', 'values');
 
 interface Outcome {
   label: string;
@@ -81,9 +84,9 @@ async function twoAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
 const unbounded = (f: Finding) => f.verdict !== 'bounded';
 const describe = (f: Finding) => `${f.owner} ${f.verdict} ${f.bytesPerRequest === null ? '' : `${f.bytesPerRequest.toFixed(1)} B/req`}`;
 
-console.log(`sensitivity at ${rps}/s for ${seconds} s, ${snapshots} snapshots (timings on a shared 2-core machine are noisy)`);
+console.log(`sensitivity at ${rps}/s for ${seconds} s, ${snapshots} snapshots, leak as ${kind} (timings on a shared 2-core machine are noisy)`);
 const jobs = [
-  ...sizes.map((n) => () => runOnce(`sized-leak ${n} B/request`, 'sized-leak.mjs', { MEMPROBE_FIXTURE_BYTES: String(n) })),
+  ...sizes.map((n) => () => runOnce(`sized-leak ${n} B/request (${kind})`, 'sized-leak.mjs', { MEMPROBE_FIXTURE_BYTES: String(n), MEMPROBE_FIXTURE_KIND: kind })),
   ...controls.map((c) => () => runOnce(`control ${c}`, `${c}.mjs`, {})),
 ];
 const outcomes = await twoAtATime(jobs);
@@ -92,7 +95,7 @@ let smallestFound: number | null = null;
 for (const [i, o] of outcomes.entries()) {
   const grown = o.findings.filter(unbounded);
   const verdictText = o.findings.length ? o.findings.map(describe).join('; ') : 'no finding';
-  console.log(`${o.label.padEnd(34)} ${String(o.requests).padStart(7)} requests  ${o.wallS.toFixed(0).padStart(4)} s  ${verdictText}`);
+  console.log(`${o.label.padEnd(40)} ${String(o.requests).padStart(7)} requests  ${o.wallS.toFixed(0).padStart(4)} s  ${verdictText}`);
   if (i < sizes.length && grown.length > 0) smallestFound = smallestFound === null ? sizes[i] : Math.min(smallestFound, sizes[i]);
 }
 const falseFindings = outcomes.slice(sizes.length).filter((o) => o.findings.some(unbounded));
