@@ -148,6 +148,12 @@ function displayOwner(model: OwnerGrowth): { owner: string; evidence: string | n
     const emitter = path[at - 1];
     return { owner: emitter, evidence: `the growth is in ${emitter}'s listener store (${path.slice(at).join(' → ')})` };
   }
+  // Minified libraries name their classes `d` or `Ke`: say which package the class is from.
+  const pkg = model.location ? /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(model.location) : null;
+  if (pkg && /^[A-Za-z_$][\w$]?$/.test(model.owner)) {
+    const name = pkg[1].replace('\\', '/');
+    return { owner: `${model.owner} (${name})`, evidence: `${model.owner} is a minified class name from the ${name} package (${model.location})` };
+  }
   return { owner: model.owner, evidence: null };
 }
 

@@ -17,6 +17,7 @@ interface OwnerPlan {
   path?: string[];
   /** Retained bytes when larger than self (holders of other owners). */
   retainedExtra?: (i: number) => number;
+  location?: string;
   /** Bytes by birth cohort at snapshot i (i + 1 entries); counts are bytes / 100. */
   cohortBytes?: (i: number) => number[];
 }
@@ -39,7 +40,7 @@ function summaries(plans: OwnerPlan[], heap = 8_000_000): SnapshotSummary[] {
       return {
         key: p.key,
         owner: p.key.split('@')[0],
-        location: null,
+        location: p.location ?? null,
         count: p.count(i),
         retainedBytes: bytes + (p.retainedExtra?.(i) ?? 0),
         selfBytes: bytes,
@@ -234,6 +235,21 @@ describe('verdicts from structure', () => {
     );
     expect(findings.map((f) => [f.owner, f.verdict])).toEqual([['Summary', 'accumulation']]);
     expect(findings[0].evidence.join('\n')).toMatch(/entries hold TDigest/);
+  });
+
+  it('a minified class name is shown with the package it comes from', () => {
+    const { findings } = analyzeGrowth(
+      summaries([
+        {
+          key: 'd@lru',
+          location: 'file:///srv/app/node_modules/lru-cache/dist/esm/index.min.js:1',
+          count: () => 1,
+          composition: (i) => ({ 'plain-object': 600_000 * i + 1000, string: 300_000 * i, collection: 100_000 * i }),
+        },
+      ]),
+      OPTIONS,
+    );
+    expect(findings[0]).toMatchObject({ owner: 'd (lru-cache)', verdict: 'accumulation', key: 'd@lru' });
   });
 
   it('a generic Array holding per-request objects gives way to the objects it holds', () => {
