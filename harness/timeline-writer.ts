@@ -58,11 +58,17 @@ export class SteadyTicker {
   private schedule(): void {
     if (this.stopped) return;
     this.k += 1;
-    const due = this.startMs + this.k * this.intervalMs;
+    this.waitUntil(this.startMs + this.k * this.intervalMs);
+  }
+
+  private waitUntil(due: number): void {
     this.timer = setTimeout(
       () => {
-        // Skip ticks that are already a whole interval overdue rather than firing a burst of them.
         const now = performance.now();
+        // libuv measures timers against a millisecond loop clock cached per loop turn, so a timer
+        // can fire up to ~1 ms before `due` on performance.now(): wait out the rest, never tick early.
+        if (now < due) return this.waitUntil(due);
+        // Skip ticks that are already a whole interval overdue rather than firing a burst of them.
         const behind = Math.floor((now - due) / this.intervalMs);
         if (behind > 0) this.k += behind;
         this.tick(this.k);
