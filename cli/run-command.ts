@@ -10,7 +10,6 @@ import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options
 import { exitCodeForSignal, runSession, STOP_SIGNALS, validateSessionOptions, type SessionOptions, type StopSignal } from '../harness/run-session.js';
 import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../harness/run-directory.js';
 import { startScriptTarget } from '../harness/script-target.js';
-import { startHttpTarget } from '../harness/http-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 import type { LoadDriver, TargetProcess } from '../harness/target-process.js';
 import { writeJunitFile } from '../reports/gate-outputs.js';
@@ -126,6 +125,9 @@ async function startTargetAndLoad(
 ): Promise<{ target: TargetProcess; load: LoadDriver; durationS: number }> {
   const logFile = join(outDir, TARGET_LOG);
   if (argv.url !== undefined) {
+    // Loaded only for HTTP targets: undici alone is a third of the CLI's start-up, which every
+    // other command, --help and each usage error would otherwise pay.
+    const { startHttpTarget } = await import('../harness/http-target.js');
     const target = await startHttpTarget({ command: (argv['--'] ?? []).map(String), url: argv.url, logFile });
     return { target, load: createHttpLoad({ url: argv.url, rps: explicit.rps, vus: explicit.vus }), durationS: explicit.durationS };
   }
