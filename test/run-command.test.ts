@@ -95,7 +95,8 @@ describe('memprobe run <script>', () => {
   it('exits 1 when the gate fails, and writes the JUnit file', async () => {
     const out = path.join(dir, 'gated');
     const junit = path.join(dir, 'gate.xml');
-    const heavy = LEAKY.replace("' '.repeat(200)", "' '.repeat(2000)");
+    // Growth far above the noise floor (~1 MB) even when snapshots on a busy machine pause half the run.
+    const heavy = LEAKY.replace("' '.repeat(200)", "' '.repeat(2000)").replace("{ rps: 40, duration: '4s' }", "{ rps: 100, duration: '6s' }");
     const run = await memprobe(['run', script('gated.mjs', heavy), '--snapshots', '3', '--fail-on', 'leak,accumulation', '--junit', junit, '--out', out]);
     expect(run.code).toBe(1);
     const report = readJson<Report>(path.join(out, 'report.json'));
