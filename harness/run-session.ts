@@ -537,7 +537,7 @@ class CaptureSession {
         dropped: counters?.dropped ?? null,
         durationS,
         ...(counters
-          ? { errors: counters.errors, statusCounts: counters.statusCounts, errorMessages: counters.errorMessages }
+          ? { overdue: counters.overdue ?? 0, errors: counters.errors, statusCounts: counters.statusCounts, errorMessages: counters.errorMessages }
           : {}),
       },
       snapshots: this.records.map((r) => ({ ...r })),

@@ -258,7 +258,7 @@ function renderRun(report: Report): string {
     [
       'Rates',
       escapeHtml(
-        `target ${formatRps(l.targetRps)} · achieved ${formatRps(l.achievedRps)} · dropped ${l.dropped !== null ? formatCount(l.dropped) : '—'}`,
+        `target ${formatRps(l.targetRps)} · achieved ${formatRps(l.achievedRps)} · dropped ${l.dropped !== null ? formatCount(l.dropped) : '—'}${l.overdue ? ` · skipped while paused ${formatCount(l.overdue)}` : ''}`,
       ),
     ],
     ['Duration', escapeHtml(formatDuration(l.durationS))],

@@ -77,6 +77,8 @@ export interface Report {
     dropped: number | null;
     durationS: number;
     /** Additions. */
+    /** Arrivals skipped because the target was paused (a snapshot, a long GC) when they fell due. */
+    overdue?: number;
     errors?: number;
     statusCounts?: Record<string, number>;
     errorMessages?: string[];

@@ -65,6 +65,7 @@ export function loadSentence(report: Report): string {
     parts.push(`${formatCount(l.targetRps)}/s target`);
   }
   if (l.dropped !== null) parts.push(`${formatCount(l.dropped)} dropped`);
+  if (l.overdue) parts.push(`${formatCount(l.overdue)} skipped while the target was paused`);
   if (l.errors) parts.push(`${formatCount(l.errors)} errors`);
   return parts.join(' · ');
 }

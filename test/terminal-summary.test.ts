@@ -26,6 +26,12 @@ describe('renderTerminalSummary', () => {
     expect(text).toMatch(/✗.*Ctx: leak, 16.1 B\/request/);
   });
 
+  it('counts arrivals skipped while snapshots paused the target apart from drops', () => {
+    const report = sampleReport();
+    const text = renderTerminalSummary({ ...report, load: { ...report.load, overdue: 1200 } }, { color: false });
+    expect(text).toContain('3 dropped · 1,200 skipped while the target was paused');
+  });
+
   it('says plainly when nothing grows', () => {
     const text = renderTerminalSummary(withGate(cleanReport(), { passed: true, reasons: [] }), { color: false });
     expect(text).toMatch(/verdict\s+No memory growth found \(0 leaks, 0 accumulations, 0 bounded\)/);
