@@ -140,7 +140,7 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
   const run: RunRecord = {
     schema: 'memprobe/run@1',
     status: 'complete',
-    target: { kind: 'snapshots', command: `memprobe analyze ${files.join(' ')}` },
+    target: { kind: 'snapshots', command: `analyze ${files.join(' ')}` },
     load: {
       targetRps: null,
       achievedRps: runRps,
