@@ -43,6 +43,20 @@ function describeParseFailure(msg: string | undefined): string {
 
 const NO_COMMAND = 'name a command: run, attach, analyze, report or gate';
 
+/**
+ * `memprobe report dir --json | head` closes the pipe before the report is written out. The reader
+ * has what it wanted; the run's files and exit code do not depend on it: ignore the broken pipe
+ * rather than die on an unhandled 'error' event with a stack trace.
+ */
+for (const [name, stream] of [['stdout', process.stdout], ['stderr', process.stderr]] as const) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') return;
+    // Anything else (a full disk behind `> out.json`) means the output is incomplete: say so once.
+    if (name === 'stdout') process.stderr.write(`memprobe: cannot write to stdout (${err.code ?? err.message})\n`);
+    process.exitCode = EXIT.usage;
+  });
+}
+
 async function main(): Promise<void> {
   const cli = yargs(hideBin(process.argv))
     .scriptName('memprobe')

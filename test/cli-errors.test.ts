@@ -41,6 +41,8 @@ interface CliOptions {
   env?: Record<string, string>;
   /** Called every 100 ms with the CLI's pid while it runs. */
   whileRunning?: (pid: number) => void;
+  /** Close our end of its stdout at once, as `memprobe ... | head -1` does when head is done. */
+  closeStdout?: boolean;
 }
 
 /** Runs the CLI in its own process group (as a shell job), so a test can see what is left of the group. */
@@ -54,7 +56,8 @@ function memprobe(args: string[], options: CliOptions): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   let timedOut = false;
-  child.stdout.on('data', (d) => (stdout += d));
+  if (options.closeStdout) child.stdout.destroy();
+  else child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => {
     timedOut = true;
@@ -361,6 +364,10 @@ describe.concurrent('bad files: analyze, report, gate', () => {
     const ok = await memprobe(['report', runDir('valid', validRun), '--json'], { cwd });
     expect(ok.code, ok.stderr).toBe(0);
     expect((JSON.parse(ok.stdout) as Report).schema).toBe('memprobe/report@1');
+    // A reader that goes away (`| head`) is not an error: no EPIPE stack trace, the same exit code.
+    const piped = await memprobe(['report', 'valid', '--json'], { cwd, closeStdout: true });
+    expect(piped.stderr).not.toMatch(/EPIPE|Error|^\s+at /m);
+    expect(piped.code, piped.stderr).toBe(0);
   });
 
   it('gate: missing, corrupt, foreign or damaged report.json and baseline, unusable --junit, bad budgets', async () => {
