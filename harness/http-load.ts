@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../cli/usage-error.js';
 import type { HttpLoadCommand, HttpLoadMessage, HttpLoadWorkerData } from './http-load-worker.js';
-import type { LoadCounters, LoadDriver } from './target-process.js';
+import { NO_LOAD_YET, type LoadCounters, type LoadDriver } from './target-process.js';
 
 export interface HttpLoadOptions {
   url: string;
@@ -14,16 +14,6 @@ export interface HttpLoadOptions {
   vus: number;
 }
 
-const EMPTY_COUNTERS: LoadCounters = {
-  requests: 0,
-  dropped: 0,
-  overdue: 0,
-  errors: 0,
-  inFlight: 0,
-  statusCounts: {},
-  errorMessages: [],
-  latencyMs: null,
-};
 
 /** Creates the driver and boots its worker now, so that `start()` starts arrivals without delay. */
 export function createHttpLoad(o: HttpLoadOptions): LoadDriver {
@@ -42,7 +32,7 @@ export function createHttpLoad(o: HttpLoadOptions): LoadDriver {
 class HttpLoad implements LoadDriver {
   readonly targetRps: number;
   private readonly worker: Worker;
-  private latest: LoadCounters = EMPTY_COUNTERS;
+  private latest: LoadCounters = NO_LOAD_YET;
   private failure: string | null = null;
   private readonly gone: Promise<void>;
   private readonly booted: Promise<void>;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../cli/units.js';
 import { UsageError } from '../cli/usage-error.js';
 import type { RunnerCommand, RunnerMessage } from './script-runner.js';
-import type { LoadCounters, LoadDriver, TargetExit, TargetProcess } from './target-process.js';
+import { NO_LOAD_YET, type LoadCounters, type LoadDriver, type TargetExit, type TargetProcess } from './target-process.js';
 
 export interface ScriptTargetOptions {
   /** The target module as the user wrote it (relative to the working directory, or absolute). */
@@ -38,16 +38,6 @@ const SCRIPT_EXTENSIONS = new Set(['.mjs', '.js', '.cjs', '.ts', '.mts', '.cts']
 const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
 /** How long `close()` waits for teardown and a clean exit before it kills the child. */
 const CLOSE_TIMEOUT_MS = 5000;
-const EMPTY_COUNTERS: LoadCounters = {
-  requests: 0,
-  dropped: 0,
-  overdue: 0,
-  errors: 0,
-  inFlight: 0,
-  statusCounts: {},
-  errorMessages: [],
-  latencyMs: null,
-};
 
 /** This module runs either compiled (`dist/harness/*.js`) or from sources under tsx (tests, benches). */
 const RUNNING_FROM_SOURCES = import.meta.url.endsWith('.ts');
@@ -120,7 +110,7 @@ export async function startScriptTarget(
 
 /** The load made inside the child; counters arrive over IPC every 100 ms. */
 class ChildLoadDriver implements LoadDriver {
-  private latest: LoadCounters = EMPTY_COUNTERS;
+  private latest: LoadCounters = NO_LOAD_YET;
   private stopping: Promise<void> | null = null;
   private readonly onMessage = (m: RunnerMessage) => {
     if (m.type === 'counters' || m.type === 'stopped') this.latest = m.counters;

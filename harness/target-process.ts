@@ -44,6 +44,18 @@ export interface LoadCounters {
   latencyMs: { p50: number; p99: number; max: number } | null;
 }
 
+/** The counters of a load that has not reported yet. */
+export const NO_LOAD_YET: Readonly<LoadCounters> = Object.freeze({
+  requests: 0,
+  dropped: 0,
+  overdue: 0,
+  errors: 0,
+  inFlight: 0,
+  statusCounts: {},
+  errorMessages: [],
+  latencyMs: null,
+});
+
 export interface LoadDriver {
   readonly targetRps: number;
   /** Start arrivals now, on an absolute clock. */
