@@ -130,7 +130,7 @@ class CaptureSession {
   private startedAtMs = 0;
   private loadStoppedAtS: number | null = null;
   private loadStopping: Promise<void> | null = null;
-  private loadStopTimer: NodeJS.Timeout | undefined;
+  private loadStopTimer: LongTimer | undefined;
   private snapshotsAfterLoad = 0;
   private snapshotting = false;
   private snapshotFileInProgress: string | null = null;
@@ -217,7 +217,7 @@ class CaptureSession {
     this.startedAtMs = performance.now();
     this.load?.start();
     // The load ends at --duration sharp, even when a snapshot is still being written then.
-    this.loadStopTimer = setTimeout(() => void this.stopLoad(), this.options.durationS * 1000);
+    this.loadStopTimer = setLongTimeout(() => void this.stopLoad(), this.options.durationS * 1000);
     this.ticker = new SteadyTicker(this.startedAtMs, 1000, () => void this.sampleSecond()).start();
     this.writeRunRecord('partial'); // from the first second on, the directory says what it is
   }
@@ -241,9 +241,9 @@ class CaptureSession {
     if (this.stopReason) return false;
     const ms = this.startedAtMs + t * 1000 - performance.now();
     if (ms > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise((r) => (timer = setTimeout(r, ms))), this.stopped]);
-      clearTimeout(timer);
+      let timer: LongTimer | undefined;
+      await Promise.race([new Promise<void>((r) => (timer = setLongTimeout(r, ms))), this.stopped]);
+      timer?.clear();
     }
     return this.stopReason === null;
   }
@@ -464,7 +464,7 @@ class CaptureSession {
       // We started it and it no longer answers: nothing it could still do is worth waiting for.
       killQuietly(this.target.pid);
     }
-    clearTimeout(this.loadStopTimer);
+    this.loadStopTimer?.clear();
     await this.stopLoad();
     await this.sampleSecond(); // the last line: the counters as the load ended
     this.ticker?.stop();
@@ -581,6 +581,28 @@ class CaptureSession {
     this.notes.push(message.charAt(0).toUpperCase() + message.slice(1));
     this.progress.message(`memprobe: ${message}`);
   }
+}
+
+export interface LongTimer {
+  clear(): void;
+}
+
+/** The longest delay setTimeout honours (2^31 - 1 ms, 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * setTimeout for any delay. Node fires a longer delay after 1 ms (with a TimeoutOverflowWarning):
+ * a `--duration 30d` soak run would stop its load and take every snapshot at once.
+ */
+export function setLongTimeout(fn: () => void, ms: number): LongTimer {
+  let timer: NodeJS.Timeout;
+  const due = performance.now() + ms;
+  const arm = () => {
+    const left = due - performance.now();
+    timer = left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(fn, Math.max(0, left));
+  };
+  arm();
+  return { clear: () => clearTimeout(timer) };
 }
 
 function killQuietly(pid: number): void {

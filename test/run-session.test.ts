@@ -1,9 +1,9 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
-import { prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { prepareRunDirectory, runSession, setLongTimeout, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import type { TimelineSample } from '../reports/report-schema.js';
 import type { RunRecord } from '../reports/run-record.js';
@@ -198,5 +198,29 @@ describe('runSession with a hung target', () => {
     expect(result.report.notes[0]).toMatch(/target hung .*stopped answering while taking a heap snapshot/);
     expect(result.report.snapshots).toHaveLength(1);
     expect(readdirSync(path.join(outDir, 'snapshots'))).toEqual(['001.heapsnapshot']); // the half file is gone
+  });
+});
+
+describe('setLongTimeout', () => {
+  // Node fires a setTimeout above 2^31-1 ms after 1 ms: a --duration 30d run stopped its load at once.
+  it('waits the whole of a delay longer than 24.8 days, and can be cleared', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const day = 24 * 3600 * 1000;
+      const fired: string[] = [];
+      setLongTimeout(() => fired.push('30d'), 30 * day);
+      const cleared = setLongTimeout(() => fired.push('cleared'), 40 * day);
+      vi.advanceTimersByTime(1000);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(30 * day - 1001);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(fired).toEqual(['30d']);
+      cleared.clear();
+      vi.advanceTimersByTime(20 * day);
+      expect(fired).toEqual(['30d']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
