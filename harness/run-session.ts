@@ -97,6 +97,8 @@ export function validateSessionOptions(o: SessionOptions): number[] {
   }
   if (o.heapLimitBytes !== null && !(o.heapLimitBytes > 0)) throw new UsageError('--heap-limit must be above zero');
   if (!(o.horizonS > 0)) throw new UsageError('--horizon must be longer than zero');
+  // Zero would call every snapshot stalled before the target could send its first chunk.
+  if (o.snapshotStallTimeoutS !== undefined && !(o.snapshotStallTimeoutS > 0)) throw new UsageError('--snapshot-timeout must be longer than zero');
   for (const rps of o.projectRps) {
     if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--project-rps: expected rates above 0, got ${rps}`);
   }

@@ -176,6 +176,7 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
     [['--max-growth', '10MB'], /--max-growth: expected a rate such as 10MB\/h, got "10MB"/],
     [['--tolerance', 'abc'], /--tolerance needs --baseline/],
     [['--fail-on', 'nonsense'], /--fail-on: unknown verdict "nonsense"/],
+    [['--snapshot-timeout', '0'], /--snapshot-timeout must be longer than zero/],
   ];
   for (const [flags, message] of invalidRunValues) {
     it(`run ${flags.join(' ')}`, async () => {
