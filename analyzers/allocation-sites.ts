@@ -136,10 +136,11 @@ function siteOf(stack: SamplingCallFrame[]): { site: SamplingCallFrame; calledFr
     let calledFrom: SamplingCallFrame | null = null;
     if (inNodeModules(f)) {
       for (let j = i - 1; j >= 0; j--) {
-        if (!isInternal(stack[j]) && !inNodeModules(stack[j]) && !isToolFrame(stack[j])) {
-          calledFrom = stack[j];
-          break;
-        }
+        if (isInternal(stack[j]) || inNodeModules(stack[j])) continue;
+        // A library the tool itself uses inside the target (its latency histogram) is the tool's.
+        if (isToolFrame(stack[j])) return null;
+        calledFrom = stack[j];
+        break;
       }
     }
     return { site: f, calledFrom };

@@ -9,9 +9,12 @@ function node(functionName: string, url: string, line: number, selfSize: number,
 const APP = 'file:///srv/app/metrics.mjs';
 const LIB = 'file:///srv/app/node_modules/prom-client/lib/histogram.js';
 const HARNESS = 'file:///opt/memprobe/dist/harness/script-runner.js';
+const HARNESS_STATS = 'file:///opt/memprobe/dist/harness/load-stats.js';
+const HARNESS_LIB = 'file:///opt/memprobe/node_modules/hdr-histogram-js/dist/JsHistogram.js';
 
 const profile: SamplingHeapProfile = {
   head: node('(root)', '', 0, 0, [
+    node('recordLatency', HARNESS_STATS, 80, 0, [node('recordSingleValue', HARNESS_LIB, 174, 2048)]),
     node('runIteration', HARNESS, 10, 4096, [
       node('iteration', APP, 40, 0, [
         node('add', APP, 12, 900_000),
@@ -48,8 +51,10 @@ describe('allocationSitesByOwner', () => {
   it('gives unlinked samples to the only unbounded owner and never reports harness frames', () => {
     const { sites: [only], toolOnlyBytes, totalBytes } = allocationSitesByOwner(profile, [{ owner: 'Map', location: null, pattern: 'closures', unbounded: true }]);
     // The harness's own sample (its frame and nothing of the target's under it) is counted apart.
-    expect(toolOnlyBytes).toBe(4096);
-    expect(totalBytes).toBe(4096 + 900_000 + 40_000 + 300_000 + 64_000);
+    // So is what a library allocates when the harness calls it (its latency histogram).
+    expect(toolOnlyBytes).toBe(4096 + 2048);
+    expect(totalBytes).toBe(2048 + 4096 + 900_000 + 40_000 + 300_000 + 64_000);
+    expect(only.some((s) => s.location.includes('hdr-histogram-js'))).toBe(false);
     expect(only.map((s) => s.link)).toEqual(expect.arrayContaining(['only-growing-owner']));
     expect(only.some((s) => s.location.includes('/harness/'))).toBe(false);
     const none = allocationSitesByOwner(profile, [
