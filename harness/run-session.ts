@@ -408,6 +408,16 @@ class CaptureSession {
       // Second Ctrl-C: leave now. Remove the half-written snapshot and the processes we started.
       if (this.snapshotFileInProgress) rmSync(this.snapshotFileInProgress, { force: true });
       if (this.target.kind !== 'attach') killQuietly(this.target.pid);
+      // run.json last said what the run looked like at its last snapshot; bring the load figures up
+      // to now so that `memprobe report` later tells what happened, not "0 requests in 0 s".
+      try {
+        if (this.startedAtMs !== 0) {
+          this.notes.unshift(`Partial: ${describeSignal(signal).replace(/\)$/, ' twice)')} at ${this.elapsedS().toFixed(1)} s of ${this.options.durationS} s; memprobe exited at once.`);
+          this.writeRunRecord('partial');
+        }
+      } catch {
+        // leaving now matters more than the record
+      }
       process.stderr.write(
         `\nmemprobe: ${signal === 'SIGTERM' ? 'terminated' : 'interrupted'} twice, exiting now; what was captured is in ${this.dir} (\`memprobe report ${this.dir}\` builds the report)\n`,
       );

@@ -475,6 +475,33 @@ describe.concurrent('runs that end early or are watched', () => {
   });
 });
 
+describe.concurrent('a second Ctrl-C', () => {
+  it('exits at once, leaves no process, and run.json says how far the run got', async () => {
+    const cwd = workdir('ctrl-c-twice');
+    // A slow teardown keeps the first Ctrl-C's orderly stop busy, so the second one lands during it.
+    const { file } = scriptTarget(cwd, 'slow-teardown.mjs', `${NOOP}\nexport async function teardown() { await new Promise((r) => setTimeout(r, 10_000)); }`);
+    let sent = 0;
+    const run = await memprobe(['run', file, '--rps', '20', '--duration', '30s', '--snapshots', '3', '--warmup', '10s', '--out', 'out'], {
+      cwd,
+      timeoutMs: 60_000,
+      whileRunning: (pid) => {
+        const timeline = path.join(cwd, 'out', 'timeline.ndjson');
+        if (sent >= 2 || !existsSync(timeline) || readFileSync(timeline, 'utf8').split('\n').length < 3) return;
+        sent += 1;
+        process.kill(-pid, 'SIGINT'); // the terminal's Ctrl-C reaches the whole group, twice
+      },
+    });
+    expect(sent).toBe(2);
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toMatch(/interrupted twice, exiting now/);
+    const record = JSON.parse(readFileSync(path.join(cwd, 'out', 'run.json'), 'utf8')) as { status: string; notes: string[]; load: { requests: number } };
+    expect(record.status).toBe('partial');
+    expect(record.notes[0]).toMatch(/^Partial: interrupted \(Ctrl-C twice\) at \d/);
+    expect(record.load.requests).toBeGreaterThan(0);
+    expect(await groupLeftovers(run.pid)).toEqual([]);
+  });
+});
+
 async function waitFor(condition: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
