@@ -10,7 +10,7 @@
  * report. Every file is written as soon as its content exists, so whatever ends the run, what was
  * captured stays on disk.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDuration } from '../cli/units.js';
@@ -85,7 +85,7 @@ const PAUSE_SHARE_WARNING = 0.1;
 
 type StopReason =
   | { kind: 'interrupt'; atS: number; signal: StopSignal }
-  | { kind: 'target-exit'; atS: number; exit: TargetExit }
+  | { kind: 'target-exit'; atS: number; exit: TargetExit; said: string | null }
   | { kind: 'target-hung'; atS: number; message: string }
   | { kind: 'failure'; atS: number; message: string };
 
@@ -452,9 +452,10 @@ class CaptureSession {
       if (this.stopReason?.kind === 'interrupt') {
         this.notes.push(`The target exited (${describeExit(exit)}) during the interrupt.`);
       } else if (!this.stopReason) {
-        this.stopReason = { kind: 'target-exit', atS: this.elapsedS(), exit };
+        const said = lastErrorLine(join(this.dir, TARGET_LOG));
+        this.stopReason = { kind: 'target-exit', atS: this.elapsedS(), exit, said };
         this.progress.message(
-          `memprobe: the target exited (${describeExit(exit)}) at ${this.elapsedS().toFixed(1)} s; writing a partial report`,
+          `memprobe: the target exited (${describeExit(exit)}) at ${this.elapsedS().toFixed(1)} s${said ? `: ${said}` : ''}; writing a partial report`,
         );
       }
       this.wakeStop();
@@ -509,7 +510,8 @@ class CaptureSession {
       );
     } else if (this.stopReason?.kind === 'target-exit') {
       this.notes.unshift(
-        `Partial: the target exited (${describeExit(this.stopReason.exit)}) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s; ` +
+        `Partial: the target exited (${describeExit(this.stopReason.exit)}) at ${this.stopReason.atS.toFixed(1)} s of ${this.options.durationS} s` +
+          `${this.stopReason.said ? ` (${this.stopReason.said})` : ''}; ` +
           `the report covers what was captured before (see ${TARGET_LOG} in the run directory for its output).`,
       );
     }
@@ -623,6 +625,34 @@ function killQuietly(pid: number): void {
   } catch {
     // already gone
   }
+}
+
+/**
+ * The error a crashed target printed last (`Error: ECONNREFUSED ...`), from the end of its log, so
+ * the one line a user reads says why; null when there is no log (attach) or no error line in it.
+ */
+export function lastErrorLine(logFile: string): string | null {
+  let text: string;
+  try {
+    const size = statSync(logFile).size;
+    const fd = openSync(logFile, 'r');
+    try {
+      const length = Math.min(size, 16 * 1024);
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, size - length);
+      text = buffer.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const lines = text.split('\n').map((l) => l.trim());
+  for (let i = lines.length - 1; i >= 0; i--) {
+    // `Error: ...`, `TypeError [ERR_X]: ...`, `RangeError: ...`, `Uncaught Error: ...`; not stack frames.
+    if (/^(Uncaught )?([A-Z]\w*)?(Error|Exception)\b.*:/.test(lines[i])) return lines[i].slice(0, 200);
+  }
+  return null;
 }
 
 function describeExit(exit: TargetExit): string {

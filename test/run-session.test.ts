@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
-import { prepareRunDirectory, runSession, setLongTimeout, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { lastErrorLine, prepareRunDirectory, runSession, setLongTimeout, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import type { TimelineSample } from '../reports/report-schema.js';
 import type { RunRecord } from '../reports/run-record.js';
@@ -222,5 +222,31 @@ describe('setLongTimeout', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('lastErrorLine', () => {
+  it("names the error a crashed target printed last, not its stack frames or Node's version line", () => {
+    const log = path.join(dir, 'crashed.log');
+    writeFileSync(
+      log,
+      [
+        'Debugger listening on ws://127.0.0.1:4242/x',
+        'TypeError: an earlier, handled complaint',
+        'file:///app/server.mjs:3',
+        '  throw new Error("db down");',
+        '        ^',
+        '',
+        'Error: connect ECONNREFUSED 127.0.0.1:5432',
+        '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)',
+        '',
+        'Node.js v20.20.2',
+        '',
+      ].join('\n'),
+    );
+    expect(lastErrorLine(log)).toBe('Error: connect ECONNREFUSED 127.0.0.1:5432');
+    writeFileSync(log, 'Debugger attached.\nWaiting for the debugger to disconnect...\n');
+    expect(lastErrorLine(log)).toBeNull();
+    expect(lastErrorLine(path.join(dir, 'no-such.log'))).toBeNull();
   });
 });
