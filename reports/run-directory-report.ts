@@ -99,7 +99,7 @@ function withFileIfPresent(runDir: string, snapshot: SnapshotRecord): SnapshotRe
 function readSummaries(dir: string): SnapshotSummary[] {
   if (!existsSync(dir)) return [];
   // Names are zero-padded sequence numbers (001.json, 002.json …): name order is capture order.
-  const files = readdirSync(dir)
+  const files = fsOrUsageError(dir, () => readdirSync(dir))
     .filter((f) => f.endsWith('.json'))
     .sort();
   return files.map((f) => {
@@ -127,7 +127,7 @@ function readTimeline(file: string, notes: string[]): TimelineSample[] {
   }
   const samples: TimelineSample[] = [];
   let unreadable = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of fsOrUsageError(file, () => readFileSync(file, 'utf8')).split('\n')) {
     if (!line.trim()) continue;
     try {
       const sample = JSON.parse(line) as TimelineSample;
@@ -206,6 +206,15 @@ function summaryProblem(summary: SnapshotSummary): string | null {
     );
   });
   return bad >= 0 ? `owners[${bad}]` : null;
+}
+
+/** A file system call on a run directory's file; failing, a one-line error that names the file. */
+function fsOrUsageError<T>(file: string, call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    throw new UsageError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
 }
 
 function readJson(file: string): unknown {

@@ -340,8 +340,10 @@ describe.concurrent('bad files: analyze, report, gate', () => {
       meta: {},
       analysis: { heapLimitBytes: null, horizonS: 86400, projectRps: [] },
     });
+    mkdirSync(path.join(cwd, runDir('timeline-is-a-directory', validRun), 'timeline.ndjson'));
     const cases: [string, RegExp][] = [
       ['missing', /missing: no such run directory/],
+      ['timeline-is-a-directory', /timeline-is-a-directory\/timeline\.ndjson: cannot read \(EISDIR\)/],
       ['a-file', /a-file: is a file, not a run directory/],
       ['empty', /empty is not a memprobe run directory \(no run\.json\)/],
       [runDir('torn-run', '{"schema":'), /torn-run\/run\.json: corrupt JSON/],
