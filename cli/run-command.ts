@@ -12,7 +12,6 @@ import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../h
 import { startScriptTarget } from '../harness/script-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 import type { LoadDriver, TargetProcess } from '../harness/target-process.js';
-import { writeJunitFile } from '../reports/gate-outputs.js';
 
 interface RunArgv extends SessionArgv, GateArgv {
   script?: string;
@@ -109,8 +108,7 @@ async function run(argv: RunArgv): Promise<number> {
   }
   const { target, load, durationS } = started;
   try {
-    const { report, exitCode } = await runSession(target, load, sessionOptions(argv, outDir, durationS, budgets));
-    if (argv.junit !== undefined && report.gate) writeJunitFile(argv.junit, report, report.gate);
+    const { exitCode } = await runSession(target, load, sessionOptions(argv, outDir, durationS, budgets));
     return exitCode;
   } finally {
     await target.close();

@@ -82,7 +82,7 @@ export function outDirFrom(argv: SessionArgv): string {
 }
 
 /** Everything but the budgets, which come from the gate options. */
-export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS: number): Omit<SessionOptions, 'budgets'> {
+export function sessionOptionsFrom(argv: SessionArgv & { junit?: string }, outDir: string, durationS: number): Omit<SessionOptions, 'budgets'> {
   const snapshotEveryS = argv['snapshot-every'] !== undefined ? parseDuration(argv['snapshot-every'], 'snapshot-every') : null;
   if (snapshotEveryS !== null && argv.snapshots !== undefined) {
     throw new UsageError('give either --snapshots or --snapshot-every, not both');
@@ -99,6 +99,7 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     projectRps: parseRates(argv['project-rps'] ?? []),
     json: argv.json ?? false,
     snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
+    junitPath: argv.junit ?? null,
   };
 }
 

@@ -21,6 +21,7 @@ import type { Report, SnapshotRecord, TimelineSample } from '../reports/report-s
 import { RUN_FILES, type RunRecord } from '../reports/run-record.js';
 import { reportRunDirectory } from '../reports/run-directory-report.js';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { writeJunitFile } from '../reports/gate-outputs.js';
 import { evaluateInTarget, InspectorClient } from './inspector-client.js';
 import {
   checkpointAllocationProfile,
@@ -57,6 +58,8 @@ export interface SessionOptions {
   budgets: GateBudgets | null;
   /** Addition: give up on a snapshot when the target shows no progress for this long (default 120). */
   snapshotStallTimeoutS?: number;
+  /** `--junit FILE`: also write the gate result as JUnit XML there (when there is a gate). */
+  junitPath?: string | null;
 }
 
 /** Exit code for a run the user interrupted (128 + SIGINT, as shells report it). */
@@ -579,6 +582,8 @@ class CaptureSession {
       process.stdout.write(`${renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) })}\n`);
     }
     // The path comes last, where it stays on screen; on stderr with --json so stdout stays JSON.
+    // Written here, for run and attach alike, so that no command can forget it.
+    if (this.options.junitPath && report.gate) writeJunitFile(this.options.junitPath, report, report.gate);
     const htmlLine = `report: ${join(this.dir, RUN_FILES.html)}\n`;
     (this.options.json ? process.stderr : process.stdout).write(htmlLine);
     return { report, exitCode: this.exitCode(report) };

@@ -477,6 +477,33 @@ describe.concurrent('runs that end early or are watched', () => {
   });
 });
 
+describe.concurrent('attach --junit', () => {
+  // attach parsed --junit and never wrote the file; the session writes it now, for run and attach.
+  it('writes the JUnit file of the gate', async () => {
+    const cwd = workdir('attach-junit');
+    const node = spawn(process.execPath, ['--inspect=127.0.0.1:0', '-e', 'setInterval(() => {}, 1000)'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = '';
+        node.stderr.on('data', (d) => {
+          text += d;
+          const m = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(text);
+          if (m) resolve(m[0]);
+        });
+        node.once('exit', () => reject(new Error(`node exited: ${text}`)));
+      });
+      const run = await memprobe(['attach', url, '--duration', '3s', '--snapshots', '2', '--warmup', '0.5s', '--out', 'out', '--junit', 'junit.xml'], {
+        cwd,
+        timeoutMs: 60_000,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      expect(readFileSync(path.join(cwd, 'junit.xml'), 'utf8')).toMatch(/<testsuites name="memprobe" tests="\d+" failures="0"/);
+    } finally {
+      node.kill();
+    }
+  });
+});
+
 describe.concurrent('a second Ctrl-C', () => {
   it('exits at once, leaves no process, and run.json says how far the run got', async () => {
     const cwd = workdir('ctrl-c-twice');
