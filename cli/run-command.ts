@@ -86,7 +86,12 @@ async function run(argv: RunArgv): Promise<number> {
   const durationKnown = argv.url !== undefined || argv.duration !== undefined;
   const provisional = sessionOptions(argv, outDir, explicit.durationS, budgets);
   if (durationKnown) requireGrowthSchedule(validateSessionOptions(provisional), provisional);
-  else validateSessionOptions({ ...provisional, durationS: 1e9 });
+  else {
+    // Not expanded over the stand-in: `--snapshot-every 1s` over 1e9 s would be a billion entries
+    // (memprobe died of it). Its own check here; whether it fits is known once the script loads.
+    if (provisional.snapshotEveryS !== null && !(provisional.snapshotEveryS > 0)) throw new UsageError('--snapshot-every must be longer than zero');
+    validateSessionOptions({ ...provisional, durationS: 1e9, snapshotEveryS: null, snapshots: provisional.snapshots ?? 2 });
+  }
   // Before any target starts: a run that cannot write its results must not load anyone's server.
   const created = prepareRunDirectory(outDir);
   // Ctrl-C or SIGTERM while the target starts: exit through process.exit, whose 'exit' handlers end

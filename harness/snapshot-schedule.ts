@@ -20,6 +20,12 @@ export function endMarginS(durationS: number): number {
   return Math.min(5, durationS * 0.05);
 }
 
+/**
+ * More snapshots than any run can use: each pauses the target for a good part of a second or more.
+ * The bound also keeps a schedule from being built a billion entries long (`--snapshot-every 1ms`).
+ */
+export const MAX_SNAPSHOTS = 1000;
+
 /** Snapshot times in seconds, ascending. Throws UsageError for a schedule that cannot fit. */
 export function snapshotTimes(input: ScheduleInput): number[] {
   const { durationS, warmupS, snapshots, snapshotEveryS } = input;
@@ -37,6 +43,13 @@ export function snapshotTimes(input: ScheduleInput): number[] {
   }
   if (snapshotEveryS !== null) {
     if (!(snapshotEveryS > 0)) throw new UsageError('--snapshot-every must be longer than zero');
+    const count = Math.floor((lastS - warmupS) / snapshotEveryS + 1e-9) + 1;
+    if (count > MAX_SNAPSHOTS) {
+      throw new UsageError(
+        `--snapshot-every ${snapshotEveryS}s gives ${count} snapshots in a ${durationS}s run; at most ${MAX_SNAPSHOTS}`,
+        'each snapshot pauses the target: a few, spread over the run, show growth best',
+      );
+    }
     const times: number[] = [];
     // The epsilon keeps a time that lands exactly on the last point despite float steps.
     for (let t = warmupS; t <= lastS + 1e-9; t += snapshotEveryS) times.push(round(t));
@@ -44,6 +57,7 @@ export function snapshotTimes(input: ScheduleInput): number[] {
   }
   const n = snapshots ?? 5;
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--snapshots must be a whole number, got ${n}`);
+  if (n > MAX_SNAPSHOTS) throw new UsageError(`--snapshots ${n}: at most ${MAX_SNAPSHOTS}`, 'each snapshot pauses the target: a few, spread over the run, show growth best');
   if (n === 0) return [];
   // One snapshot alone shows what the heap holds at the end of the run, not at the start of it.
   if (n === 1) return [round(lastS)];

@@ -189,6 +189,17 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
     });
   }
 
+  it('--snapshot-every with the duration left to the script: checked against it, not expanded over a stand-in', async () => {
+    // memprobe expanded --snapshot-every over a 1e9 s stand-in before the script said its duration,
+    // and died out of memory (2.5 GB) on `--snapshot-every 1s`.
+    const cwd = workdir('run-snapshot-every');
+    const { file } = scriptTarget(cwd, 'short.mjs', `export const options = { duration: '2s' };\n${NOOP}`);
+    const run = await memprobe(['run', file, '--snapshot-every', '1ms'], { cwd });
+    expectUsageError(run, /--snapshot-every 0\.001s gives 1\d{3} snapshots in a 2s run; at most 1000/);
+    expect(await groupLeftovers(run.pid)).toEqual([]);
+    expect(existsSync(path.join(cwd, 'memprobe-out'))).toBe(false);
+  });
+
   it('budget flags whose files cannot be used are refused before the run: --baseline, --junit', async () => {
     const cwd = workdir('run-budget-files');
     const { file, marker } = scriptTarget(cwd, 'noop.mjs', NOOP);

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { endMarginS, snapshotTimes } from '../harness/snapshot-schedule.js';
+import { endMarginS, MAX_SNAPSHOTS, snapshotTimes } from '../harness/snapshot-schedule.js';
 import { UsageError } from '../cli/usage-error.js';
 
 describe('snapshotTimes', () => {
+  it('refuses more than MAX_SNAPSHOTS before building the list (a 1 ms step over hours is millions)', () => {
+    const started = performance.now();
+    expect(() => snapshotTimes({ durationS: 1e9, warmupS: 0, snapshots: null, snapshotEveryS: 0.001 })).toThrow(/gives \d+ snapshots .* at most 1000/);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(() => snapshotTimes({ durationS: 60, warmupS: 6, snapshots: MAX_SNAPSHOTS + 1, snapshotEveryS: null })).toThrow(UsageError);
+    expect(snapshotTimes({ durationS: 10_000, warmupS: 0, snapshots: MAX_SNAPSHOTS, snapshotEveryS: null })).toHaveLength(MAX_SNAPSHOTS);
+    // 1004 s less the 5 s end margin: times 0, 1, …, 999, exactly the limit; one second more is over it.
+    expect(snapshotTimes({ durationS: 1004, warmupS: 0, snapshots: null, snapshotEveryS: 1 })).toHaveLength(MAX_SNAPSHOTS);
+    expect(() => snapshotTimes({ durationS: 1005, warmupS: 0, snapshots: null, snapshotEveryS: 1 })).toThrow(/gives 1001 snapshots/);
+  });
+
   it('spaces --snapshots evenly from the end of warm-up to shortly before the end', () => {
     expect(snapshotTimes({ durationS: 60, warmupS: 6, snapshots: 5, snapshotEveryS: null })).toEqual([6, 18.75, 31.5, 44.25, 57]);
   });
