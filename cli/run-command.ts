@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
-import { outDirFrom, requireGrowthSchedule, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
+import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
 import { exitCodeForSignal, runSession, STOP_SIGNALS, validateSessionOptions, type SessionOptions, type StopSignal } from '../harness/run-session.js';
 import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../harness/run-directory.js';
@@ -85,7 +85,7 @@ async function run(argv: RunArgv): Promise<number> {
   const explicit = resolveLoad(argv, null);
   const durationKnown = argv.url !== undefined || argv.duration !== undefined;
   const provisional = sessionOptions(argv, outDir, explicit.durationS, budgets);
-  if (durationKnown) requireGrowthSchedule(validateSessionOptions(provisional), provisional);
+  if (durationKnown) validateSessionOptions(provisional);
   else {
     // Not expanded over the stand-in: `--snapshot-every 1s` over 1e9 s would be a billion entries
     // (memprobe died of it). Its own check here; whether it fits is known once the script loads.
@@ -144,7 +144,7 @@ async function startTargetAndLoad(
   try {
     const resolved = resolveLoad(argv, started.defaults);
     const options = sessionOptions(argv, outDir, resolved.durationS, budgets);
-    requireGrowthSchedule(validateSessionOptions(options), options);
+    validateSessionOptions(options);
     return { target: started.target, load: started.createLoad(resolved.rps, resolved.vus), durationS: resolved.durationS };
   } catch (err) {
     await started.target.close();

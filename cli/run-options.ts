@@ -100,6 +100,8 @@ export function sessionOptionsFrom(argv: SessionArgv & { junit?: string }, outDi
     json: argv.json ?? false,
     snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
     junitPath: argv.junit ?? null,
+    // A --snapshot-every that leaves room for one snapshot is refused too (validateSessionOptions).
+    minSnapshots: MIN_SNAPSHOTS,
   };
 }
 
@@ -116,14 +118,6 @@ function parseSnapshotCount(text: string | number): number {
   return n;
 }
 
-/** A `--snapshot-every` schedule that leaves room for fewer than two snapshots is a usage error too. */
-export function requireGrowthSchedule(times: number[], o: Pick<SessionOptions, 'durationS' | 'warmupS'>): void {
-  if (times.length >= MIN_SNAPSHOTS) return;
-  throw new UsageError(
-    `--snapshot-every leaves room for ${times.length} snapshot${times.length === 1 ? '' : 's'} between the end of warm-up (${o.warmupS} s) and the end of the ${o.durationS} s run; growth needs at least ${MIN_SNAPSHOTS}`,
-    'shorten --snapshot-every or --warmup, or lengthen --duration',
-  );
-}
 
 function parseRates(values: (string | number)[]): number[] {
   return values

@@ -58,6 +58,11 @@ export interface SessionOptions {
   budgets: GateBudgets | null;
   /** Addition: give up on a snapshot when the target shows no progress for this long (default 120). */
   snapshotStallTimeoutS?: number;
+  /**
+   * Fewer snapshots than this in the schedule is a usage error. The command line asks for 2 (growth
+   * is a change between snapshots); library callers may take 0 or 1.
+   */
+  minSnapshots?: number;
   /** `--junit FILE`: also write the gate result as JUnit XML there (when there is a gate). */
   junitPath?: string | null;
 }
@@ -95,6 +100,12 @@ type StopReason =
 /** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
 export function validateSessionOptions(o: SessionOptions): number[] {
   const times = snapshotTimes(o);
+  if (o.minSnapshots !== undefined && times.length < o.minSnapshots) {
+    throw new UsageError(
+      `--snapshot-every leaves room for ${times.length} snapshot${times.length === 1 ? '' : 's'} between the end of warm-up (${o.warmupS} s) and the end of the ${o.durationS} s run; growth needs at least ${o.minSnapshots}`,
+      'shorten --snapshot-every or --warmup, or lengthen --duration',
+    );
+  }
   if (!Number.isInteger(o.keepSnapshots) || o.keepSnapshots < 0) {
     throw new UsageError(`--keep-snapshots must be a whole number, got ${o.keepSnapshots}`);
   }
