@@ -292,6 +292,7 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
       [['attach', 'ws://10.0.0.1:9229/x'], /refusing the inspector at 10\.0\.0\.1:9229: not on loopback/],
       [['attach', '999999', '--url', 'http://127.0.0.1:1/', '--rps', 'abc'], /--rps: expected a rate above 0 such as 1000, got "abc"/],
       [['attach', '999999', '--snapshots', '1'], /--snapshots: expected at least 2, got 1/],
+      [['attach', '999999', '--duration', '10s', '--snapshot-every', '60s'], /--snapshot-every leaves room for 1 snapshot/],
       [['attach', '999999', '--fail-on', 'nonsense'], /--fail-on: unknown verdict "nonsense"/],
     ];
     for (const [args, message] of cases) expectUsageError(await memprobe(args, { cwd }), message);
