@@ -17,7 +17,7 @@ import { readlinkSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../cli/usage-error.js';
 import { askInspectorPid, closeInspector, listeningSocketsOf, openInspector, probeInspectorPort } from './inspector-discovery.js';
-import { startInspectorJanitor } from './inspector-janitor.js';
+import { startInspectorJanitor, type InspectorJanitor } from './inspector-janitor.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
 
 export interface AttachOptions {
@@ -102,22 +102,30 @@ function isNodeExecutable(path: string): boolean {
 
 async function attachByPid(pid: number, options: AttachOptions): Promise<TargetProcess> {
   const inspector = await openInspector(pid, { timeoutMs: options.openTimeoutMs });
-  // Should memprobe die before close(), the janitor still closes what memprobe opened.
-  const janitor = inspector.openedByMemprobe ? startInspectorJanitor({ targetPid: pid, url: inspector.url, port: inspector.port }) : null;
+  // memprobe's sessions go through the janitor's relay, so that memprobe dying mid-command cannot
+  // crash the target (see inspector-janitor.ts); should memprobe die before close(), the janitor
+  // also closes the inspector memprobe opened.
+  let janitor: InspectorJanitor;
+  try {
+    janitor = await startInspectorJanitor({ targetPid: pid, url: inspector.url, port: inspector.port, closeOnDeath: inspector.openedByMemprobe });
+  } catch (err) {
+    if (inspector.openedByMemprobe) await closeInspector(inspector.url, inspector.port).catch(() => false);
+    throw err;
+  }
   const watch = watchLocalPid(pid);
   let closing: Promise<void> | null = null;
   return {
     kind: 'attach',
     command: describeAttach(String(pid), pid),
     pid,
-    inspectorUrl: inspector.url,
+    inspectorUrl: janitor.url,
     exited: watch.exited,
     close: () =>
       (closing ??= (async () => {
         watch.stop();
-        if (!inspector.openedByMemprobe || !isAlive(pid)) return janitor?.dismiss();
+        if (!inspector.openedByMemprobe || !isAlive(pid)) return janitor.dismiss();
         const closed = await closeInspector(inspector.url, inspector.port).catch(() => false);
-        janitor?.dismiss();
+        janitor.dismiss();
         if (!closed) {
           process.stderr.write(
             `memprobe: could not close the inspector memprobe opened in pid ${pid} (port ${inspector.port} is still open); ` +

@@ -1,46 +1,98 @@
 /**
- * Closes an inspector memprobe opened in someone else's process if memprobe dies before it can
- * (SIGKILL, a crash, a second Ctrl-C that exits at once). Without it, that process would be left
- * with an inspector listening on 127.0.0.1:9229 for the rest of its life.
+ * Keeps the target safe from memprobe's own death (SIGKILL, a crash, a second Ctrl-C that exits at
+ * once), and closes the inspector memprobe opened if memprobe dies before it can. Without it, that
+ * process would be left with an inspector listening on 127.0.0.1:9229 for the rest of its life — or
+ * be killed outright:
  *
- * The janitor is a small detached process (its own process group, so the Ctrl-C that reaches
- * memprobe's group does not reach it) started right after the inspector opens. It polls memprobe's
- * pid; if memprobe disappears it closes the inspector the same way a normal detach does (after
- * checking the inspector still belongs to the target) and exits. A normal detach dismisses it first.
- * It holds no connection to the target while memprobe lives, so it costs the target nothing.
+ * Node 20's inspector crashes (SIGSEGV on its I/O thread, in TcpHolder::WriteRaw) when a session's
+ * socket ends while an answer or event for that session is on its way out: the end of the socket
+ * resets the connection (`WsHandler::OnEof`), and the message written next dereferences it before
+ * the session is torn down (nodejs/node#64209, fixed after Node 20). A process that dies mid-run
+ * cuts its socket at a random moment, often with a memory reading, a sampling command or a heap
+ * snapshot's chunks in flight (measured here: 1 crash in 40 killing a session with one read in
+ * flight, 2 in 10 killing it mid-snapshot; the janitor's close of the inspector came after the crash).
+ * So memprobe never holds the target's socket itself: it talks to the target through this process,
+ * a small detached relay (its own process group, so the Ctrl-C that reaches memprobe's group does not
+ * reach it). The relay counts the commands in flight, and when memprobe's side goes away, abruptly or
+ * not, it waits for their answers before it ends its own session to the target (politely, with
+ * nothing in flight), so the target never writes to a socket that is gone.
+ *
+ * It then polls memprobe's pid; if memprobe disappeared without dismissing it, it closes the
+ * inspector memprobe opened the same way a normal detach does (after checking the inspector still
+ * belongs to the target) and exits.
  *
  * This file is both sides: imported, it exports `startInspectorJanitor`; run as a script with the
  * role argument, it is the janitor.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer, type RawData } from 'ws';
 
 const ROLE = '--memprobe-inspector-janitor';
 const POLL_MS = 200;
+/** How long an answer memprobe left in flight is waited for (a heap snapshot can take this long). */
+const DRAIN_TIMEOUT_MS = 120_000;
+/** A dismissed janitor still lets its sessions end politely, for at most this long. */
+const DISMISS_GRACE_MS = 5_000;
+const START_TIMEOUT_MS = 20_000;
+const MAX_PAYLOAD = 1024 * 1024 * 1024;
 
 export interface InspectorJanitor {
-  /** memprobe closed the inspector itself (or the target is gone): the janitor exits. */
+  /** `ws://127.0.0.1:PORT/ID` of the relay: memprobe's sessions go through it, never straight to the target. */
+  url: string;
+  /** memprobe is done with the target: the janitor ends its sessions politely and exits. */
   dismiss(): void;
 }
 
-export function startInspectorJanitor(job: { targetPid: number; url: string; port: number }): InspectorJanitor {
+export interface JanitorJob {
+  targetPid: number;
+  url: string;
+  port: number;
+  /** Close the inspector should memprobe die first (memprobe opened it). */
+  closeOnDeath: boolean;
+}
+
+export async function startInspectorJanitor(job: JanitorJob): Promise<InspectorJanitor> {
   const self = fileURLToPath(import.meta.url);
   // From the sources (tests run TypeScript), the janitor needs tsx to load itself.
   const loader = self.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, self, ROLE, String(process.pid), String(job.targetPid), job.url, String(job.port)], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  child.unref();
-  return {
-    dismiss: () => {
-      try {
-        child.kill('SIGTERM');
-      } catch {
-        // already gone
-      }
-    },
+  const args = [...loader, self, ROLE, String(process.pid), String(job.targetPid), job.url, String(job.port), job.closeOnDeath ? 'close' : 'keep'];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const dismiss = () => {
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      // already gone
+    }
   };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`the inspector relay did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const nl = out.indexOf('\n');
+        if (nl < 0) return;
+        clearTimeout(timer);
+        resolve(out.slice(0, nl).trim());
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the inspector relay exited (${code}) before it started`));
+      });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    child.stdout!.destroy();
+    child.unref();
+    return { url, dismiss };
+  } catch (err) {
+    dismiss();
+    throw err;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -52,22 +104,127 @@ function alive(pid: number): boolean {
   }
 }
 
-async function serve(memprobePid: number, targetPid: number, url: string, port: number): Promise<void> {
-  const { askInspectorPid, closeInspector } = await import('./inspector-discovery.js');
-  while (alive(memprobePid)) {
+/**
+ * The `id` of a CDP command (`command`) or answer, null for an event. The target serialises answers
+ * as `{"id":N,…` and events as `{"method":…`, so those are read from their start (a snapshot chunk is
+ * never parsed); commands are small, and parsed when their id is not first.
+ */
+function messageId(data: RawData, command: boolean): number | null {
+  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  const start = buffer.toString('utf8', 0, 40);
+  const head = /^\s*\{\s*"id"\s*:\s*(\d+)/.exec(start);
+  if (head) return Number(head[1]);
+  if (!command && /^\s*\{\s*"method"/.test(start)) return null;
+  try {
+    const id = (JSON.parse(buffer.toString('utf8')) as { id?: unknown }).id;
+    return typeof id === 'number' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One memprobe session relayed to one target session. Resolves once the target session has ended. */
+function relay(downstream: WebSocket, targetUrl: string): Promise<void> {
+  const pending = new Set<number>();
+  const queued: { data: RawData; isBinary: boolean }[] = [];
+  let downstreamGone = false;
+  let ended = false;
+  const upstream = new WebSocket(targetUrl, { perMessageDeflate: false, maxPayload: MAX_PAYLOAD });
+  let drainTimer: NodeJS.Timeout | undefined;
+
+  const endUpstreamWhenQuiet = () => {
+    if (ended || !downstreamGone) return;
+    if (upstream.readyState === WebSocket.CONNECTING) return; // ended on open
+    if (pending.size > 0 && upstream.readyState === WebSocket.OPEN) {
+      drainTimer ??= setTimeout(() => {
+        pending.clear();
+        endUpstreamWhenQuiet();
+      }, DRAIN_TIMEOUT_MS);
+      return;
+    }
+    ended = true;
+    clearTimeout(drainTimer);
+    upstream.close();
+  };
+
+  downstream.on('message', (data, isBinary) => {
+    const id = messageId(data, true);
+    if (id !== null) pending.add(id);
+    if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary: isBinary });
+    else queued.push({ data, isBinary });
+  });
+  downstream.on('close', () => {
+    downstreamGone = true;
+    endUpstreamWhenQuiet();
+  });
+  downstream.on('error', () => undefined);
+
+  upstream.on('open', () => {
+    for (const { data, isBinary } of queued.splice(0)) upstream.send(data, { binary: isBinary });
+    endUpstreamWhenQuiet();
+  });
+  upstream.on('message', (data, isBinary) => {
+    const id = messageId(data, false);
+    if (id !== null) pending.delete(id);
+    if (!downstreamGone && downstream.readyState === WebSocket.OPEN) downstream.send(data, { binary: isBinary });
+    endUpstreamWhenQuiet();
+  });
+  upstream.on('error', () => undefined);
+  return new Promise((resolve) => {
+    upstream.on('close', () => {
+      clearTimeout(drainTimer);
+      if (downstream.readyState === WebSocket.OPEN || downstream.readyState === WebSocket.CONNECTING) downstream.close();
+      resolve();
+    });
+  });
+}
+
+async function serve(memprobePid: number, targetPid: number, url: string, port: number, closeOnDeath: boolean): Promise<void> {
+  const sessions = new Set<Promise<void>>();
+  const path = `/${randomUUID()}`;
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: MAX_PAYLOAD, path });
+  server.on('connection', (socket) => {
+    const session = relay(socket, url);
+    sessions.add(session);
+    void session.then(() => sessions.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as { port: number };
+  process.stdout.write(`ws://127.0.0.1:${address.port}${path}\n`);
+
+  let dismissed = false;
+  process.on('SIGTERM', () => {
+    // memprobe is done: it ended its sessions; let them end politely on the target's side, then go.
+    dismissed = true;
+    server.close();
+    for (const client of server.clients) client.close();
+    const grace = setTimeout(() => process.exit(0), DISMISS_GRACE_MS);
+    grace.unref();
+    void Promise.all([...sessions]).then(() => process.exit(0));
+  });
+
+  while (alive(memprobePid) && !dismissed) {
     if (!alive(targetPid)) return;
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  if (!alive(targetPid)) return;
+  if (dismissed) return new Promise(() => undefined); // the SIGTERM handler exits
+  server.close();
+  // Not before memprobe's sessions have ended on the target's side (their answers drained).
+  await Promise.all([...sessions]);
+  if (!closeOnDeath || !alive(targetPid)) return;
+  const { askInspectorPid, closeInspector } = await import('./inspector-discovery.js');
   // The port might by now be another process's inspector: close only the target's.
   if ((await askInspectorPid(url, 5000).catch(() => null)) !== targetPid) return;
   await closeInspector(url, port).catch(() => false);
 }
 
 if (process.argv[2] === ROLE) {
-  const [memprobePid, targetPid, url, port] = process.argv.slice(3);
-  process.on('SIGTERM', () => process.exit(0));
-  serve(Number(memprobePid), Number(targetPid), url, Number(port)).then(
+  const [memprobePid, targetPid, url, port, onDeath] = process.argv.slice(3);
+  process.stdout.on('error', () => undefined); // memprobe stops reading once it has the relay's URL
+  serve(Number(memprobePid), Number(targetPid), url, Number(port), onDeath === 'close').then(
     () => process.exit(0),
     () => process.exit(1),
   );

@@ -140,6 +140,8 @@ describe('memprobe attach: end to end against running HTTP servers', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect((await probeInspectorPort(inspectorPort)).kind).toBe('closed');
+    // A process crashed by memprobe's death (see inspector-janitor.ts) says so here, with its stderr.
+    expect(server.alive(), `the process died: ${JSON.stringify(server.child.signalCode)} ${server.stderr().slice(-300)}`).toBe(true);
     await drive(server.port!, 10);
     expect(server.alive()).toBe(true);
   });

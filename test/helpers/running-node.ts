@@ -12,6 +12,25 @@ export const HEALTHY_SERVER = fileURLToPath(new URL('../../fixtures/http-healthy
 /** A process that stays up and prints {"pid": …} (no server): for the inspector tests. */
 export const IDLE_SCRIPT = 'process.stdout.write(JSON.stringify({ pid: process.pid, port: null }) + "\\n"); setInterval(() => {}, 1000);';
 
+/** The repository root: run DIE_MID_SNAPSHOT from here, so that it finds `ws`. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `node -e DIE_MID_SNAPSHOT <ws url>`: a CDP client that dies as memprobe can (SIGKILL), in the
+ * middle of a heap snapshot, with the target's chunks and the snapshot's answer still on their way.
+ */
+export const DIE_MID_SNAPSHOT = `
+const WebSocket = require('ws');
+const ws = new WebSocket(process.argv[1], { perMessageDeflate: false });
+ws.on('open', () => {
+  ws.send(JSON.stringify({ id: 1, method: 'HeapProfiler.enable' }));
+  ws.send(JSON.stringify({ id: 2, method: 'HeapProfiler.takeHeapSnapshot', params: { reportProgress: true } }));
+});
+let chunks = 0;
+ws.on('message', (d) => { if (String(d).includes('addHeapSnapshotChunk') && ++chunks === 2) process.kill(process.pid, 'SIGKILL'); });
+ws.on('error', (err) => { console.error(err.message); process.exit(3); });
+`;
+
 export interface RunningNode {
   pid: number;
   /** The HTTP port for the servers, null for the idle script. */
