@@ -4,7 +4,7 @@
  * `summaries/` and `timeline.ndjson` (plus `allocation.heapprofile` when there is one), never the
  * raw snapshots, which `--keep-snapshots` may have deleted.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report, SnapshotRecord, TimelineSample } from './report-schema.js';
 import { RUN_FILES, type RunRecord } from './run-record.js';
@@ -241,6 +241,12 @@ function projectionRate(load: RunRecord['load']): number | null {
 }
 
 function writeAtomically(file: string, content: string): void {
-  writeFileSync(`${file}.tmp`, content);
-  renameSync(`${file}.tmp`, file);
+  try {
+    writeFileSync(`${file}.tmp`, content);
+    renameSync(`${file}.tmp`, file);
+  } catch (err) {
+    rmSync(`${file}.tmp`, { force: true });
+    // A read-only run directory (an artefact mounted for reading) or something in the way.
+    throw new UsageError(`cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'the run directory must be writable to (re)render its reports');
+  }
 }

@@ -353,9 +353,11 @@ describe.concurrent('bad files: analyze, report, gate', () => {
       analysis: { heapLimitBytes: null, horizonS: 86400, projectRps: [] },
     });
     mkdirSync(path.join(cwd, runDir('timeline-is-a-directory', validRun), 'timeline.ndjson'));
+    mkdirSync(path.join(cwd, runDir('report-in-the-way', validRun), 'report.json'));
     const cases: [string, RegExp][] = [
       ['missing', /missing: no such run directory/],
       ['timeline-is-a-directory', /timeline-is-a-directory\/timeline\.ndjson: cannot read \(EISDIR\)/],
+      ['report-in-the-way', /cannot write report-in-the-way\/report\.json \(EISDIR\)/],
       ['a-file', /a-file: is a file, not a run directory/],
       ['empty', /empty is not a memprobe run directory \(no run\.json\)/],
       [runDir('torn-run', '{"schema":'), /torn-run\/run\.json: corrupt JSON/],
@@ -371,7 +373,8 @@ describe.concurrent('bad files: analyze, report, gate', () => {
       expectUsageError(await memprobe(['report', dir], { cwd }), message);
       // Nothing is written into a directory that could not be read.
       if (existsSync(path.join(cwd, dir)) && statSync(path.join(cwd, dir)).isDirectory()) {
-        expect(readdirSync(path.join(cwd, dir)).filter((f) => f.startsWith('report.'))).toEqual([]);
+        const written = readdirSync(path.join(cwd, dir)).filter((f) => f.startsWith('report.'));
+        expect(written).toEqual(dir === 'report-in-the-way' ? ['report.json'] : []);
       }
     }
     // The valid skeleton itself reports (no snapshots: a report that says so), which shows the
