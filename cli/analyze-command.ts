@@ -13,7 +13,7 @@ import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
 import { analyzeGrowth } from '../analyzers/analyze-growth.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { buildReport } from '../reports/build-report.js';
-import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { renderTerminalSummary, safe } from '../reports/terminal-summary.js';
 import type { RunRecord } from '../reports/run-record.js';
 import { formatBytes, formatCount, parseDuration, parseSize, parseWholeNumber } from './units.js';
 import { UsageError } from './usage-error.js';
@@ -159,17 +159,18 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
 }
 
 function renderOwnerTable(summary: SnapshotSummary, top: number): string {
+  // Owner names, locations and path steps are heap strings: control characters are shown, not sent.
   const lines = [
-    `${summary.source}: ${formatCount(summary.nodeCount)} nodes, ${formatCount(summary.edgeCount)} edges, ${formatBytes(summary.totalBytes)} in the heap`,
+    `${safe(summary.source ?? '')}: ${formatCount(summary.nodeCount)} nodes, ${formatCount(summary.edgeCount)} edges, ${formatBytes(summary.totalBytes)} in the heap`,
     '',
     `${'retained'.padStart(10)}  ${'self'.padStart(10)}  ${'count'.padStart(9)}  owner`,
   ];
   for (const owner of summary.owners.slice(0, top)) {
-    const where = owner.location ? `  (${owner.location})` : '';
+    const where = owner.location ? `  (${safe(owner.location)})` : '';
     lines.push(
-      `${formatBytes(owner.retainedBytes).padStart(10)}  ${formatBytes(owner.selfBytes).padStart(10)}  ${formatCount(owner.count).padStart(9)}  ${owner.owner}${where}`,
+      `${formatBytes(owner.retainedBytes).padStart(10)}  ${formatBytes(owner.selfBytes).padStart(10)}  ${formatCount(owner.count).padStart(9)}  ${safe(owner.owner)}${where}`,
     );
-    if (owner.retainerPath.length > 2) lines.push(`${' '.repeat(36)}${owner.retainerPath.join(' → ')}`);
+    if (owner.retainerPath.length > 2) lines.push(`${' '.repeat(36)}${owner.retainerPath.map(safe).join(' → ')}`);
   }
   return `${lines.join('\n')}\n`;
 }

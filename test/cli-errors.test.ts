@@ -305,7 +305,12 @@ describe.concurrent('bad files: analyze, report, gate', () => {
   beforeAll(() => {
     // One small real snapshot, written by a child Node.js (the test process's own heap is large).
     snapshot = path.join(workdir('snapshot'), 'real.heapsnapshot');
-    const made = spawnSync(process.execPath, ['-e', `require('v8').writeHeapSnapshot(${JSON.stringify(snapshot)})`]);
+    // It holds a Holder under a property named with terminal escape sequences (title, colour).
+    const program =
+      'class Holder { constructor() { this.items = Array.from({ length: 20000 }, (_, i) => ({ i, s: "x".repeat(50) + i })); } }\n' +
+      'globalThis.keep = { ["\\x1b]0;pwned\\x07\\x1b[31mred"]: new Holder() };\n' +
+      `require('v8').writeHeapSnapshot(${JSON.stringify(snapshot)});`;
+    const made = spawnSync(process.execPath, ['-e', program]);
     expect(made.status).toBe(0);
   });
 
@@ -329,6 +334,14 @@ describe.concurrent('bad files: analyze, report, gate', () => {
       [['half.heapsnapshot', 'half.heapsnapshot', '--heap-limit', '4XB'], /--heap-limit: expected a size such as 512MB or 4GB, got "4XB"/],
     ];
     for (const [args, message] of cases) expectUsageError(await memprobe(['analyze', ...args], { cwd }), message);
+  });
+
+  it("analyze shows a heap string's control characters instead of sending them to the terminal", async () => {
+    const cwd = workdir('analyze-escapes');
+    const run = await memprobe(['analyze', snapshot, '--top', '5'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('\\x1b]0;pwned\\x07\\x1b[31mred → Holder');
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
   });
 
   it('report: no directory, a file, an empty directory, corrupt or damaged run.json and summaries', async () => {
