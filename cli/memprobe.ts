@@ -6,6 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './usage-error.js';
+import { safe } from '../reports/terminal-summary.js';
 import { EXIT } from './exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { gateCommand } from './gate-command.js';
@@ -24,7 +25,8 @@ function fail(message: string, hint?: string): never {
 }
 
 function oneLine(text: string): string {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+  // Quoted text can also carry escape sequences (a server's coloured output): shown, not sent.
+  return safe(text.replace(/\s*[\r\n]+\s*/g, ' ').trim());
 }
 
 /**

@@ -20,7 +20,7 @@ import { gateBudgetsToJson, type GateBudgets } from '../analyzers/gate.js';
 import type { Report, SnapshotRecord, TimelineSample } from '../reports/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../reports/run-record.js';
 import { reportRunDirectory } from '../reports/run-directory-report.js';
-import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { renderTerminalSummary, safe } from '../reports/terminal-summary.js';
 import { writeJunitFile } from '../reports/gate-outputs.js';
 import { evaluateInTarget, InspectorClient } from './inspector-client.js';
 import {
@@ -666,7 +666,7 @@ export function lastErrorLine(logFile: string): string | null {
   const lines = text.split('\n').map((l) => l.trim());
   for (let i = lines.length - 1; i >= 0; i--) {
     // `Error: ...`, `TypeError [ERR_X]: ...`, `RangeError: ...`, `Uncaught Error: ...`; not stack frames.
-    if (/^(Uncaught )?([A-Z]\w*)?(Error|Exception)\b.*:/.test(lines[i])) return lines[i].slice(0, 200);
+    if (/^(Uncaught )?([A-Z]\w*)?(Error|Exception)\b.*:/.test(lines[i])) return safe(lines[i].slice(0, 200));
   }
   return null;
 }

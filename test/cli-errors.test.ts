@@ -166,6 +166,8 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
     [['--rps', '0'], /--rps: expected a rate above 0 such as 1000, got "0"/],
     [['--rps', '-5'], /--rps: expected a rate above 0 such as 1000, got "-5"/],
     [['--rps', 'abc'], /--rps: expected a rate above 0 such as 1000, got "abc"/],
+    // What the user typed is quoted back, escape sequences shown rather than sent to the terminal.
+    [['--rps', '\x1b[31mred'], /--rps: expected a rate above 0 such as 1000, got "\\x1b\[31mred"$/],
     [['--duration', '5 minutes'], /--duration: expected a duration such as 90s, 5m or 2h, got "5 minutes"/],
     [['--snapshots', '0'], /--snapshots: expected at least 2, got 0/],
     [['--snapshots', '1'], /--snapshots: expected at least 2, got 1/],
