@@ -16,6 +16,7 @@ import { publishGateResult, renderGateLines } from '../reports/gate-outputs.js';
 import { isGithubActions } from '../reports/github-annotations.js';
 import { addGateOptions, parseGateBudgets, readReportJson, type GateArgv } from './gate-options.js';
 import { EXIT } from './exit-codes.js';
+import { UsageError } from './usage-error.js';
 
 interface GateCommandArgv extends GateArgv {
   target: string;
@@ -61,7 +62,13 @@ async function gate(argv: GateCommandArgv): Promise<number> {
     const file = isDir ? join(argv.target, RUN_FILES.report) : argv.target;
     const given = readReportJson(file);
     report = withGate(given, evaluateGate(given, budgets));
-    if (isDir) writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    if (isDir) {
+      try {
+        writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+      } catch (err) {
+        throw new UsageError(`cannot write the gate block into ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'gate the report.json file itself to only read it');
+      }
+    }
   }
   const result = report.gate!;
   const log = argv.json ? process.stderr : process.stdout;
