@@ -8,6 +8,7 @@
  * NODE_OPTIONS and opens an inspector, so the target is the one that owns the URL's listening socket,
  * and its pid is asked of that Node.js process itself over the inspector, never taken from spawn.
  */
+import { isErrorLine } from './error-line.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -118,6 +119,7 @@ function routeOutput(child: ChildProcess, logFile: string | undefined): TargetOu
   const inspectors: string[] = [];
   let partial = '';
   let lastLine = '';
+  let lastError = '';
   let scanning = true;
   const scan = (chunk: Buffer) => {
     if (!scanning) return;
@@ -126,14 +128,16 @@ function routeOutput(child: ChildProcess, logFile: string | undefined): TargetOu
     for (const line of lines) {
       const m = INSPECTOR_BANNER.exec(line);
       if (m && inspectors.length < MAX_INSPECTORS) inspectors.push(m[1]);
-      if (line.trim() && !line.startsWith('Debugger ') && !line.startsWith('For help, see')) lastLine = line.trim();
+      const text = line.trim();
+      if (isErrorLine(text)) lastError = text;
+      else if (text && !/^(Debugger |For help, see|Node\.js v\d)/.test(text)) lastLine = text;
     }
   };
   child.stderr!.on('data', scan);
   const ended = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     inspectors,
-    lastErrorLine: () => lastLine.slice(0, 300),
+    lastErrorLine: () => (lastError || lastLine).slice(0, 300),
     drained: (ms) => Promise.race([ended, new Promise<void>((r) => setTimeout(r, ms).unref())]),
     stopScanning: () => {
       scanning = false;

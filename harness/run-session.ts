@@ -10,6 +10,7 @@
  * report. Every file is written as soon as its content exists, so whatever ends the run, what was
  * captured stays on disk.
  */
+import { isErrorLine } from './error-line.js';
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -665,8 +666,7 @@ export function lastErrorLine(logFile: string): string | null {
   }
   const lines = text.split('\n').map((l) => l.trim());
   for (let i = lines.length - 1; i >= 0; i--) {
-    // `Error: ...`, `TypeError [ERR_X]: ...`, `RangeError: ...`, `Uncaught Error: ...`; not stack frames.
-    if (/^(Uncaught )?([A-Z]\w*)?(Error|Exception)\b.*:/.test(lines[i])) return safe(lines[i].slice(0, 200));
+    if (isErrorLine(lines[i])) return safe(lines[i].slice(0, 200));
   }
   return null;
 }

@@ -116,6 +116,17 @@ describe('startHttpTarget', () => {
     expect((error as Error).message).toMatch(/exited \(code 3\) before http:\/\/127\.0\.0\.1:\d+\/ answered: EADDRINUSE: port taken$/);
   }, 20_000);
 
+  it('quotes the error a crashing server threw, not the stack or the Node.js version line after it', async () => {
+    const port = await freePort();
+    const error = await startHttpTarget({
+      command: [process.execPath, '-e', `throw new Error('listen EADDRINUSE: address already in use')`],
+      url: `http://127.0.0.1:${port}/`,
+      logFile: log,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/answered: Error: listen EADDRINUSE: address already in use$/);
+  }, 20_000);
+
   it('rejects a command that cannot start', async () => {
     await expect(
       startHttpTarget({ command: ['memprobe-no-such-command-x'], url: 'http://127.0.0.1:9/', logFile: log }),
