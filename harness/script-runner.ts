@@ -54,9 +54,15 @@ function send(message: RunnerMessage): Promise<void> {
   });
 }
 
+/** The error on one line: a compiler's message puts the location on its second line, so keep every line. */
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message || error.name : String(error);
-  return text.split('\n')[0].trim() || 'unknown error';
+  const joined = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
+  return joined.slice(0, 500) || 'unknown error';
 }
 
 /** IPC serializes as JSON: pass numbers and strings on as they are, anything else as its text. */

@@ -231,6 +231,7 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
     const throws = scriptTarget(cwd, 'throws.mjs', 'throw new Error("boom on import");');
     const noDefault = scriptTarget(cwd, 'no-default.mjs', 'export const x = 1;');
     writeFileSync(path.join(cwd, 'syntax.mjs'), 'export default function ( {');
+    writeFileSync(path.join(cwd, 'syntax.ts'), 'export default function it(): void {\n  const x: number = ;\n}\n');
     const cases: [string, RegExp][] = [
       ['missing.mjs', /missing\.mjs: no such file/],
       ['a-dir', /a-dir: a script target is an ES module/],
@@ -238,6 +239,8 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
       [throws.file, /throws\.mjs: import failed: boom on import/],
       [noDefault.file, /no-default\.mjs: has no default export function/],
       ['syntax.mjs', /syntax\.mjs: import failed: .*(Unexpected|SyntaxError)/],
+      // tsx reports where: the line and column after "Transform failed with 1 error:"
+      ['syntax.ts', /syntax\.ts: import failed: Transform failed with 1 error: .*syntax\.ts:2:\d+: ERROR: Unexpected/],
     ];
     for (const [script, message] of cases) {
       const run = await memprobe(['run', script, '--duration', '3s', '--rps', '10'], { cwd });
