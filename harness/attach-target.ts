@@ -123,10 +123,14 @@ async function attachByPid(pid: number, options: AttachOptions): Promise<TargetP
     close: () =>
       (closing ??= (async () => {
         watch.stop();
-        if (!inspector.openedByMemprobe || !isAlive(pid)) return janitor.dismiss();
-        const closed = await closeInspector(inspector.url, inspector.port).catch(() => false);
-        janitor.dismiss();
-        if (!closed) {
+        // The janitor closes the inspector memprobe opened, once memprobe's sessions through it have
+        // ended with nothing in flight: closing the inspector under them could crash the process too.
+        let closed = await janitor.finish();
+        if (!closed && inspector.openedByMemprobe && isAlive(pid)) {
+          // The janitor failed (or the close timed out): try once more from here.
+          closed = await closeInspector(inspector.url, inspector.port).catch(() => false);
+        }
+        if (!closed && inspector.openedByMemprobe && isAlive(pid)) {
           process.stderr.write(
             `memprobe: could not close the inspector memprobe opened in pid ${pid} (port ${inspector.port} is still open); ` +
               `it closes when the process exits\n`,

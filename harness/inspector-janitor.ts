@@ -17,9 +17,10 @@
  * not, it waits for their answers before it ends its own session to the target (politely, with
  * nothing in flight), so the target never writes to a socket that is gone.
  *
- * It then polls memprobe's pid; if memprobe disappeared without dismissing it, it closes the
- * inspector memprobe opened the same way a normal detach does (after checking the inspector still
- * belongs to the target) and exits.
+ * The janitor also closes the inspector memprobe opened, after memprobe's sessions have ended with
+ * nothing in flight (closing the inspector under a session still draining is the same hazard): when
+ * memprobe is done (`finish()`), or when it polls memprobe's pid and finds it gone. It checks first
+ * that the inspector still belongs to the target, then exits.
  *
  * This file is both sides: imported, it exports `startInspectorJanitor`; run as a script with the
  * role argument, it is the janitor.
@@ -33,16 +34,17 @@ const ROLE = '--memprobe-inspector-janitor';
 const POLL_MS = 200;
 /** How long an answer memprobe left in flight is waited for (a heap snapshot can take this long). */
 const DRAIN_TIMEOUT_MS = 120_000;
-/** A dismissed janitor still lets its sessions end politely, for at most this long. */
-const DISMISS_GRACE_MS = 5_000;
 const START_TIMEOUT_MS = 20_000;
 const MAX_PAYLOAD = 1024 * 1024 * 1024;
 
 export interface InspectorJanitor {
   /** `ws://127.0.0.1:PORT/ID` of the relay: memprobe's sessions go through it, never straight to the target. */
   url: string;
-  /** memprobe is done with the target: the janitor ends its sessions politely and exits. */
-  dismiss(): void;
+  /**
+   * memprobe is done with the target: the janitor ends memprobe's sessions once their answers are in,
+   * closes the inspector when memprobe opened it, and exits. Resolves false when it could not close it.
+   */
+  finish(): Promise<boolean>;
 }
 
 export interface JanitorJob {
@@ -59,7 +61,7 @@ export async function startInspectorJanitor(job: JanitorJob): Promise<InspectorJ
   const loader = self.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const args = [...loader, self, ROLE, String(process.pid), String(job.targetPid), job.url, String(job.port), job.closeOnDeath ? 'close' : 'keep'];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-  const dismiss = () => {
+  const stop = () => {
     try {
       child.kill('SIGTERM');
     } catch {
@@ -88,9 +90,16 @@ export async function startInspectorJanitor(job: JanitorJob): Promise<InspectorJ
     });
     child.stdout!.destroy();
     child.unref();
-    return { url, dismiss };
+    const finish = () =>
+      new Promise<boolean>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode === 0);
+        child.ref(); // memprobe waits for it
+        child.once('exit', (code) => resolve(code === 0));
+        stop();
+      });
+    return { url, finish };
   } catch (err) {
-    dismiss();
+    stop();
     throw err;
   }
 }
@@ -179,7 +188,8 @@ function relay(downstream: WebSocket, targetUrl: string): Promise<void> {
   });
 }
 
-async function serve(memprobePid: number, targetPid: number, url: string, port: number, closeOnDeath: boolean): Promise<void> {
+/** Relays until memprobe dies or finishes, then closes what it must. Exit code: 0, or 2 when the inspector would not close. */
+async function serve(memprobePid: number, targetPid: number, url: string, port: number, closeOnDeath: boolean): Promise<number> {
   const sessions = new Set<Promise<void>>();
   const path = `/${randomUUID()}`;
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false, maxPayload: MAX_PAYLOAD, path });
@@ -195,37 +205,34 @@ async function serve(memprobePid: number, targetPid: number, url: string, port: 
   const address = server.address() as { port: number };
   process.stdout.write(`ws://127.0.0.1:${address.port}${path}\n`);
 
-  let dismissed = false;
-  process.on('SIGTERM', () => {
-    // memprobe is done: it ended its sessions; let them end politely on the target's side, then go.
-    dismissed = true;
-    server.close();
-    for (const client of server.clients) client.close();
-    const grace = setTimeout(() => process.exit(0), DISMISS_GRACE_MS);
-    grace.unref();
-    void Promise.all([...sessions]).then(() => process.exit(0));
-  });
-
-  while (alive(memprobePid) && !dismissed) {
-    if (!alive(targetPid)) return;
-    await new Promise((r) => setTimeout(r, POLL_MS));
+  let finishing = false;
+  const finish = new Promise<void>((resolve) =>
+    process.on('SIGTERM', () => {
+      finishing = true;
+      resolve();
+    }),
+  );
+  // Until memprobe dies or is done (SIGTERM: finish()).
+  while (alive(memprobePid) && !finishing) {
+    if (!alive(targetPid)) return 0;
+    await Promise.race([new Promise((r) => setTimeout(r, POLL_MS)), finish]);
   }
-  if (dismissed) return new Promise(() => undefined); // the SIGTERM handler exits
   server.close();
+  for (const client of server.clients) client.close();
   // Not before memprobe's sessions have ended on the target's side (their answers drained).
   await Promise.all([...sessions]);
-  if (!closeOnDeath || !alive(targetPid)) return;
+  if (!closeOnDeath || !alive(targetPid)) return 0;
   const { askInspectorPid, closeInspector } = await import('./inspector-discovery.js');
   // The port might by now be another process's inspector: close only the target's.
-  if ((await askInspectorPid(url, 5000).catch(() => null)) !== targetPid) return;
-  await closeInspector(url, port).catch(() => false);
+  if ((await askInspectorPid(url, 5000).catch(() => null)) !== targetPid) return 0;
+  return (await closeInspector(url, port).catch(() => false)) ? 0 : 2;
 }
 
 if (process.argv[2] === ROLE) {
   const [memprobePid, targetPid, url, port, onDeath] = process.argv.slice(3);
   process.stdout.on('error', () => undefined); // memprobe stops reading once it has the relay's URL
   serve(Number(memprobePid), Number(targetPid), url, Number(port), onDeath === 'close').then(
-    () => process.exit(0),
+    (code) => process.exit(code),
     () => process.exit(1),
   );
 }
