@@ -8,7 +8,6 @@
  * NODE_OPTIONS and opens an inspector, so the target is the one that owns the URL's listening socket,
  * and its pid is asked of that Node.js process itself over the inspector, never taken from spawn.
  */
-import { isErrorLine } from './error-line.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -16,6 +15,7 @@ import { Agent, request } from 'undici';
 import WebSocket from 'ws';
 import { UsageError } from '../cli/usage-error.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
+import { isErrorLine } from './error-line.js';
 
 export interface HttpTargetOptions {
   /** The server command and its arguments, as after `--` on the command line. */

@@ -10,7 +10,6 @@
  * report. Every file is written as soon as its content exists, so whatever ends the run, what was
  * captured stays on disk.
  */
-import { isErrorLine } from './error-line.js';
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +40,8 @@ import { checkSnapshotRoom, processRssBytes } from './resource-check.js';
 import { ProgressLine } from './progress.js';
 import type { LoadCounters, LoadDriver, TargetExit, TargetProcess } from './target-process.js';
 import { prepareRunDirectory, TARGET_LOG } from './run-directory.js';
+import { setLongTimeout, type LongTimer } from './deadline-timer.js';
+import { isErrorLine } from './error-line.js';
 
 // attach and run prepare the directory before they start a target; they import it from here.
 export { discardUnusedRunDirectory, prepareRunDirectory } from './run-directory.js';
@@ -612,28 +613,6 @@ class CaptureSession {
     this.notes.push(message.charAt(0).toUpperCase() + message.slice(1));
     this.progress.message(`memprobe: ${message}`);
   }
-}
-
-export interface LongTimer {
-  clear(): void;
-}
-
-/** The longest delay setTimeout honours (2^31 - 1 ms, 24.8 days). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-/**
- * setTimeout for any delay. Node fires a longer delay after 1 ms (with a TimeoutOverflowWarning):
- * a `--duration 30d` soak run would stop its load and take every snapshot at once.
- */
-export function setLongTimeout(fn: () => void, ms: number): LongTimer {
-  let timer: NodeJS.Timeout;
-  const due = performance.now() + ms;
-  const arm = () => {
-    const left = due - performance.now();
-    timer = left > MAX_TIMEOUT_MS ? setTimeout(arm, MAX_TIMEOUT_MS) : setTimeout(fn, Math.max(0, left));
-  };
-  arm();
-  return { clear: () => clearTimeout(timer) };
 }
 
 function killQuietly(pid: number): void {

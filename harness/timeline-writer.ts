@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { TimelineSample } from '../reports/report-schema.js';
+import { setLongTimeout, type LongTimer } from './deadline-timer.js';
 
 export class TimelineWriter {
   private fd: number | null;
@@ -34,7 +35,7 @@ export class TimelineWriter {
 
 /** Calls `tick(k)` at `startMs + k * intervalMs` (performance.now() clock) until stopped. */
 export class SteadyTicker {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
   private k = 0;
   private stopped = false;
 
@@ -51,30 +52,20 @@ export class SteadyTicker {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = null;
   }
 
   private schedule(): void {
     if (this.stopped) return;
     this.k += 1;
-    this.waitUntil(this.startMs + this.k * this.intervalMs);
-  }
-
-  private waitUntil(due: number): void {
-    this.timer = setTimeout(
-      () => {
-        const now = performance.now();
-        // libuv measures timers against a millisecond loop clock cached per loop turn, so a timer
-        // can fire up to ~1 ms before `due` on performance.now(): wait out the rest, never tick early.
-        if (now < due) return this.waitUntil(due);
-        // Skip ticks that are already a whole interval overdue rather than firing a burst of them.
-        const behind = Math.floor((now - due) / this.intervalMs);
-        if (behind > 0) this.k += behind;
-        this.tick(this.k);
-        this.schedule();
-      },
-      Math.max(0, due - performance.now()),
-    );
+    const due = this.startMs + this.k * this.intervalMs;
+    this.timer = setLongTimeout(() => {
+      // Skip ticks that are already a whole interval overdue rather than firing a burst of them.
+      const behind = Math.floor((performance.now() - due) / this.intervalMs);
+      if (behind > 0) this.k += behind;
+      this.tick(this.k);
+      this.schedule();
+    }, due - performance.now());
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
-import { lastErrorLine, prepareRunDirectory, runSession, setLongTimeout, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { lastErrorLine, prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { setLongTimeout } from '../harness/deadline-timer.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import type { TimelineSample } from '../reports/report-schema.js';
 import type { RunRecord } from '../reports/run-record.js';
@@ -222,6 +223,20 @@ describe('setLongTimeout', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('never fires before its delay on performance.now()', async () => {
+    const delays = [5, 17, 50, 120];
+    const late = await Promise.all(
+      delays.map(
+        (ms) =>
+          new Promise<number>((resolve) => {
+            const start = performance.now();
+            setLongTimeout(() => resolve(performance.now() - start - ms), ms);
+          }),
+      ),
+    );
+    for (const lateness of late) expect(lateness).toBeGreaterThanOrEqual(0);
   });
 });
 
