@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from './usage-error.js';
 import { DEFAULTS, outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import { prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { discardUnusedRunDirectory, prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
 import { attachTarget, checkAttachSpec } from '../harness/attach-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 
@@ -37,7 +37,7 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
               'node --import memprobe/agent app.js (README, "Attaching to a running process").\n\n' +
               'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error (no such pid, not Node.js, ' +
               'permission denied, inspector port taken, remote URL), 3 the process exited while attached (partial report), ' +
-              '130 interrupted with Ctrl-C (partial report).',
+              '130 interrupted with Ctrl-C, 143 terminated with SIGTERM (both: partial report).',
           )
           .positional('target', { type: 'string', demandOption: true, describe: 'pid of a Node.js process, or its inspector URL ws://127.0.0.1:PORT/ID' })
           .option('url', {
@@ -57,6 +57,7 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
       .example('$0 attach ws://127.0.0.1:9229/0f2c6d1e-… --snapshot-every 60s --duration 10m', 'a process started with --inspect')
       .example('$0 attach ws://10.0.0.7:9229/0f2c6d1e-… --allow-remote', 'an inspector on another host (prefer an ssh -L tunnel)')
       .example('$0 attach 4242 --duration 5m --warmup 30s --keep-snapshots 2 --out runs/prod-worker', 'run directory, warm-up, raw snapshots kept')
+      .example('$0 attach 4242 --duration 20m --snapshot-timeout 300s', 'a large heap: allow 5 minutes per snapshot before calling the process hung')
       .example('$0 attach 4242 --heap-limit 2GB --horizon 7d --project-rps 2000', 'project time to out-of-memory against 2 GB, a week ahead, also at 2,000/s')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --gate --max-bytes-per-request 64 --json', 'CI: fail on growth per request, report.json on stdout')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --fail-on leak,accumulation --junit junit.xml', 'gate on verdicts, JUnit for the CI system')
@@ -81,9 +82,9 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
 
 function overrideLoadDescriptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
-    .option('rps', { type: 'number', describe: `With --url: requests per second to drive it at [default: ${DEFAULTS.rps}]`, group: 'Load:' })
+    .option('rps', { type: 'string', describe: `With --url: requests per second to drive it at [default: ${DEFAULTS.rps}]`, group: 'Load:' })
     .option('duration', { type: 'string', describe: `How long to stay attached (and drive load): 90s, 5m, 2h [default: ${DEFAULTS.durationS}s]`, group: 'Load:' })
-    .option('vus', { type: 'number', describe: `With --url: requests in flight at most; arrivals beyond are dropped and counted [default: ${DEFAULTS.vus}]`, group: 'Load:' }) as unknown as Argv<T>;
+    .option('vus', { type: 'string', describe: `With --url: requests in flight at most; arrivals beyond are dropped and counted [default: ${DEFAULTS.vus}]`, group: 'Load:' }) as unknown as Argv<T>;
 }
 
 async function attach(argv: AttachArgv): Promise<number> {
@@ -96,8 +97,15 @@ async function attach(argv: AttachArgv): Promise<number> {
   // No run directory for a pid that is not there; and no signal to a process before its results
   // are known to have somewhere to go.
   checkAttachSpec(argv.target, attachOptions);
-  prepareRunDirectory(outDir);
-  const target = await attachTarget(argv.target, attachOptions);
+  const created = prepareRunDirectory(outDir);
+  let target;
+  try {
+    target = await attachTarget(argv.target, attachOptions);
+  } catch (error) {
+    // Nothing was captured: leave no empty run directory behind for a process we could not reach.
+    discardUnusedRunDirectory(outDir, created, { keepLog: false });
+    throw error;
+  }
   try {
     const load = argv.url !== undefined ? createHttpLoad({ url: argv.url, rps, vus }) : null;
     const { exitCode } = await runSession(target, load, options);

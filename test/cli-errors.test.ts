@@ -299,6 +299,8 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
       [['attach', '999999', '--snapshots', '1'], /--snapshots: expected at least 2, got 1/],
       [['attach', '999999', '--duration', '10s', '--snapshot-every', '60s'], /--snapshot-every leaves room for 1 snapshot/],
       [['attach', '999999', '--fail-on', 'nonsense'], /--fail-on: unknown verdict "nonsense"/],
+      // Passes every check before the run directory is made, then finds no inspector there.
+      [['attach', 'ws://127.0.0.1:1/x'], /cannot reach the inspector at ws:\/\/127\.0\.0\.1:1\/x/],
     ];
     for (const [args, message] of cases) expectUsageError(await memprobe(args, { cwd }), message);
     expect(existsSync(path.join(cwd, 'memprobe-out'))).toBe(false);
@@ -435,8 +437,7 @@ describe.concurrent('bad files: analyze, report, gate', () => {
 describe.concurrent('help', () => {
   it('every option of every command appears in one of its examples', async () => {
     const cwd = workdir('help');
-    // attach's help is engineer G's file and is checked there; it lacks --snapshot-timeout today.
-    for (const command of [[], ['run'], ['analyze'], ['report'], ['gate']]) {
+    for (const command of [[], ['run'], ['attach'], ['analyze'], ['report'], ['gate']]) {
       const help = await memprobe([...command, '--help'], { cwd });
       expect(help.code).toBe(0);
       const [options, examples = ''] = help.stdout.split(/^Examples:$/m);
