@@ -365,10 +365,11 @@ export function describeProcess(pid: number): string {
  * session ends, and the timer runs outside any command. Other sessions (a DevTools window someone
  * connected meanwhile) are terminated by it, not waited for: measured, 5 ms and no event-loop stall.
  *
- * The close must not race the end of memprobe's own session: Node 20 crashes (SIGSEGV) when
- * `inspector.close()` runs while a disconnect is still being handed to the main thread (measured
- * here: 2 crashes in 40 with the close due at once, none in 40 at 300 ms; none in 200 attach and
- * detach cycles, nor in 40 with another session connected and the target busy, with the margin below). So it is due CLOSE_MARGIN_MS after the evaluation, and then waits one more turn of
+ * The close must not race the end of a session: with the close due at once, 2 targets in 40 crashed
+ * here (SIGSEGV), none in 40 at 300 ms, none in 200 attach and detach cycles with the margin below.
+ * (The cause found later, by core dump, is Node 20 writing answers to a session whose socket has
+ * ended: TcpHolder::WriteRaw; which is why memprobe's sessions go through the janitor's relay, see
+ * inspector-janitor.ts.) So the close is due CLOSE_MARGIN_MS after the evaluation, and then waits one more turn of
  * the event loop: if the process was busy past the timer's due time, the disconnect (delivered as
  * an async task) is handled in that turn, before the close.
  * `require` exists only while the evaluation runs (it comes from the command-line API), so the
