@@ -117,6 +117,23 @@ export class SnapshotByteSource {
     return true;
   }
 
+  /**
+   * Move the cursor forward to file offset `to`, skipping the bytes between (a section another
+   * thread has parsed). Waits for the read in flight, then reads on from `to`.
+   */
+  async seek(to: number): Promise<void> {
+    if (to < this.offset || to > this.fileSize) throw new RangeError(`seek to ${to}: outside ${this.offset}..${this.fileSize}`);
+    if (to < this.base + this.end) {
+      this.pos = to - this.base;
+      return;
+    }
+    if (this.pending) await this.pending.catch(() => 0);
+    this.pending = null;
+    this.base = this.nextReadAt = to;
+    this.pos = this.end = 0;
+    this.startRead(this.spare);
+  }
+
   private startRead(into: Buffer): void {
     if (this.nextReadAt >= this.fileSize) return;
     this.pendingAt = this.nextReadAt;

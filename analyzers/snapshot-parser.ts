@@ -6,6 +6,11 @@
  * so neither the file nor its `strings` section ever becomes one JS string: files past V8's 512 MB
  * string limit parse in memory close to the size of the columns plus the strings.
  *
+ * Files of 64 MiB and more use the second core: a worker thread parses the tail of `edges` backwards
+ * into the same (shared) columns while this thread parses `nodes` and the head of `edges`, then the
+ * later sections (`snapshot-edge-tail.ts`). Anything unexpected there, a corrupt file included, and
+ * the file is parsed again the ordinary way, so results and errors are exactly those of one thread.
+ *
  * Everything is checked as it is read, against the layout and counts in the file's own `meta`:
  * a corrupt, truncated or mis-shaped file throws `SnapshotFormatError` naming what is wrong and the
  * byte offset, and nothing is allocated from a declared count the file's size cannot back.
@@ -14,21 +19,40 @@ import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
 import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
-import { readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
+import { EdgeTailWorker } from './snapshot-edge-tail.js';
+import { SnapshotFormatError } from './snapshot-format-error.js';
+import { allocateEdgeColumns, confirmSplit, readEdges, readEdgesHead, readLocations, readNodes, type EdgeColumns, type EdgeHead, type NodeColumns, type ReadSection } from './snapshot-sections.js';
 import { readStrings } from './snapshot-strings.js';
 import { findBadStringReference } from './snapshot-string-references.js';
 
 export { SnapshotFormatError } from './snapshot-format-error.js';
 
 export interface ParseSnapshotOptions {
-  /** Bytes read per chunk (two buffers of this size are held). Default 8 MiB. */
+  /** Bytes read per chunk (two buffers of this size are held). Default 4 MiB. */
   chunkSize?: number;
   /** Called after each chunk is read. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /**
+   * Files at least this large have the tail of `edges` parsed by a worker thread, on the second
+   * core (`snapshot-edge-tail.ts`). Default 64 MiB: below that the worker's start-up (tens of ms)
+   * eats the gain. Infinity turns it off.
+   */
+  workerMinBytes?: number;
+  /**
+   * The fraction (0 to 1) of the `edges` section's bytes the worker takes, from the end. Default:
+   * what balances the two threads' estimated work. For tests, to put the split anywhere.
+   */
+  workerShare?: number;
 }
 
-const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+// 4 MiB: as fast as larger chunks here (a read per chunk is cheap next to tokenizing it), and the
+// two buffers are most of what the edge-tail worker would otherwise add to peak RSS.
+const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_CHUNK_SIZE = 1 << 30;
+const DEFAULT_WORKER_MIN_BYTES = 64 * 1024 * 1024;
+
+/** A split `edges` read that did not work out: the file is parsed again without one. */
+class SplitAbandoned extends Error {}
 
 /** Sections V8 writes whose content the model does not hold (allocation tracking): checked to be arrays, then skipped. */
 const SKIPPED_ARRAY_SECTIONS = new Set(['trace_function_infos', 'trace_tree', 'samples']);
@@ -38,10 +62,38 @@ export async function parseSnapshotFile(path: string, options: ParseSnapshotOpti
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, not ${chunkSize}`);
   }
-  const source = await SnapshotByteSource.open(path, chunkSize, options.onProgress);
+  const workerShare = options.workerShare ?? null;
+  if (workerShare !== null && !(workerShare >= 0 && workerShare <= 1)) {
+    throw new RangeError(`workerShare must be from 0 to 1, not ${workerShare}`);
+  }
+  const worker = { minBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES, share: workerShare };
   try {
-    return await new SnapshotParser(source).parse();
+    return await parseOnce(path, chunkSize, options.onProgress, worker);
+  } catch (err) {
+    // Rare (a corrupt file, or one whose edges section is not what the worker expected): the
+    // ordinary sequential parse gives the verdict, and the exact error if there is one.
+    if (err instanceof SplitAbandoned) return await parseOnce(path, chunkSize, options.onProgress, { minBytes: Infinity, share: null });
+    throw err;
+  }
+}
+
+interface WorkerChoice {
+  minBytes: number;
+  share: number | null;
+}
+
+async function parseOnce(
+  path: string,
+  chunkSize: number,
+  onProgress: ParseSnapshotOptions['onProgress'],
+  worker: WorkerChoice,
+): Promise<HeapSnapshot> {
+  const source = await SnapshotByteSource.open(path, chunkSize, onProgress);
+  const parser = new SnapshotParser(source, source.fileSize >= worker.minBytes ? { share: worker.share } : null);
+  try {
+    return await parser.parse();
   } finally {
+    await parser.stopWorker();
     await source.close();
   }
 }
@@ -53,10 +105,48 @@ class SnapshotParser {
   private locations = new Map<number, SourceLocation>();
   private strings: string[] | null = null;
   private seen = new Set<string>();
+  /** The edge-tail worker, started when `nodes` begins (header known) and stopped by `edges`. */
+  private worker: EdgeTailWorker | null = null;
+  private sharedEdgeColumns: EdgeColumns | null = null;
+  /** This thread's share of a split `edges` read, until the worker's share is confirmed. */
+  private edgeHead: EdgeHead | null = null;
 
-  constructor(private readonly source: SnapshotByteSource) {}
+  constructor(
+    private readonly source: SnapshotByteSource,
+    /** Null: no worker; otherwise the worker's share of `edges` (null: balanced). */
+    private readonly useWorker: { share: number | null } | null,
+  ) {}
+
+  async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.stop();
+  }
 
   async parse(): Promise<HeapSnapshot> {
+    try {
+      await this.parseSections();
+    } catch (err) {
+      // An error after a split `edges` read counts only if the edges were whole: otherwise the
+      // ordinary parse would have stopped in them first, and it must be the one to say where.
+      await this.confirmEdges();
+      throw err;
+    }
+    await this.confirmEdges();
+    return await this.finish();
+  }
+
+  /** Wait for the worker's share of a split `edges` read; abandon the split if it does not fit. */
+  private async confirmEdges(): Promise<void> {
+    const head = this.edgeHead;
+    if (!head) return;
+    this.edgeHead = null;
+    const tail = await this.worker!.result;
+    await this.stopWorker();
+    if (!confirmSplit(head, tail, this.header!.edgeCount)) throw new SplitAbandoned();
+  }
+
+  private async parseSections(): Promise<void> {
     const source = this.source;
     const first = await source.peekToken();
     if (first === -1) source.fail(source.fileSize === 0 ? 'file is empty' : 'file holds only whitespace');
@@ -71,7 +161,7 @@ class SnapshotParser {
       await source.expect(0x3a, `':' after "${key}"`);
       if (this.seen.has(key)) source.fail(`section "${key}" appears twice`, keyAt);
       this.seen.add(key);
-      await this.readSection(key);
+      await this.readSection(key, keyAt);
       const next = await source.peekToken();
       source.pos++;
       if (next === 0x7d) break;
@@ -79,20 +169,22 @@ class SnapshotParser {
     }
     const trailing = await source.peekToken();
     if (trailing !== -1) source.fail(`unexpected ${describeByte(trailing)} after the end of the snapshot`);
-    return await this.finish();
   }
 
-  private async readSection(key: string): Promise<void> {
+  private async readSection(key: string, keyAt: number): Promise<void> {
     const source = this.source;
     switch (key) {
       case 'snapshot':
         this.header = await readHeader(source);
         return;
-      case 'nodes':
-        this.nodes = await readNodes(source, this.requireHeader(key));
+      case 'nodes': {
+        const header = this.requireHeader(key);
+        if (this.useWorker && !this.seen.has('edges') && (await source.peekToken()) === 0x5b) this.startWorker(header, this.useWorker.share);
+        this.nodes = await readNodes(source, header);
         return;
+      }
       case 'edges':
-        this.edges = await readEdges(source, this.requireHeader(key));
+        this.edges = await this.readEdges(keyAt);
         return;
       case 'locations':
         this.locations = await readLocations(source, this.requireHeader(key));
@@ -108,6 +200,59 @@ class SnapshotParser {
         await source.skipValue();
       }
     }
+  }
+
+  /** The worker parses the tail of `edges` while this thread parses `nodes` and the head of `edges`. */
+  private startWorker(header: SnapshotHeader, share: number | null): void {
+    const columns = allocateEdgeColumns(header, true);
+    const fields = header.edgeFields;
+    this.sharedEdgeColumns = columns;
+    try {
+      this.worker = EdgeTailWorker.start({
+        path: this.source.path,
+        fileSize: this.source.fileSize,
+        nodesArrayStart: this.source.offset,
+        nodeValues: header.nodeCount * header.nodeFields.length,
+        edgeCount: header.edgeCount,
+        edgeWidth: fields.length,
+        typeAt: fields.indexOf('type'),
+        nameAt: fields.indexOf('name_or_index'),
+        toAt: fields.indexOf('to_node'),
+        nodeWidth: header.nodeFields.length,
+        typeLimit: header.edgeTypeNames.length,
+        toLimit: header.nodeCount * header.nodeFields.length,
+        namedType: Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1)),
+        ...columns,
+        share,
+      });
+    } catch {
+      // No thread to be had (a resource limit, say): the shared columns serve the ordinary read.
+      this.worker = null;
+    }
+  }
+
+  private async readEdges(keyAt: number): Promise<ReadSection<EdgeColumns>> {
+    const header = this.requireHeader('edges');
+    const worker = this.worker;
+    const columns = this.sharedEdgeColumns ?? undefined;
+    const plan = worker ? await worker.plan : null;
+    if (!worker || !plan || plan.keyAt !== keyAt) {
+      // No split: the worker (if any) must be gone before this thread writes the columns it shares.
+      await this.stopWorker();
+      return await readEdges(this.source, header, columns);
+    }
+    let head: EdgeHead | null;
+    try {
+      head = await readEdgesHead(this.source, header, columns!, plan);
+    } catch (err) {
+      if (err instanceof SnapshotFormatError) throw new SplitAbandoned();
+      throw err;
+    }
+    if (!head) throw new SplitAbandoned();
+    // The worker may still be at its share: the later sections are read meanwhile (they do not
+    // touch the edge columns), and `confirmEdges` waits for it before anything uses them.
+    this.edgeHead = head;
+    return head.section;
   }
 
   private requireHeader(section: string): SnapshotHeader {

@@ -116,6 +116,8 @@ async function main(): Promise<void> {
     console.error(`\n${file} (${mb(bytes)})`);
     const runs: Measurement[] = [];
     runs.push(await timed('memprobe parse only', process.execPath, [join(repo, 'dist', 'bench', 'parse-snapshot.js'), file]));
+    // The same without the edge-tail worker: what the second core buys (wall) and costs (CPU, RSS).
+    runs.push(await timed('memprobe parse only, one thread', process.execPath, [join(repo, 'dist', 'bench', 'parse-snapshot.js'), file, '--sequential']));
     if (withAnalyze) {
       runs.push(await timed('memprobe analyze --json', process.execPath, [join(repo, 'dist', 'cli', 'memprobe.js'), 'analyze', file, '--json']));
     }
@@ -137,7 +139,7 @@ async function main(): Promise<void> {
         detail = `cannot: ${run.error}`;
       }
       if (result && run.label.startsWith('memprobe parse')) {
-        detail = `${result.nodeCount} nodes, ${result.edgeCount} edges, parse ${result.parseMs} ms in-process`;
+        detail = `${result.nodeCount} nodes, ${result.edgeCount} edges, parse ${result.parseMs} ms in-process, CPU ${result.cpuUserMs} ms user + ${result.cpuSystemMs} ms sys`;
       } else if (result && run.label.startsWith('memprobe analyze')) {
         const owners = (result.owners ?? []) as Array<{ owner: string; retainedBytes: number }>;
         memprobeTrendSink = owners.find((o) => o.owner === 'TrendSink')?.retainedBytes ?? null;

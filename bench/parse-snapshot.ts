@@ -1,26 +1,36 @@
 /**
  * Child process for the engine benchmark: memprobe's snapshot parser alone on one file.
- * Prints one JSON line: counts, parse time, and the process's heap/external memory after parsing.
+ * Prints one JSON line: counts, parse wall time, the process's CPU time (all threads: the edge-tail
+ * worker's share included), and its heap/external memory after parsing.
  *
- *   node dist/bench/parse-snapshot.js <file.heapsnapshot>
+ *   node dist/bench/parse-snapshot.js <file.heapsnapshot> [--sequential]
+ *
+ * `--sequential` turns the edge-tail worker off, for A/B runs on a shared machine, where wall time
+ * moves with other load and only alternating runs compare fairly.
  */
 import { parseSnapshotFile } from '../analyzers/snapshot-parser.js';
 
 const file = process.argv[2];
 if (!file) {
-  console.error('usage: parse-snapshot.js <file.heapsnapshot>');
+  console.error('usage: parse-snapshot.js <file.heapsnapshot> [--sequential]');
   process.exit(2);
 }
+const sequential = process.argv.includes('--sequential');
+const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const snapshot = await parseSnapshotFile(file);
+const snapshot = await parseSnapshotFile(file, sequential ? { workerMinBytes: Infinity } : {});
 const parseMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 const memory = process.memoryUsage();
 console.log(
   JSON.stringify({
     nodeCount: snapshot.nodeCount,
     edgeCount: snapshot.edgeCount,
     strings: snapshot.strings.length,
+    mode: sequential ? 'sequential' : 'edge-tail worker',
     parseMs: Math.round(parseMs),
+    cpuUserMs: Math.round(cpu.user / 1000),
+    cpuSystemMs: Math.round(cpu.system / 1000),
     heapUsedBytes: memory.heapUsed,
     arrayBufferBytes: memory.arrayBuffers,
   }),

@@ -1,12 +1,28 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSnapshotFile, SnapshotFormatError } from '../analyzers/snapshot-parser.js';
+import { EdgeTailWorker, type EdgeTailPlan, type EdgeTailResult } from '../analyzers/snapshot-edge-tail.js';
 import { fuzzCases, MUTATORS, randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
 
 const SEED = 20261126;
 const CASES = 600;
+/** Fewer: each starts a worker thread (through tsx's loader from sources, ~0.1-0.5 s here). */
+const WORKER_CASES = 80;
+
+/** What a parse gives: every column and table, or the error's full message (problem and offset). */
+async function outcomeOf(path: string, options: Parameters<typeof parseSnapshotFile>[1]): Promise<{ parsed: Record<string, unknown> } | { error: string }> {
+  try {
+    const snapshot = await parseSnapshotFile(path, options);
+    const parsed: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(snapshot)) parsed[key] = ArrayBuffer.isView(value) ? Array.from(value as Uint32Array) : value;
+    return { parsed };
+  } catch (err) {
+    if (!(err instanceof SnapshotFormatError)) throw err;
+    return { error: err.message };
+  }
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -62,5 +78,39 @@ describe('parseSnapshotFile under fuzzing', () => {
       expect(outcomes[kind].rejected, kind).toBeGreaterThan(0);
       expect(outcomes[kind].parsed, kind).toBe(0);
     }
+  });
+
+  // The edge-tail worker (snapshot-edge-tail.ts) must change nothing but speed: on each mutated
+  // snapshot, with the split anywhere, the same columns or the same error, byte offset included.
+  it(`gives the sequential outcome with the edge-tail worker on ${WORKER_CASES} mutated snapshots (seed ${SEED})`, async () => {
+    const path = join(dir, 'worker-case.heapsnapshot');
+    const random = seededRandom(SEED + 1);
+    // What each worker reported, to count the cases where a split was really tried (a plan) and
+    // where it carried a valid parse (a result), rather than a quiet fallback.
+    let reports: Promise<[EdgeTailPlan | null, EdgeTailResult | null]> | null = null;
+    const start = EdgeTailWorker.start.bind(EdgeTailWorker);
+    vi.spyOn(EdgeTailWorker, 'start').mockImplementation((job) => {
+      const worker = start(job);
+      reports = Promise.all([worker.plan, worker.result]);
+      return worker;
+    });
+    let planned = 0;
+    let split = 0;
+    let index = 0;
+    for (const fuzzCase of fuzzCases(SEED + 1, WORKER_CASES, 200)) {
+      await writeFile(path, fuzzCase.bytes);
+      const sequential = await outcomeOf(path, { chunkSize: fuzzCase.chunkSize, workerMinBytes: Infinity });
+      const workerShare = random();
+      const withWorker = await outcomeOf(path, { chunkSize: fuzzCase.chunkSize, workerMinBytes: 0, workerShare });
+      expect(withWorker, `case ${index} (${fuzzCase.mutation}, share ${workerShare})`).toEqual(sequential);
+      const [plan, result] = reports ? await reports : [null, null];
+      if (plan) planned++;
+      if (result && 'parsed' in withWorker) split++;
+      reports = null;
+      index++;
+    }
+    vi.restoreAllMocks();
+    expect(planned).toBeGreaterThan(WORKER_CASES / 8);
+    expect(split).toBeGreaterThan(0);
   });
 });

@@ -1,10 +1,13 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, afterEach, vi } from 'vitest';
 import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { parseSnapshotFile, SnapshotFormatError } from '../analyzers/snapshot-parser.js';
 import { snapshotJson, NODE_TYPES, EDGE_TYPES, type SnapshotSpec } from './helpers/snapshot-json.js';
+import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
+import { EdgeTailWorker, type EdgeTailResult } from '../analyzers/snapshot-edge-tail.js';
+import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 
 let dir: string;
 let fileNumber = 0;
@@ -342,5 +345,116 @@ describe('parseSnapshotFile: files that are not snapshots at all', () => {
     const error = await rejectionOf(deep);
     expect(error.problem).toBe('nesting deeper than 100000');
     expect(error.offset).toBe(good.indexOf('"trace_tree":[]') + '"trace_tree":'.length + 100_000);
+  });
+});
+
+/** Every column and table of two parses, for exact comparison. */
+function contentOf(snapshot: HeapSnapshot): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(snapshot)) out[key] = ArrayBuffer.isView(value) ? Array.from(value as Uint32Array) : value;
+  return out;
+}
+
+/** What a parse gives: the content, or the error's full message (problem and byte offset). */
+async function outcomeOf(path: string, options: Parameters<typeof parseSnapshotFile>[1]): Promise<{ parsed: Record<string, unknown> } | { error: string }> {
+  try {
+    return { parsed: contentOf(await parseSnapshotFile(path, options)) };
+  } catch (err) {
+    if (!(err instanceof SnapshotFormatError)) throw err;
+    return { error: err.message };
+  }
+}
+
+describe('parseSnapshotFile: edges split with a worker thread', () => {
+  // What each started worker reported, to tell a split that was used from a quiet fallback.
+  let results: Promise<EdgeTailResult | null>[] = [];
+  beforeAll(() => {
+    const start = EdgeTailWorker.start.bind(EdgeTailWorker);
+    vi.spyOn(EdgeTailWorker, 'start').mockImplementation((job) => {
+      const worker = start(job);
+      results.push(worker.result);
+      return worker;
+    });
+  });
+  afterEach(() => {
+    results = [];
+  });
+  afterAll(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('gives exactly the sequential columns wherever the split falls, at any chunk size', async () => {
+    const path = await write(randomSnapshot(seededRandom(7), 400, 7));
+    const sequential = await outcomeOf(path, { workerMinBytes: Infinity });
+    expect('parsed' in sequential).toBe(true);
+    for (const workerShare of [0.01, 0.3, 0.5, 1]) {
+      for (const chunkSize of [undefined, 5]) {
+        expect(await outcomeOf(path, { workerMinBytes: 0, workerShare, chunkSize }), `share ${workerShare}`).toEqual(sequential);
+      }
+    }
+    // Every one of those parses really split: each worker reported its rows.
+    expect(results).toHaveLength(8);
+    for (const result of await Promise.all(results)) expect(result?.rows).toBeGreaterThan(0);
+  });
+
+  it('splits the 6-field layout and balances the shares by itself', async () => {
+    const path = await write(randomSnapshot(seededRandom(8), 3000, 6));
+    expect(await outcomeOf(path, { workerMinBytes: 0 })).toEqual(await outcomeOf(path, { workerMinBytes: Infinity }));
+    const [result] = await Promise.all(results);
+    expect(result?.rows).toBeGreaterThan(0);
+  });
+
+  // Damage on either side of the split, or to what both sides must agree on: the error must be the
+  // one (problem and byte offset) the sequential parse gives.
+  const good = randomSnapshot(seededRandom(9), 300, 7);
+  const edgesOpen = good.indexOf('"edges":[') + '"edges":['.length;
+  const edgesClose = good.indexOf(']', edgesOpen);
+  const rowStarts: number[] = [];
+  for (let at = edgesOpen; at < edgesClose; at = good.indexOf('\n,', at) + 2) {
+    rowStarts.push(at);
+    if (good.indexOf('\n,', at) < 0 || good.indexOf('\n,', at) > edgesClose) break;
+  }
+  const early = rowStarts[Math.floor(rowStarts.length * 0.1)];
+  const late = rowStarts[Math.floor(rowStarts.length * 0.9)];
+  const at = (text: string, offset: number, cut: number, insert: string) => text.slice(0, offset) + insert + text.slice(offset + cut);
+  const damaged: Record<string, string> = {
+    'edge type out of range, early': at(good, early, 1, '9'),
+    'edge type out of range, late': at(good, late, 1, '9'),
+    'to_node not a multiple of node fields, late': at(good, good.indexOf(',', good.indexOf(',', late) + 1) + 1, 0, '1'),
+    'missing comma, late': at(good, late - 1, 1, ' '),
+    'double comma, late': at(good, late - 1, 0, ','),
+    'sixteen digits, late': at(good, late, 0, '000000000000000'),
+    'a letter, late': at(good, late, 1, 'x'),
+    'one value too many, late': at(good, late, 0, '1,'),
+    'one value too few, late': at(good, late, 2, ''),
+    'one row too many': at(good, late, 0, good.slice(late, good.indexOf('\n', late) + 2)),
+    'edge_count one more': good.replace(/"edge_count":(\d+)/, (_, n: string) => `"edge_count":${Number(n) + 1}`),
+    'edge_count one less': good.replace(/"edge_count":(\d+)/, (_, n: string) => `"edge_count":${Number(n) - 1}`),
+    'trailing comma before ]': at(good, edgesClose, 0, ','),
+    'edges cut short': good.slice(0, late + 3),
+    // The main thread reads the later sections while the worker finishes: their error must not
+    // win over one in the worker's share, which the ordinary parse meets first.
+    'edge type out of range late, and broken strings': at(good, late, 1, '9').replace('"strings":[', '"strings":[,'),
+  };
+  for (const [name, text] of Object.entries(damaged)) {
+    it(`reports ${name} exactly as the sequential parse does`, async () => {
+      const path = await write(text);
+      const sequential = await outcomeOf(path, { workerMinBytes: Infinity });
+      for (const workerShare of [0.5, 0.95]) {
+        expect(await outcomeOf(path, { workerMinBytes: 0, workerShare }), `share ${workerShare}`).toEqual(sequential);
+      }
+    });
+  }
+
+  it('does not split when the sections come in another order, and still parses', async () => {
+    const text = good.replace(/("nodes":\[[^\]]*\]),\n("edges":\[[^\]]*\])/, '$2,\n$1');
+    expect(text).not.toBe(good);
+    const path = await write(text);
+    expect(await outcomeOf(path, { workerMinBytes: 0, workerShare: 0.5 })).toEqual(await outcomeOf(path, { workerMinBytes: Infinity }));
+    expect(results).toHaveLength(0);
+  });
+
+  it('rejects a worker share outside 0..1', async () => {
+    await expect(parseSnapshotFile(join(dir, 'never-read.heapsnapshot'), { workerShare: 1.5 })).rejects.toThrow(RangeError);
   });
 });
