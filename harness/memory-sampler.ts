@@ -12,16 +12,11 @@
  * caller: `latest()` is always available, and at most one read is in flight.
  */
 import { evaluateInTarget, InspectorClient } from './inspector-client.js';
+import type { TimelineSample } from '../reports/report-schema.js';
 
-export interface MemoryReading {
-  heapUsed: number;
-  heapTotal: number;
-  rss: number;
-  external: number;
-  arrayBuffers: number;
-  /** Event-loop delay p99 since the previous reading, ms; null when the histogram saw no tick. */
-  eventLoopDelayP99Ms: number | null;
-}
+/** What one read returns: the memory and event-loop columns of a timeline line (the delay p99 is
+ * since the previous read, null when the histogram saw no tick). */
+export type MemoryReading = Pick<TimelineSample, 'heapUsed' | 'heapTotal' | 'rss' | 'external' | 'arrayBuffers' | 'eventLoopDelayP99Ms'>;
 
 const KEY = 'memprobe.eventLoopDelay';
 /**
