@@ -54,15 +54,19 @@ function send(message: RunnerMessage): Promise<void> {
   });
 }
 
-/** The error on one line: a compiler's message puts the location on its second line, so keep every line. */
+/**
+ * The error's first line. A first line that only announces what follows ("Transform failed with 1
+ * error:", as tsx/esbuild say for a TypeScript syntax error) takes the next line, where the file,
+ * line and column are.
+ */
 function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message || error.name : String(error);
-  const joined = text
+  const lines = text
     .split('\n')
     .map((line) => line.trim())
-    .filter(Boolean)
-    .join(' ');
-  return joined.slice(0, 500) || 'unknown error';
+    .filter(Boolean);
+  const first = lines[0] ?? 'unknown error';
+  return (first.endsWith(':') && lines[1] ? `${first} ${lines[1]}` : first).slice(0, 500);
 }
 
 /** IPC serializes as JSON: pass numbers and strings on as they are, anything else as its text. */
