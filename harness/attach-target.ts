@@ -19,6 +19,7 @@ import { UsageError } from '../cli/usage-error.js';
 import { askInspectorPid, closeInspector, listeningSocketsOf, openInspector, probeInspectorPort } from './inspector-discovery.js';
 import { startInspectorJanitor, type InspectorJanitor } from './inspector-janitor.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
+import { processExists } from './process-exists.js';
 
 export interface AttachOptions {
   /** Accept a ws:// URL that is not on loopback. */
@@ -126,11 +127,11 @@ async function attachByPid(pid: number, options: AttachOptions): Promise<TargetP
         // The janitor closes the inspector memprobe opened, once memprobe's sessions through it have
         // ended with nothing in flight: closing the inspector under them could crash the process too.
         let closed = await janitor.finish();
-        if (!closed && inspector.openedByMemprobe && isAlive(pid)) {
+        if (!closed && inspector.openedByMemprobe && processExists(pid)) {
           // The janitor failed (or the close timed out): try once more from here.
           closed = await closeInspector(inspector.url, inspector.port).catch(() => false);
         }
-        if (!closed && inspector.openedByMemprobe && isAlive(pid)) {
+        if (!closed && inspector.openedByMemprobe && processExists(pid)) {
           process.stderr.write(
             `memprobe: could not close the inspector memprobe opened in pid ${pid} (port ${inspector.port} is still open); ` +
               `it closes when the process exits\n`,
@@ -200,15 +201,6 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host) || host === '::ffff:127.0.0.1';
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 interface ExitWatch {
   exited: Promise<TargetExit>;
   stop(): void;
@@ -222,7 +214,7 @@ function watchLocalPid(pid: number): ExitWatch {
   let timer: NodeJS.Timeout | undefined;
   const exited = new Promise<TargetExit>((resolve) => {
     timer = setInterval(() => {
-      if (isAlive(pid)) return;
+      if (processExists(pid)) return;
       clearInterval(timer);
       resolve({ code: null, signal: null });
     }, LIVENESS_POLL_MS);

@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { UsageError } from '../cli/usage-error.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
 import { isErrorLine } from './error-line.js';
+import { processExists } from './process-exists.js';
 
 export interface HttpTargetOptions {
   /** The server command and its arguments, as after `--` on the command line. */
@@ -282,12 +283,9 @@ function askPid(inspectorUrl: string, timeoutMs = 5000): Promise<number> {
 function serverExit(pid: number, commandExit: Promise<TargetExit>): Promise<TargetExit> {
   const serverGone = new Promise<void>((resolve) => {
     const poll = setInterval(() => {
-      try {
-        process.kill(pid, 0);
-      } catch {
-        clearInterval(poll);
-        resolve();
-      }
+      if (processExists(pid)) return;
+      clearInterval(poll);
+      resolve();
     }, 500);
     poll.unref();
     void commandExit.then(() => clearInterval(poll));

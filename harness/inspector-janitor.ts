@@ -29,6 +29,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { processExists } from './process-exists.js';
 
 const ROLE = '--memprobe-inspector-janitor';
 const POLL_MS = 200;
@@ -101,15 +102,6 @@ export async function startInspectorJanitor(job: JanitorJob): Promise<InspectorJ
   } catch (err) {
     stop();
     throw err;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -213,15 +205,15 @@ async function serve(memprobePid: number, targetPid: number, url: string, port: 
     }),
   );
   // Until memprobe dies or is done (SIGTERM: finish()).
-  while (alive(memprobePid) && !finishing) {
-    if (!alive(targetPid)) return 0;
+  while (processExists(memprobePid) && !finishing) {
+    if (!processExists(targetPid)) return 0;
     await Promise.race([new Promise((r) => setTimeout(r, POLL_MS)), finish]);
   }
   server.close();
   for (const client of server.clients) client.close();
   // Not before memprobe's sessions have ended on the target's side (their answers drained).
   await Promise.all([...sessions]);
-  if (!closeOnDeath || !alive(targetPid)) return 0;
+  if (!closeOnDeath || !processExists(targetPid)) return 0;
   const { askInspectorPid, closeInspector } = await import('./inspector-discovery.js');
   // The port might by now be another process's inspector: close only the target's.
   if ((await askInspectorPid(url, 5000).catch(() => null)) !== targetPid) return 0;

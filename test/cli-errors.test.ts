@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../reports/report-schema.js';
+import { processExists } from '../harness/process-exists.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), 'memprobe-cli-errors-'));
@@ -104,14 +105,6 @@ async function groupLeftovers(pgid: number): Promise<string[]> {
   return members();
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 /** Exit 2; one `memprobe:` line, optionally one `  hint:` line; nothing that looks like a stack. */
 function expectUsageError(run: CliRun, message: RegExp): void {
@@ -280,8 +273,8 @@ describe.concurrent('bad invocations: exit 2, one line, nothing started or left 
       // The server that was started (and found the URL taken) is gone, group and all.
       if (existsSync(pidFile)) {
         const pid = Number(readFileSync(pidFile, 'utf8'));
-        await waitFor(() => !pidAlive(pid), 5000);
-        expect(pidAlive(pid), `server ${pid} was left running`).toBe(false);
+        await waitFor(() => !processExists(pid), 5000);
+        expect(processExists(pid), `server ${pid} was left running`).toBe(false);
       }
     } finally {
       busy.close();
@@ -506,8 +499,8 @@ describe.concurrent('runs that end early or are watched', () => {
     expect(report.notes[0]).toMatch(/^Partial: terminated \(SIGTERM\) at/);
     expect(existsSync(path.join(cwd, 'out', 'report.html'))).toBe(true);
     const serverPid = Number(readFileSync(pidFile, 'utf8'));
-    await waitFor(() => !pidAlive(serverPid), 5000);
-    expect(pidAlive(serverPid), 'the HTTP server outlived memprobe').toBe(false);
+    await waitFor(() => !processExists(serverPid), 5000);
+    expect(processExists(serverPid), 'the HTTP server outlived memprobe').toBe(false);
   });
 });
 

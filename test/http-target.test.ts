@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
 import { startHttpTarget } from '../harness/http-target.js';
+import { processExists } from '../harness/process-exists.js';
 
 const server = fileURLToPath(new URL('../fixtures/http-echo-server.mjs', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'memprobe-http-target-'));
@@ -37,14 +38,6 @@ function processesWith(marker: string): number[] {
     .map(Number);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('startHttpTarget', () => {
   it('starts a server behind a shell, finds node\'s own pid and inspector, and closes the group', async () => {
@@ -64,7 +57,7 @@ describe('startHttpTarget', () => {
     expect(readFileSync(log, 'utf8')).toContain(`listening on http://127.0.0.1:${port}`);
 
     await target.close();
-    expect(isAlive(target.pid)).toBe(false);
+    expect(processExists(target.pid)).toBe(false);
     const exit = await target.exited;
     expect(exit.code !== null || exit.signal !== null).toBe(true);
   }, 20_000);
@@ -101,7 +94,7 @@ describe('startHttpTarget', () => {
     expect(readFileSync(path.join(dir, 'several.log'), 'utf8').match(/Debugger listening/g)!.length).toBeGreaterThanOrEqual(3);
     expect(cmdline(target.pid)).toContain('the-real-server');
     await target.close();
-    expect(isAlive(target.pid)).toBe(false);
+    expect(processExists(target.pid)).toBe(false);
     expect(processesWith('an-idle-helper')).toEqual([]);
   }, 20_000);
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { UsageError } from '../cli/usage-error.js';
 import { startScriptTarget } from '../harness/script-target.js';
+import { processExists } from '../harness/process-exists.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'memprobe-script-target-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,14 +16,6 @@ function writeTarget(name: string, source: string): string {
   return file;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Target output (the inspector's banner among it) goes here rather than into the test output. */
 const log = path.join(dir, 'target.log');
@@ -80,7 +73,7 @@ describe('startScriptTarget', () => {
     });
     expect(target.kind).toBe('script');
     expect(target.inspectorUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+$/);
-    expect(isAlive(target.pid)).toBe(true);
+    expect(processExists(target.pid)).toBe(true);
     expect(defaults).toEqual({ rps: 42, durationS: 90 });
 
     const load = createLoad(400, 10);
@@ -107,7 +100,7 @@ describe('startScriptTarget', () => {
 
     await target.close();
     expect(await target.exited).toEqual({ code: 0, signal: null });
-    expect(isAlive(target.pid)).toBe(false);
+    expect(processExists(target.pid)).toBe(false);
   }, 20_000);
 
   it('runs TypeScript targets', async () => {
@@ -157,7 +150,7 @@ describe('startScriptTarget', () => {
     process.kill(target.pid, 'SIGINT');
     const before = load.counters().requests;
     await sleep(500);
-    expect(isAlive(target.pid)).toBe(true);
+    expect(processExists(target.pid)).toBe(true);
     expect(load.counters().requests).toBeGreaterThan(before);
     await load.stop();
     await target.close();
