@@ -10,12 +10,11 @@ import type { Report } from '../reports/report-schema.js';
 import { RUN_FILES } from '../reports/run-record.js';
 import { defaultGateBudgets, evaluateGate } from '../analyzers/gate.js';
 import { withGate } from '../reports/build-report.js';
-import { readRunDirectory, reportRunDirectory } from '../reports/run-directory-report.js';
-import { summarizeMissingSnapshots } from '../reports/run-directory-summaries.js';
 import { publishGateResult, renderGateLines } from '../reports/gate-outputs.js';
 import { isGithubActions } from '../reports/github-annotations.js';
 import { addGateOptions, parseGateBudgets, readReportJson, type GateArgv } from './gate-options.js';
 import { EXIT } from './exit-codes.js';
+import { summarizeAndReport } from './report-run-directory.js';
 import { UsageError } from './usage-error.js';
 
 interface GateCommandArgv extends GateArgv {
@@ -52,10 +51,7 @@ async function gate(argv: GateCommandArgv): Promise<number> {
   let html: string | null = null;
   const isDir = existsSync(argv.target) && statSync(argv.target).isDirectory();
   if (isDir && existsSync(join(argv.target, RUN_FILES.run))) {
-    readRunDirectory(argv.target);
-    // Agent run directories hold raw snapshots only; gating them unsummarized would pass on no findings.
-    await summarizeMissingSnapshots(argv.target, (i, n, file) => process.stderr.write(`memprobe: summarizing ${file} (${i}/${n})\n`));
-    report = await reportRunDirectory(argv.target, { budgets });
+    report = await summarizeAndReport(argv.target, { budgets });
     html = join(argv.target, RUN_FILES.html);
   } else {
     // A report.json alone (or a directory with only that, as `analyze` leaves): gate what it says.

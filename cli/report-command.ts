@@ -4,11 +4,10 @@
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { readRunDirectory, reportRunDirectory } from '../reports/run-directory-report.js';
-import { summarizeMissingSnapshots } from '../reports/run-directory-summaries.js';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
 import { RUN_FILES } from '../reports/run-record.js';
 import { EXIT } from './exit-codes.js';
+import { summarizeAndReport } from './report-run-directory.js';
 
 interface ReportArgv {
   runDir: string;
@@ -30,11 +29,7 @@ export const reportCommand: CommandModule<object, ReportArgv> = {
       .example('$0 report memprobe-out/2026-11-26T13-44-22', 'rebuild both reports')
       .example('$0 report memprobe-out/ci --json | jq .findings', 'the findings as JSON') as unknown as Argv<ReportArgv>,
   handler: async (argv) => {
-    // Missing or corrupt run directories fail here with one line (exit 2), before anything is written.
-    readRunDirectory(argv.runDir);
-    // A directory written by the in-process agent holds raw snapshots only: summarize them first.
-    await summarizeMissingSnapshots(argv.runDir, (i, n, file) => process.stderr.write(`memprobe: summarizing ${file} (${i}/${n})\n`));
-    const report = await reportRunDirectory(argv.runDir);
+    const report = await summarizeAndReport(argv.runDir);
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) }));
     (argv.json ? process.stderr : process.stdout).write(`report: ${join(argv.runDir, RUN_FILES.html)}\n`);
