@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../reports/report-schema.js';
 import { processExists } from '../harness/process-exists.js';
+import { freePort } from './helpers/running-node.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));
 const root = mkdtempSync(path.join(tmpdir(), 'memprobe-cli-errors-'));
@@ -561,16 +562,6 @@ describe.concurrent('a second Ctrl-C', () => {
 async function waitFor(condition: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
-
-function freePort(): Promise<number> {
-  const server = createServer();
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    }),
-  );
 }
 
 /** Direct children of `pid`, from /proc. */

@@ -8,19 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../cli/usage-error.js';
 import { startHttpTarget } from '../harness/http-target.js';
 import { processExists } from '../harness/process-exists.js';
+import { freePort } from './helpers/running-node.js';
 
 const server = fileURLToPath(new URL('../fixtures/http-echo-server.mjs', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'memprobe-http-target-'));
 const log = path.join(dir, 'target.log');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function cmdline(pid: number): string {
   try {

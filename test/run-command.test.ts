@@ -4,12 +4,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report, TimelineSample } from '../reports/report-schema.js';
+import { freePort } from './helpers/running-node.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));
 const dir = mkdtempSync(path.join(tmpdir(), 'memprobe-run-'));
@@ -225,12 +225,3 @@ describe('memprobe run, Ctrl-C while the server starts', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
