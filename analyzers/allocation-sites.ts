@@ -21,7 +21,7 @@
  * The reported site is the allocating frame nearest the leaf that is not Node.js internals; when it
  * is in `node_modules`, `calledFrom` names the nearest caller outside, the line a user can change.
  */
-import type { AllocationSite } from '../reports/report-schema.js';
+import type { AllocationSite } from '../core/report-schema.js';
 import type { GrowthPattern } from './verdicts.js';
 
 export interface SamplingCallFrame {

@@ -12,8 +12,8 @@
  * the nested owner whose exclusive bytes carry the growth is reported, with the container on its
  * retainer path.
  */
-import type { Finding, Projection } from '../reports/report-schema.js';
-import { formatBytes } from '../cli/units.js';
+import type { Finding, Projection } from '../core/report-schema.js';
+import { formatBytes } from '../core/units.js';
 import { type GrowthAxes, type OwnerGrowth, filledSeries, foldHeldOwners, growthAxes, ownerGrowthModels } from './growth-model.js';
 import { type GrowthTest, noiseFloor, testGrowth } from './noise-floor.js';
 import { type GrowthPattern, decideVerdict, growthComposition } from './verdicts.js';

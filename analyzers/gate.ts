@@ -7,8 +7,8 @@
  * over raw snapshot totals here would make the gate fail on GC timing, which is the flakiness teams
  * abandon a gate over.
  */
-import type { Finding, GateResult, Report, Verdict } from '../reports/report-schema.js';
-import { formatBytes } from '../cli/units.js';
+import type { Finding, GateResult, Report, Verdict } from '../core/report-schema.js';
+import { formatBytes } from '../core/units.js';
 
 export const VERDICTS: readonly Verdict[] = ['leak', 'accumulation', 'bounded'];
 

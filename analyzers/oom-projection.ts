@@ -4,8 +4,8 @@
  * and adds only the growth of unbounded findings (leaks and accumulations): a bounded owner has
  * levelled off and the rest of the heap did not grow beyond noise.
  */
-import type { Projection } from '../reports/report-schema.js';
-import { formatBytes, formatCount, formatDuration } from '../cli/units.js';
+import type { Projection } from '../core/report-schema.js';
+import { formatBytes, formatCount, formatDuration } from '../core/units.js';
 
 export interface GrowingOwner {
   owner: string;

@@ -13,8 +13,8 @@
  * Input: a growth model that passed the noise test; output: verdict, the pattern (for the hint) and
  * evidence lines with figures a user can check in DevTools.
  */
-import type { Verdict } from '../reports/report-schema.js';
-import { formatBytes, formatCount } from '../cli/units.js';
+import type { Verdict } from '../core/report-schema.js';
+import { formatBytes, formatCount } from '../core/units.js';
 import { type GrowthAxes, type OwnerGrowth, VM_METADATA_CATEGORIES, filledSeries } from './growth-model.js';
 import type { GrowthTest } from './noise-floor.js';
 import type { Category, CategoryStats } from './snapshot-summary.js';

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { prepareRunDirectory, runSession } from '../harness/run-session.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import { defaultGateBudgets, evaluateGate, type GateBudgets } from '../analyzers/gate.js';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 
 const { values } = parseArgs({
   options: {

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 
 /** The package root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
 function packageRoot(): string {

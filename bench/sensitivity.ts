@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeGrowth } from '../analyzers/analyze-growth.js';
 import { summarizeSnapshotFiles } from '../analyzers/summarize-snapshot.js';
-import type { Finding } from '../reports/report-schema.js';
+import type { Finding } from '../core/report-schema.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const driver = join(root, 'test', 'helpers', 'fixture-snapshot-driver.mjs');

@@ -14,9 +14,9 @@ import { analyzeGrowth } from '../analyzers/analyze-growth.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { buildReport } from '../reports/build-report.js';
 import { renderTerminalSummary, safe } from '../reports/terminal-summary.js';
-import type { RunRecord } from '../reports/run-record.js';
-import { formatBytes, formatCount, parseDuration, parseSize, parseWholeNumber } from './units.js';
-import { UsageError } from './usage-error.js';
+import type { RunRecord } from '../core/run-directory-layout.js';
+import { formatBytes, formatCount, parseDuration, parseSize, parseWholeNumber } from '../core/units.js';
+import { UsageError } from '../core/usage-error.js';
 
 interface AnalyzeArgv {
   file: string;

@@ -4,7 +4,7 @@
  * traffic. Parsing and wiring only; the work is in `harness/attach-target.ts` and `harness/run-session.ts`.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { DEFAULTS, outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
 import { discardUnusedRunDirectory, prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';

@@ -6,16 +6,16 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import type { Report } from '../reports/report-schema.js';
-import { RUN_FILES } from '../reports/run-record.js';
+import type { Report } from '../core/report-schema.js';
+import { RUN_FILES } from '../core/run-directory-layout.js';
 import { defaultGateBudgets, evaluateGate } from '../analyzers/gate.js';
 import { withGate } from '../reports/build-report.js';
 import { publishGateResult, renderGateLines } from '../reports/gate-outputs.js';
 import { isGithubActions } from '../reports/github-annotations.js';
 import { addGateOptions, parseGateBudgets, readReportJson, type GateArgv } from './gate-options.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 import { summarizeAndReport } from './report-run-directory.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 
 interface GateCommandArgv extends GateArgv {
   target: string;

@@ -5,10 +5,10 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import type { Report, Verdict } from '../reports/report-schema.js';
+import type { Report, Verdict } from '../core/report-schema.js';
 import { VERDICTS, defaultGateBudgets, type GateBudgets } from '../analyzers/gate.js';
-import { UsageError } from './usage-error.js';
-import { parseGrowthRate, parsePercent, parseSize } from './units.js';
+import { UsageError } from '../core/usage-error.js';
+import { parseGrowthRate, parsePercent, parseSize } from '../core/units.js';
 
 export interface GateArgv {
   gate?: boolean;

@@ -5,9 +5,9 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { safe } from '../reports/terminal-summary.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT } from '../core/exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { gateCommand } from './gate-command.js';
 import { analyzeCommand } from './analyze-command.js';

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
-import { RUN_FILES } from '../reports/run-record.js';
-import { EXIT } from './exit-codes.js';
+import { RUN_FILES } from '../core/run-directory-layout.js';
+import { EXIT } from '../core/exit-codes.js';
 import { summarizeAndReport } from './report-run-directory.js';
 
 interface ReportArgv {

@@ -6,7 +6,7 @@
  */
 import { readRunDirectory, reportRunDirectory, type ReportRunDirectoryOptions } from '../reports/run-directory-report.js';
 import { summarizeMissingSnapshots } from '../reports/run-directory-summaries.js';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 
 export async function summarizeAndReport(runDir: string, options: ReportRunDirectoryOptions = {}): Promise<Report> {
   readRunDirectory(runDir);

@@ -7,8 +7,8 @@
  * CONTRACT default. That is why `--rps` and `--duration` have no yargs defaults.
  */
 import type { Argv } from 'yargs';
-import { parseDuration, parseRate, parseSize, parseWholeNumber } from './units.js';
-import { UsageError } from './usage-error.js';
+import { parseDuration, parseRate, parseSize, parseWholeNumber } from '../core/units.js';
+import { UsageError } from '../core/usage-error.js';
 import type { SessionOptions } from '../harness/run-session.js';
 
 export const DEFAULTS = {

@@ -15,7 +15,7 @@
  */
 import { readlinkSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { askInspectorPid, closeInspector, listeningSocketsOf, openInspector, probeInspectorPort } from './inspector-discovery.js';
 import { startInspectorJanitor, type InspectorJanitor } from './inspector-janitor.js';
 import type { TargetExit, TargetProcess } from './target-process.js';

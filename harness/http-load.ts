@@ -4,7 +4,7 @@
  * parsing and report writing never stall the arrivals. Counters come back every 100 ms.
  */
 import { Worker } from 'node:worker_threads';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import type { HttpLoadCommand, HttpLoadMessage, HttpLoadWorkerData } from './http-load-worker.js';
 import { NO_LOAD_YET, type LoadCounters, type LoadDriver } from './target-process.js';
 

@@ -13,7 +13,7 @@ import { createWriteStream, readdirSync, readFileSync, readlinkSync, type WriteS
 import type { Writable } from 'node:stream';
 import { Agent, request } from 'undici';
 import WebSocket from 'ws';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import type { TargetExit, TargetProcess } from './target-process.js';
 import { isErrorLine } from './error-line.js';
 import { processExists } from './process-exists.js';

@@ -13,7 +13,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { get } from 'node:http';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { evaluateInTarget, InspectorClient } from './inspector-client.js';
 
 export const DEFAULT_INSPECTOR_PORT = 9229;

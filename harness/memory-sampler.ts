@@ -12,7 +12,7 @@
  * caller: `latest()` is always available, and at most one read is in flight.
  */
 import { evaluateInTarget, InspectorClient } from './inspector-client.js';
-import type { TimelineSample } from '../reports/report-schema.js';
+import type { TimelineSample } from '../core/report-schema.js';
 
 /** What one read returns: the memory and event-loop columns of a timeline line (the delay p99 is
  * since the previous read, null when the histogram saw no tick). */

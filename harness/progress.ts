@@ -3,7 +3,7 @@
  * logs) a plain line every few seconds, since a log cannot be rewritten and a line per second floods it.
  * Written to stderr, so `--json` output on stdout stays clean.
  */
-import { formatBytes, formatCount } from '../cli/units.js';
+import { formatBytes, formatCount } from '../core/units.js';
 
 export interface ProgressState {
   elapsedS: number;

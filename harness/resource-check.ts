@@ -11,7 +11,7 @@
  */
 import { readFileSync, statfsSync } from 'node:fs';
 import { freemem } from 'node:os';
-import { formatBytes } from '../cli/units.js';
+import { formatBytes } from '../core/units.js';
 
 export interface RoomCheck {
   /** False: do not take the snapshot; `message` says why. */

@@ -4,8 +4,8 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UsageError } from '../cli/usage-error.js';
-import { RUN_FILES } from '../reports/run-record.js';
+import { UsageError } from '../core/usage-error.js';
+import { RUN_FILES } from '../core/run-directory-layout.js';
 
 /** The target's stdout and stderr, inside the run directory. */
 export const TARGET_LOG = 'target.log';

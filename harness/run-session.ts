@@ -13,12 +13,12 @@
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDuration } from '../cli/units.js';
-import { UsageError } from '../cli/usage-error.js';
-import { EXIT } from '../cli/exit-codes.js';
+import { formatDuration } from '../core/units.js';
+import { UsageError } from '../core/usage-error.js';
+import { EXIT } from '../core/exit-codes.js';
 import { gateBudgetsToJson, type GateBudgets } from '../analyzers/gate.js';
-import type { Report, SnapshotRecord, TimelineSample } from '../reports/report-schema.js';
-import { RUN_FILES, type RunRecord } from '../reports/run-record.js';
+import type { Report, SnapshotRecord, TimelineSample } from '../core/report-schema.js';
+import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 import { reportRunDirectory } from '../reports/run-directory-report.js';
 import { renderTerminalSummary, safe } from '../reports/terminal-summary.js';
 import { writeJunitFile } from '../reports/gate-outputs.js';

@@ -8,8 +8,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../cli/units.js';
-import { UsageError } from '../cli/usage-error.js';
+import { parseDuration } from '../core/units.js';
+import { UsageError } from '../core/usage-error.js';
 import type { RunnerCommand, RunnerMessage } from './script-runner.js';
 import { NO_LOAD_YET, type LoadCounters, type LoadDriver, type TargetExit, type TargetProcess } from './target-process.js';
 

@@ -6,7 +6,7 @@
  * `--snapshot-every D`: the first when warm-up ends, then every D seconds up to that same last point.
  * Warm-up is excluded from growth because caches, JIT code and pools fill then.
  */
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 
 export interface ScheduleInput {
   durationS: number;

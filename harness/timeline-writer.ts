@@ -11,7 +11,7 @@
  * lines keep coming with its last known memory figures and `snapshotting: true`.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { TimelineSample } from '../reports/report-schema.js';
+import type { TimelineSample } from '../core/report-schema.js';
 import { setLongTimeout, type LongTimer } from './deadline-timer.js';
 
 export class TimelineWriter {

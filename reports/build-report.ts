@@ -2,8 +2,8 @@
  * A run's record plus its growth analysis (and the gate, when budgets were given) make the
  * `memprobe/report@1` document. Pure: no files, no clock.
  */
-import type { Finding, GateResult, Projection, Report } from './report-schema.js';
-import type { RunRecord } from './run-record.js';
+import type { Finding, GateResult, Projection, Report } from '../core/report-schema.js';
+import type { RunRecord } from '../core/run-directory-layout.js';
 
 /** What `analyzeGrowth` returns. */
 export interface GrowthAnalysis {

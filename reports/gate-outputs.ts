@@ -3,11 +3,11 @@
  * GitHub Actions annotations. Shared by `memprobe gate` and `run`/`attach --gate`.
  */
 import { writeFileSync } from 'node:fs';
-import type { GateResult, Report } from './report-schema.js';
+import type { GateResult, Report } from '../core/report-schema.js';
 import { renderJunit } from './junit.js';
 import { renderGithubAnnotations } from './github-annotations.js';
 import { findingRate } from './report-text.js';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 
 /** One line per failure naming owner, figure and budget; growing owners the gate let through as notices. */
 export function renderGateLines(report: Report, gate: GateResult): string[] {

@@ -2,7 +2,7 @@
  * The gate as GitHub Actions workflow commands (`::error::`, `::warning::`), printed on stdout when
  * `GITHUB_ACTIONS=true`, so failures show on the run's summary page and in pull requests.
  */
-import type { GateResult, Report } from './report-schema.js';
+import type { GateResult, Report } from '../core/report-schema.js';
 import { formatPerRequest, formatRate } from '../analyzers/gate.js';
 
 export function isGithubActions(env: NodeJS.ProcessEnv = process.env): boolean {

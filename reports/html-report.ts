@@ -12,9 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Finding, Report, TimelineSample, Verdict } from './report-schema.js';
+import type { Finding, Report, TimelineSample, Verdict } from '../core/report-schema.js';
 import type { OwnerSeries } from './owner-series.js';
-import { formatBytes, formatCount, formatDuration } from '../cli/units.js';
+import { formatBytes, formatCount, formatDuration } from '../core/units.js';
 import { formatPerRequest, formatRate, isGrowing } from '../analyzers/gate.js';
 import {
   VERDICT_MEANING,

@@ -2,7 +2,7 @@
  * The gate as JUnit XML, the format every CI system renders as a test list: one test case per
  * budget and one per owner the verdict engine reported, failures carrying the reason.
  */
-import type { GateResult, Report } from './report-schema.js';
+import type { GateResult, Report } from '../core/report-schema.js';
 
 export function renderJunit(report: Report, gate: GateResult): string {
   const checks = gate.checks ?? gate.reasons.map((reason) => ({ name: 'gate', passed: false, reason, owner: undefined }));

@@ -2,8 +2,8 @@
  * The sentences every rendering of a report shares (terminal, HTML): the headline, what a verdict
  * means, when memory runs out. Written once so the terminal and the page never disagree.
  */
-import type { Finding, Report, Verdict } from './report-schema.js';
-import { formatBytes, formatCount, formatDuration } from '../cli/units.js';
+import type { Finding, Report, Verdict } from '../core/report-schema.js';
+import { formatBytes, formatCount, formatDuration } from '../core/units.js';
 import { formatPerRequest, formatRate, isGrowing } from '../analyzers/gate.js';
 
 export const VERDICT_MEANING: Record<Verdict, string> = {

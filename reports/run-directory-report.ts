@@ -6,12 +6,12 @@
  */
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Report, SnapshotRecord, TimelineSample } from './report-schema.js';
-import { RUN_FILES, type RunRecord } from './run-record.js';
+import type { Report, SnapshotRecord, TimelineSample } from '../core/report-schema.js';
+import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { analyzeGrowth, type SamplingHeapProfile } from '../analyzers/analyze-growth.js';
 import { evaluateGate, gateBudgetsFromJson, type GateBudgets } from '../analyzers/gate.js';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { buildReport, withGate } from './build-report.js';
 import { renderHtmlReport } from './html-report.js';
 import { topOwnerSeries } from './owner-series.js';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { join } from 'node:path';
 import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
-import { RUN_FILES, type RunRecord } from './run-record.js';
+import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 
 /** Summarizes every snapshot in run.json that has a raw file and no summary; returns how many. */
 export async function summarizeMissingSnapshots(

@@ -3,8 +3,8 @@
  * rate, path, reason and fix, then the answer (verdicts, out-of-memory projection, gate) last, where
  * it stays on screen. Colours only when asked (a TTY); plain text for CI logs.
  */
-import type { Finding, Report, Verdict } from './report-schema.js';
-import { formatBytes } from '../cli/units.js';
+import type { Finding, Report, Verdict } from '../core/report-schema.js';
+import { formatBytes } from '../core/units.js';
 import { formatRate } from '../analyzers/gate.js';
 import { countsSentence, findingRate, headline, loadSentence, projectionSentence, snapshotSentence } from './report-text.js';
 

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { agentConfigFromEnv } from '../harness/preload/agent-config.js';
-import type { Report, TimelineSample } from '../reports/report-schema.js';
-import type { RunRecord } from '../reports/run-record.js';
+import type { Report, TimelineSample } from '../core/report-schema.js';
+import type { RunRecord } from '../core/run-directory-layout.js';
 import { memprobe } from './helpers/real-run.js';
 import { IDLE_SCRIPT, LEAKY_SERVER, drive, killAll, startNode, type RunningNode } from './helpers/running-node.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { listeningSocketsOf, probeInspectorPort } from '../harness/inspector-discovery.js';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 import { CLI, memprobe } from './helpers/real-run.js';
 import { HEALTHY_SERVER, IDLE_SCRIPT, LEAKY_SERVER, drive, freePort, killAll, startNode } from './helpers/running-node.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { attachTarget, checkAttachSpec, isLoopbackHost } from '../harness/attach-target.js';
 import { evaluateInTarget, InspectorClient } from '../harness/inspector-client.js';
 import { listeningSocketsOf, probeInspectorPort } from '../harness/inspector-discovery.js';

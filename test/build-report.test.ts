@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, withGate } from '../reports/build-report.js';
-import type { RunRecord } from '../reports/run-record.js';
+import type { RunRecord } from '../core/run-directory-layout.js';
 import { sampleReport, trendSinkFinding } from './helpers/report-values.js';
 
 function runRecord(): RunRecord {

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 import { processExists } from '../harness/process-exists.js';
 import { freePort } from './helpers/running-node.js';
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { createHttpLoad } from '../harness/http-load.js';
 
 const serverPath = fileURLToPath(new URL('../fixtures/http-echo-server.mjs', import.meta.url));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { startHttpTarget } from '../harness/http-target.js';
 import { processExists } from '../harness/process-exists.js';
 import { freePort } from './helpers/running-node.js';

@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 import { defaultGateBudgets, gateBudgetsToJson } from '../analyzers/gate.js';
 import { memprobe, realRun, scratchDirectory } from './helpers/real-run.js';
 import { PROJECT_ROOT } from './helpers/fixture-snapshots.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report, TimelineSample } from '../reports/report-schema.js';
+import type { Report, TimelineSample } from '../core/report-schema.js';
 import { freePort } from './helpers/running-node.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));

@@ -2,12 +2,12 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 import { lastErrorLine, prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
 import { setLongTimeout } from '../harness/deadline-timer.js';
 import { startScriptTarget } from '../harness/script-target.js';
-import type { TimelineSample } from '../reports/report-schema.js';
-import type { RunRecord } from '../reports/run-record.js';
+import type { TimelineSample } from '../core/report-schema.js';
+import type { RunRecord } from '../core/run-directory-layout.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'memprobe-session-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endMarginS, MAX_SNAPSHOTS, snapshotTimes } from '../harness/snapshot-schedule.js';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../core/usage-error.js';
 
 describe('snapshotTimes', () => {
   it('refuses more than MAX_SNAPSHOTS before building the list (a 1 ms step over hours is millions)', () => {

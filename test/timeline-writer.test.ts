@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SteadyTicker, TimelineWriter } from '../harness/timeline-writer.js';
-import type { TimelineSample } from '../reports/report-schema.js';
+import type { TimelineSample } from '../core/report-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'memprobe-timeline-'));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, parseDuration, parseGrowthRate, parsePercent, parseSize } from '../cli/units.js';
-import { UsageError } from '../cli/usage-error.js';
+import { formatBytes, formatDuration, parseDuration, parseGrowthRate, parsePercent, parseSize } from '../core/units.js';
+import { UsageError } from '../core/usage-error.js';
 
 describe('units', () => {
   it('parses durations', () => {

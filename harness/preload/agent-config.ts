@@ -11,7 +11,7 @@
  */
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import { parseDuration, parseSize } from '../../cli/units.js';
+import { parseDuration, parseSize } from '../../core/units.js';
 
 export interface AgentConfig {
   /** Absolute run directory. */

@@ -28,8 +28,8 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
-import type { SnapshotRecord, TimelineSample } from '../../reports/report-schema.js';
-import { RUN_FILES, type RunRecord } from '../../reports/run-record.js';
+import type { SnapshotRecord, TimelineSample } from '../../core/report-schema.js';
+import { RUN_FILES, type RunRecord } from '../../core/run-directory-layout.js';
 import { checkSnapshotRoom } from '../resource-check.js';
 import { agentConfigFromEnv, type AgentConfig } from './agent-config.js';
 

@@ -2,7 +2,7 @@
  * Report values shaped like real runs, for tests of the code that renders and gates reports. The
  * figures follow the TrendSink demo (1,000 requests/s, one double kept per request).
  */
-import type { Finding, Report, TimelineSample } from '../../reports/report-schema.js';
+import type { Finding, Report, TimelineSample } from '../../core/report-schema.js';
 
 export const HOSTILE_NAME = '<img src=x onerror="window.__pwned=1">';
 
