@@ -6,7 +6,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from '../core/usage-error.js';
-import { safe } from '../reports/terminal-summary.js';
+import { safe } from '../core/control-characters.js';
 import { EXIT } from '../core/exit-codes.js';
 import { reportCommand } from './report-command.js';
 import { gateCommand } from './gate-command.js';

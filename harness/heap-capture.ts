@@ -14,7 +14,8 @@
  * objects/s, the worst case) 19% (inspector) and 21% (addon) fewer objects/s, and 18 ms to stop
  * and fetch the profile over the inspector.
  */
-import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { writeAtomically } from '../core/write-atomically.js';
 import { InspectorClient } from './inspector-client.js';
 
 export interface SnapshotCapture {
@@ -138,17 +139,11 @@ export async function startAllocationSampling(client: InspectorClient, intervalB
  */
 export async function checkpointAllocationProfile(client: InspectorClient, file: string): Promise<void> {
   const { profile } = await client.send<{ profile: unknown }>('HeapProfiler.getSamplingProfile', {}, { timeoutMs: 60_000 });
-  writeAtomically(file, JSON.stringify(profile));
+  writeAtomically(file, JSON.stringify(profile), { mode: 0o600 });
 }
 
 /** Stops sampling and writes the final profile to `file`. */
 export async function stopAllocationSampling(client: InspectorClient, file: string): Promise<void> {
   const { profile } = await client.send<{ profile: unknown }>('HeapProfiler.stopSampling', {}, { timeoutMs: 60_000 });
-  writeAtomically(file, JSON.stringify(profile));
-}
-
-function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.tmp`;
-  writeFileSync(temporary, text, { mode: 0o600 });
-  renameSync(temporary, file);
+  writeAtomically(file, JSON.stringify(profile), { mode: 0o600 });
 }

@@ -20,7 +20,8 @@ import { gateBudgetsToJson, type GateBudgets } from '../analyzers/gate.js';
 import type { Report, SnapshotRecord, TimelineSample } from '../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 import { reportRunDirectory } from '../reports/run-directory-report.js';
-import { renderTerminalSummary, safe } from '../reports/terminal-summary.js';
+import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { safe } from '../core/control-characters.js';
 import { writeJunitFile } from '../reports/gate-outputs.js';
 import { evaluateInTarget, InspectorClient } from './inspector-client.js';
 import {

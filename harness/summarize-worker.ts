@@ -8,8 +8,8 @@
  * This file is both sides: imported normally it exports `SnapshotSummarizer`; started as the worker
  * (workerData.role) it serves jobs.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { writeAtomically } from '../core/write-atomically.js';
 
 export interface SummaryJob {
   /** The raw `.heapsnapshot`. */
@@ -46,10 +46,8 @@ if (parentPort && (workerData as { role?: string } | null)?.role === ROLE) {
         requests: job.requests,
         cohortBoundaries: job.cohortBoundaries,
       });
-      const temporary = `${job.summaryFile}.tmp`;
       // Owner-only like the snapshot: retainer paths carry heap strings (map keys, property names).
-      writeFileSync(temporary, JSON.stringify(summary), { mode: 0o600 });
-      renameSync(temporary, job.summaryFile);
+      writeAtomically(job.summaryFile, JSON.stringify(summary), { mode: 0o600 });
       const reply: Reply = {
         id,
         ok: true,

@@ -7,6 +7,7 @@ import type { GateResult, Report } from '../core/report-schema.js';
 import { renderJunit } from './junit.js';
 import { renderGithubAnnotations } from './github-annotations.js';
 import { findingRate } from './report-text.js';
+import { safe } from '../core/control-characters.js';
 import { UsageError } from '../core/usage-error.js';
 
 /** One line per failure naming owner, figure and budget; growing owners the gate let through as notices. */
@@ -22,7 +23,7 @@ export function renderGateLines(report: Report, gate: GateResult): string[] {
     if (failedOwners.has(f.owner)) continue;
     lines.push(`  · ${f.owner}: ${f.verdict}, ${findingRate(f)} (allowed by these budgets)`);
   }
-  return lines.map(stripControl);
+  return lines.map(safe);
 }
 
 export interface GateOutputOptions {
@@ -48,8 +49,4 @@ export function writeJunitFile(path: string, report: Report, gate: GateResult): 
   } catch (err) {
     throw new UsageError(`--junit ${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-}
-
-function stripControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

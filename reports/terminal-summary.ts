@@ -4,6 +4,7 @@
  * it stays on screen. Colours only when asked (a TTY); plain text for CI logs.
  */
 import type { Finding, Report, Verdict } from '../core/report-schema.js';
+import { safe } from '../core/control-characters.js';
 import { formatBytes } from '../core/units.js';
 import { formatRate } from '../analyzers/gate.js';
 import { countsSentence, findingRate, headline, loadSentence, projectionSentence, snapshotSentence } from './report-text.js';
@@ -78,12 +79,4 @@ function findingLine(finding: Finding, paint: Paint, p: Palette): string {
 function shortPath(path: string[]): string[] {
   if (path.length <= MAX_PATH_STEPS) return path;
   return [path[0], '…', ...path.slice(path.length - (MAX_PATH_STEPS - 2))];
-}
-
-/**
- * Names come from the target's heap. A class named with an escape sequence must not be able to
- * recolour, clear or retitle the user's terminal, so control characters are shown, not sent.
- */
-export function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -21,15 +21,16 @@
  * Everything the agent holds is a timer (unref'd: it never keeps the process alive), one signal
  * listener, one event-loop-delay histogram and two file descriptors' worth of state.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
-import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { SnapshotRecord, TimelineSample } from '../../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../../core/run-directory-layout.js';
+import { memprobeVersion } from '../../core/memprobe-version.js';
+import { writeAtomically } from '../../core/write-atomically.js';
 import { checkSnapshotRoom } from '../resource-check.js';
 import { agentConfigFromEnv, type AgentConfig } from './agent-config.js';
 
@@ -214,8 +215,7 @@ export class MemprobeAgent {
     this.profiler.startSamplingHeapProfiling(this.config.samplingIntervalBytes!, SAMPLING_STACK_DEPTH);
     this.profileTotal = this.profileTotal ? mergeProfileTrees(this.profileTotal, profile.head) : profile.head;
     const file = join(this.config.dir, RUN_FILES.allocationProfile);
-    writeFileSync(`${file}.tmp`, JSON.stringify(toDevToolsProfile(this.profileTotal)), { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
+    writeAtomically(file, JSON.stringify(toDevToolsProfile(this.profileTotal)), { mode: 0o600 });
   }
 
   private sampleTimeline(snapshotting: boolean): void {
@@ -262,8 +262,7 @@ export class MemprobeAgent {
       analysis: { heapLimitBytes: getHeapStatistics().heap_size_limit, horizonS: 24 * 3600, projectRps: [] },
     };
     const file = join(this.config.dir, RUN_FILES.run);
-    writeFileSync(`${file}.tmp`, `${JSON.stringify(record, null, 2)}\n`);
-    renameSync(`${file}.tmp`, file);
+    writeAtomically(file, `${JSON.stringify(record, null, 2)}\n`);
   }
 
   private triggerText(): string {
@@ -355,17 +354,6 @@ function round(n: number, digits: number): number {
   return Math.round(n * f) / f;
 }
 
-function memprobeVersion(): string | undefined {
-  for (const up of ['../../package.json', '../../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(fileURLToPath(new URL(up, import.meta.url)), 'utf8'));
-      if (pkg.name === 'memprobe') return pkg.version as string;
-    } catch {
-      // not at this level
-    }
-  }
-  return undefined;
-}
 
 /**
  * Starts the agent once per process (a second --import or -r of it is a no-op). A directory that
