@@ -10,9 +10,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
 import { toHeapSummaryJson } from '../analyzers/heap-summary.js';
 import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
-import { analyzeGrowth } from '../analyzers/analyze-growth.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
-import { buildReport } from '../reports/build-report.js';
+import { reportFromSummaries } from '../pipeline/summaries-to-report.js';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
 import { safe } from '../core/control-characters.js';
 import type { RunRecord } from '../core/run-directory-layout.js';
@@ -131,13 +130,6 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
   const elapsed = times[times.length - 1] - times[0];
   const served = requests ? requests[requests.length - 1] - requests[0] : null;
   const runRps = served !== null && elapsed > 0 ? served / elapsed : null;
-  const analysis = analyzeGrowth(summaries, {
-    heapLimitBytes: options.heapLimitBytes,
-    runRps,
-    projectRps,
-    horizonS: options.horizonS,
-    allocationProfile: null,
-  });
   const run: RunRecord = {
     schema: 'memprobe/run@1',
     status: 'complete',
@@ -154,7 +146,7 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
     meta: { nodeVersion: process.version },
     analysis: { heapLimitBytes: options.heapLimitBytes, horizonS: options.horizonS, projectRps },
   };
-  const report = buildReport(run, analysis, null);
+  const report = reportFromSummaries(run, summaries, { runRps, allocationProfile: null, budgets: null });
   if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) })}\n`);
 }

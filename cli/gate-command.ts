@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import type { Report } from '../core/report-schema.js';
 import { RUN_FILES } from '../core/run-directory-layout.js';
-import { defaultGateBudgets, evaluateGate } from '../analyzers/gate.js';
-import { withGate } from '../reports/build-report.js';
+import { defaultGateBudgets } from '../analyzers/gate.js';
+import { gateReport } from '../pipeline/summaries-to-report.js';
 import { publishGateResult, renderGateLines } from '../reports/gate-outputs.js';
 import { isGithubActions } from '../reports/github-annotations.js';
 import { addGateOptions, parseGateBudgets, readReportJson, type GateArgv } from './gate-options.js';
 import { EXIT } from '../core/exit-codes.js';
-import { summarizeAndReport } from './report-run-directory.js';
+import { reportRunDirectory } from '../pipeline/report-run-directory.js';
+import { printSummarizing } from './summarizing-progress.js';
 import { UsageError } from '../core/usage-error.js';
 
 interface GateCommandArgv extends GateArgv {
@@ -51,13 +52,13 @@ async function gate(argv: GateCommandArgv): Promise<number> {
   let html: string | null = null;
   const isDir = existsSync(argv.target) && statSync(argv.target).isDirectory();
   if (isDir && existsSync(join(argv.target, RUN_FILES.run))) {
-    report = await summarizeAndReport(argv.target, { budgets });
+    report = await reportRunDirectory(argv.target, { budgets, summarizeMissing: true, onSummarizing: printSummarizing });
     html = join(argv.target, RUN_FILES.html);
   } else {
     // A report.json alone (or a directory with only that, as `analyze` leaves): gate what it says.
     const file = isDir ? join(argv.target, RUN_FILES.report) : argv.target;
     const given = readReportJson(file);
-    report = withGate(given, evaluateGate(given, budgets));
+    report = gateReport(given, budgets);
     if (isDir) {
       try {
         writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);

@@ -7,7 +7,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
 import { RUN_FILES } from '../core/run-directory-layout.js';
 import { EXIT } from '../core/exit-codes.js';
-import { summarizeAndReport } from './report-run-directory.js';
+import { reportRunDirectory } from '../pipeline/report-run-directory.js';
+import { printSummarizing } from './summarizing-progress.js';
 
 interface ReportArgv {
   runDir: string;
@@ -29,7 +30,7 @@ export const reportCommand: CommandModule<object, ReportArgv> = {
       .example('$0 report memprobe-out/2026-11-26T13-44-22', 'rebuild both reports')
       .example('$0 report memprobe-out/ci --json | jq .findings', 'the findings as JSON') as unknown as Argv<ReportArgv>,
   handler: async (argv) => {
-    const report = await summarizeAndReport(argv.runDir);
+    const report = await reportRunDirectory(argv.runDir, { summarizeMissing: true, onSummarizing: printSummarizing });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) }));
     (argv.json ? process.stderr : process.stdout).write(`report: ${join(argv.runDir, RUN_FILES.html)}\n`);

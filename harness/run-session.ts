@@ -19,7 +19,7 @@ import { EXIT } from '../core/exit-codes.js';
 import { gateBudgetsToJson, type GateBudgets } from '../analyzers/gate.js';
 import type { Report, SnapshotRecord, TimelineSample } from '../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
-import { reportRunDirectory } from '../reports/run-directory-report.js';
+import { reportRunDirectory } from '../pipeline/report-run-directory.js';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
 import { safe } from '../core/control-characters.js';
 import { writeJunitFile } from '../reports/gate-outputs.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, jsonForScriptElement, renderHtmlReport } from '../reports/html-report.js';
-import { withGate } from '../reports/build-report.js';
+import { withGate } from '../pipeline/summaries-to-report.js';
 import { HOSTILE_NAME, cleanReport, sampleReport, sampleTimeline, trendSinkFinding } from './helpers/report-values.js';
 
 function dataBlock(html: string): any {

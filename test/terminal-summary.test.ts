@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderTerminalSummary } from '../reports/terminal-summary.js';
 import { defaultGateBudgets, evaluateGate } from '../analyzers/gate.js';
-import { withGate } from '../reports/build-report.js';
+import { withGate } from '../pipeline/summaries-to-report.js';
 import { cleanReport, sampleReport, trendSinkFinding } from './helpers/report-values.js';
 
 describe('renderTerminalSummary', () => {

@@ -2,16 +2,17 @@
  * Summaries for a run directory whose snapshots were written without them: the in-process agent
  * (`memprobe/agent`) only writes raw `.heapsnapshot` files, because parsing a snapshot and computing
  * dominators inside the application it watches would cost that application seconds of CPU and
- * several times its heap. `memprobe report` makes the missing summaries here, offline, before reporting.
+ * several times its heap. `memprobe report` and `gate` make the missing summaries here, offline, before reporting.
  *
  * Snapshots are summarized in capture order, each with the maxNodeId of the ones before it as cohort
  * boundaries, exactly as a live run does; a summary that exists is read for its boundary, not redone.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
+import { writeAtomically } from '../core/write-atomically.js';
 import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
-import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 
 /** Summarizes every snapshot in run.json that has a raw file and no summary; returns how many. */
 export async function summarizeMissingSnapshots(
@@ -55,9 +56,4 @@ export async function summarizeMissingSnapshots(
   }
   writeAtomically(runFile, `${JSON.stringify(run, null, 2)}\n`);
   return done;
-}
-
-function writeAtomically(file: string, content: string): void {
-  writeFileSync(`${file}.tmp`, content);
-  renameSync(`${file}.tmp`, file);
 }

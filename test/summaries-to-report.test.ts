@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildReport, withGate } from '../reports/build-report.js';
+import { buildReport, withGate } from '../pipeline/summaries-to-report.js';
 import type { RunRecord } from '../core/run-directory-layout.js';
 import { sampleReport, trendSinkFinding } from './helpers/report-values.js';
 

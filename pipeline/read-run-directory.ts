@@ -1,23 +1,15 @@
 /**
- * A run directory in, `report.json` and `report.html` out. Called at the end of every run, by
- * `memprobe report <run-dir>` and by `memprobe gate <run-dir>`: it needs only `run.json`,
- * `summaries/` and `timeline.ndjson` (plus `allocation.heapprofile` when there is one), never the
- * raw snapshots, which `--keep-snapshots` may have deleted.
+ * A run directory read into values: `run.json`, `summaries/`, `timeline.ndjson` and
+ * `allocation.heapprofile`, each checked for the shape the analysis relies on. The raw snapshots
+ * are not read (`--keep-snapshots` may have deleted them); a report names only those still there.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Report, SnapshotRecord, TimelineSample } from '../core/report-schema.js';
+import type { SnapshotRecord, TimelineSample } from '../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
-import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
-import { analyzeGrowth, type SamplingHeapProfile } from '../analyzers/analyze-growth.js';
-import { evaluateGate, gateBudgetsFromJson, type GateBudgets } from '../analyzers/gate.js';
 import { UsageError } from '../core/usage-error.js';
-import { buildReport, withGate } from './build-report.js';
-import { renderHtmlReport } from './html-report.js';
-import { topOwnerSeries } from './owner-series.js';
-
-/** Owners drawn in the per-owner chart besides the findings. */
-const OWNER_CHART_SIZE = 6;
+import type { SamplingHeapProfile } from '../analyzers/analyze-growth.js';
+import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 
 export interface RunDirectory {
   run: RunRecord;
@@ -28,42 +20,7 @@ export interface RunDirectory {
   notes: string[];
 }
 
-export interface ReportRunDirectoryOptions {
-  /** Budgets to gate on; `undefined`: those recorded in run.json (`run --gate`); `null`: no gate. */
-  budgets?: GateBudgets | null;
-}
-
-export async function reportRunDirectory(runDir: string, options: ReportRunDirectoryOptions = {}): Promise<Report> {
-  const dir = readRunDirectory(runDir);
-  const { run } = dir;
-  const analysis = analyzeGrowth(dir.summaries, {
-    heapLimitBytes: run.analysis.heapLimitBytes,
-    runRps: projectionRate(run.load),
-    projectRps: run.analysis.projectRps,
-    horizonS: run.analysis.horizonS,
-    allocationProfile: dir.allocationProfile,
-  });
-  const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
-  const ungated = buildReport(run, { ...analysis, notes: [...analysis.notes, ...dir.notes] }, null);
-  const report = budgets ? withGate(ungated, evaluateGate(ungated, budgets)) : ungated;
-  writeReportFiles(runDir, report, dir);
-  return report;
-}
-
-/** Writes report.json and report.html, each replaced whole (a reader never sees half a file). */
-export function writeReportFiles(runDir: string, report: Report, dir: Pick<RunDirectory, 'summaries' | 'timeline'>): void {
-  const ownerSeries = topOwnerSeries(
-    dir.summaries,
-    OWNER_CHART_SIZE,
-    report.findings.map((f) => f.key ?? f.owner),
-  );
-  writeAtomically(join(runDir, RUN_FILES.report), `${JSON.stringify(report, null, 2)}\n`);
-  writeAtomically(
-    join(runDir, RUN_FILES.html),
-    renderHtmlReport(report, dir.timeline, { ownerSeries, generatedAt: new Date().toISOString() }),
-  );
-}
-
+/** Reads and checks what a report is made from; anything damaged is a UsageError naming the file and field. */
 export function readRunDirectory(runDir: string): RunDirectory {
   if (!existsSync(runDir)) {
     throw new UsageError(`${runDir}: no such run directory`, 'give the --out directory of a memprobe run');
@@ -228,25 +185,5 @@ function readJson(file: string): unknown {
     return JSON.parse(text);
   } catch (err) {
     throw new UsageError(`${file}: corrupt JSON (${(err as Error).message})`);
-  }
-}
-
-/**
- * The rate the projection assumes: the rate the user asked for. Bytes per request do not depend on
- * it, and the achieved rate is lowered by the snapshot pauses themselves; without a target rate
- * (attach observing its own traffic), what was achieved.
- */
-function projectionRate(load: RunRecord['load']): number | null {
-  return load.targetRps ?? load.achievedRps;
-}
-
-function writeAtomically(file: string, content: string): void {
-  try {
-    writeFileSync(`${file}.tmp`, content);
-    renameSync(`${file}.tmp`, file);
-  } catch (err) {
-    rmSync(`${file}.tmp`, { force: true });
-    // A read-only run directory (an artefact mounted for reading) or something in the way.
-    throw new UsageError(`cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, 'the run directory must be writable to (re)render its reports');
   }
 }
