@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { attachTarget } from '../harness/attach-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
-import { runSession } from '../harness/run-session.js';
+import { runSession } from '../session/run-session.js';
 
 const { values } = parseArgs({
   options: {
@@ -95,8 +95,6 @@ async function measureServer(execArgv: string[], env: NodeJS.ProcessEnv, phases:
 
 async function attachedFor(pid: number, outDir: string): Promise<void> {
   const target = await attachTarget(String(pid));
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write; // the session's own summary
   try {
     await runSession(target, null, {
       outDir,
@@ -108,11 +106,9 @@ async function attachedFor(pid: number, outDir: string): Promise<void> {
       heapLimitBytes: null,
       horizonS: 86_400,
       projectRps: [],
-      json: true,
       budgets: null,
     });
   } finally {
-    process.stdout.write = write;
     await target.close();
   }
 }

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { prepareRunDirectory, runSession } from '../harness/run-session.js';
+import { runSession } from '../session/run-session.js';
+import { prepareRunDirectory } from '../session/run-directory.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import { defaultGateBudgets, evaluateGate, type GateBudgets } from '../analyzers/gate.js';
 import type { Report } from '../core/report-schema.js';
@@ -46,8 +47,6 @@ const BUDGETS: Record<string, GateBudgets> = {
 async function runOnce(script: string, outDir: string): Promise<Report> {
   prepareRunDirectory(outDir);
   const started = await startScriptTarget({ script, vus: 100, logFile: join(outDir, 'target.log') });
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
     await runSession(started.target, started.createLoad(rps, 100), {
       outDir,
@@ -59,11 +58,9 @@ async function runOnce(script: string, outDir: string): Promise<Report> {
       heapLimitBytes: null,
       horizonS: 86_400,
       projectRps: [],
-      json: true,
       budgets: null,
     });
   } finally {
-    process.stdout.write = write;
     await started.target.close();
   }
   return JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as Report;

@@ -7,7 +7,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/usage-error.js';
 import { DEFAULTS, outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import { discardUnusedRunDirectory, prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { runSession } from '../session/run-session.js';
+import { discardUnusedRunDirectory, prepareRunDirectory } from '../session/run-directory.js';
+import { validateSessionOptions, type SessionOptions } from '../session/session-options.js';
+import { printSessionResult, sessionOutputFrom } from './print-session-result.js';
 import { attachTarget, checkAttachSpec } from '../harness/attach-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 
@@ -108,8 +111,9 @@ async function attach(argv: AttachArgv): Promise<number> {
   }
   try {
     const load = argv.url !== undefined ? createHttpLoad({ url: argv.url, rps, vus }) : null;
-    const { exitCode } = await runSession(target, load, options);
-    return exitCode;
+    const result = await runSession(target, load, options);
+    printSessionResult(result, sessionOutputFrom(argv));
+    return result.exitCode;
   } finally {
     await target.close();
   }

@@ -1,14 +1,17 @@
 /**
  * `memprobe run <script>` and `memprobe run --url <URL> -- <cmd...>`: start the target, make its
- * load, and hand both to the capture session. Parsing and wiring only; the work is in `harness/`.
+ * load, and hand both to the session, print its result. Parsing, wiring and printing only; the work is in `session/`.
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/usage-error.js';
 import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import { exitCodeForSignal, runSession, STOP_SIGNALS, validateSessionOptions, type SessionOptions, type StopSignal } from '../harness/run-session.js';
-import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../harness/run-directory.js';
+import { runSession } from '../session/run-session.js';
+import { validateSessionOptions, type SessionOptions } from '../session/session-options.js';
+import { exitCodeForSignal, STOP_SIGNALS, type StopSignal } from '../session/stop-reason.js';
+import { printSessionResult, sessionOutputFrom } from './print-session-result.js';
+import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../session/run-directory.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 import type { LoadDriver, TargetProcess } from '../harness/target-process.js';
@@ -113,8 +116,9 @@ async function run(argv: RunArgv): Promise<number> {
   }
   const { target, load, durationS } = started;
   try {
-    const { exitCode } = await runSession(target, load, sessionOptions(argv, outDir, durationS, budgets));
-    return exitCode;
+    const result = await runSession(target, load, sessionOptions(argv, outDir, durationS, budgets));
+    printSessionResult(result, sessionOutputFrom(argv));
+    return result.exitCode;
   } finally {
     await target.close();
   }

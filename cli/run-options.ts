@@ -9,7 +9,7 @@
 import type { Argv } from 'yargs';
 import { parseDuration, parseRate, parseSize, parseWholeNumber } from '../core/units.js';
 import { UsageError } from '../core/usage-error.js';
-import type { SessionOptions } from '../harness/run-session.js';
+import type { SessionOptions } from '../session/session-options.js';
 
 export const DEFAULTS = {
   rps: 100,
@@ -82,7 +82,7 @@ export function outDirFrom(argv: SessionArgv): string {
 }
 
 /** Everything but the budgets, which come from the gate options. */
-export function sessionOptionsFrom(argv: SessionArgv & { junit?: string }, outDir: string, durationS: number): Omit<SessionOptions, 'budgets'> {
+export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS: number): Omit<SessionOptions, 'budgets'> {
   const snapshotEveryS = argv['snapshot-every'] !== undefined ? parseDuration(argv['snapshot-every'], 'snapshot-every') : null;
   if (snapshotEveryS !== null && argv.snapshots !== undefined) {
     throw new UsageError('give either --snapshots or --snapshot-every, not both');
@@ -97,9 +97,7 @@ export function sessionOptionsFrom(argv: SessionArgv & { junit?: string }, outDi
     heapLimitBytes: argv['heap-limit'] !== undefined ? parseSize(argv['heap-limit'], 'heap-limit') : null,
     horizonS: argv.horizon !== undefined ? parseDuration(argv.horizon, 'horizon') : DEFAULTS.horizonS,
     projectRps: parseRates(argv['project-rps'] ?? []),
-    json: argv.json ?? false,
     snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
-    junitPath: argv.junit ?? null,
     // A --snapshot-every that leaves room for one snapshot is refused too (validateSessionOptions).
     minSnapshots: MIN_SNAPSHOTS,
   };

@@ -124,3 +124,9 @@ export function formatDuration(seconds: number): string {
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
+
+/** `n` rounded to `digits` decimal places (figures in run.json and the timeline). */
+export function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

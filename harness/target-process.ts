@@ -1,7 +1,7 @@
 /**
  * What the capture side (inspector, snapshots, timeline) needs of a target, and what it needs of the
  * load: the seam between `harness/` load code (script runner, HTTP driver, attach) and
- * `harness/run-session.ts`, which captures and never knows how the load is made.
+ * the capture session (`session/`), which captures and never knows how the load is made.
  */
 
 export interface TargetExit {

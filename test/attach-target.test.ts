@@ -7,7 +7,7 @@ import { UsageError } from '../core/usage-error.js';
 import { attachTarget, checkAttachSpec, isLoopbackHost } from '../harness/attach-target.js';
 import { evaluateInTarget, InspectorClient } from '../harness/inspector-client.js';
 import { listeningSocketsOf, probeInspectorPort } from '../harness/inspector-discovery.js';
-import { runSession } from '../harness/run-session.js';
+import { runSession } from '../session/run-session.js';
 import { DIE_MID_SNAPSHOT, HEALTHY_SERVER, IDLE_SCRIPT, REPO_ROOT, drive, killAll, startNode } from './helpers/running-node.js';
 
 afterEach(killAll);
@@ -127,8 +127,6 @@ describe('attachTarget', () => {
     const before = await evaluateOnce(url, state);
 
     const target = await attachTarget(url);
-    const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = (() => true) as typeof process.stdout.write; // the session prints its summary
     try {
       await runSession(target, null, {
         outDir: join(scratch, 'no-trace'),
@@ -140,11 +138,9 @@ describe('attachTarget', () => {
         heapLimitBytes: null,
         horizonS: 86_400,
         projectRps: [],
-        json: true,
         budgets: null,
       });
     } finally {
-      process.stdout.write = write;
       await target.close();
     }
     const after = await evaluateOnce(url, state);

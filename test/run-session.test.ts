@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../core/usage-error.js';
-import { lastErrorLine, prepareRunDirectory, runSession, validateSessionOptions, type SessionOptions } from '../harness/run-session.js';
+import { runSession } from '../session/run-session.js';
+import { prepareRunDirectory } from '../session/run-directory.js';
+import { validateSessionOptions, type SessionOptions } from '../session/session-options.js';
+import { lastErrorLine } from '../session/target-log.js';
 import { setLongTimeout } from '../harness/deadline-timer.js';
 import { startScriptTarget } from '../harness/script-target.js';
 import type { TimelineSample } from '../core/report-schema.js';
@@ -37,7 +40,6 @@ function options(outDir: string, overrides: Partial<SessionOptions> = {}): Sessi
     heapLimitBytes: null,
     horizonS: 86400,
     projectRps: [],
-    json: true,
     budgets: null,
     ...overrides,
   };
@@ -66,7 +68,10 @@ describe('runSession', () => {
       await target.close();
     }
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(stdout.text().split('\n').filter((l) => !l.startsWith('report:')).join('\n')).schema).toBe('memprobe/report@1');
+    // The session prints nothing (the command prints its result): the report comes back.
+    expect(stdout.text()).toBe('');
+    expect(result.report.schema).toBe('memprobe/report@1');
+    expect(result.htmlPath).toBe(path.join(path.resolve(outDir), 'report.html'));
 
     const run = JSON.parse(readFileSync(path.join(outDir, 'run.json'), 'utf8')) as RunRecord;
     expect(run.status).toBe('complete');
@@ -160,7 +165,7 @@ describe('run directory and options', () => {
   });
 });
 
-/** runSession prints the report; keep it out of the test output and let the test read it. */
+/** Whatever reaches stdout while a session runs (it should be nothing: the command prints). */
 function captureStdout() {
   const chunks: string[] = [];
   const write = process.stdout.write.bind(process.stdout);

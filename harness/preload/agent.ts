@@ -30,6 +30,7 @@ import { isMainThread } from 'node:worker_threads';
 import type { SnapshotRecord, TimelineSample } from '../../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../../core/run-directory-layout.js';
 import { memprobeVersion } from '../../core/memprobe-version.js';
+import { round } from '../../core/units.js';
 import { writeAtomically } from '../../core/write-atomically.js';
 import { checkSnapshotRoom } from '../resource-check.js';
 import { agentConfigFromEnv, type AgentConfig } from './agent-config.js';
@@ -349,10 +350,6 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
 
 
 /**

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { prepareRunDirectory, runSession } from '../../harness/run-session.js';
+import { runSession } from '../../session/run-session.js';
+import { prepareRunDirectory } from '../../session/run-directory.js';
 import { startScriptTarget } from '../../harness/script-target.js';
 import type { GateBudgets } from '../../analyzers/gate.js';
 
@@ -38,9 +39,6 @@ export async function realRun(script: string, outDir: string, options: RealRunOp
   const vus = 100;
   const started = await startScriptTarget({ script, vus, logFile: join(outDir, 'target.log') });
   const load = started.createLoad(options.rps ?? 1000, vus);
-  // The session prints the summary on stdout as `memprobe run` does; a test log does not need it.
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
     await runSession(started.target, load, {
       outDir,
@@ -52,11 +50,9 @@ export async function realRun(script: string, outDir: string, options: RealRunOp
       heapLimitBytes: null,
       horizonS: 86_400,
       projectRps: [],
-      json: true,
       budgets: options.budgets ?? null,
     });
   } finally {
-    process.stdout.write = write;
     await started.target.close();
   }
   return outDir;

@@ -1,0 +1,448 @@
+/**
+ * One capture session against one target: the state machine shared by `memprobe run` and
+ * `memprobe attach`, from the inspector connection to the last file written.
+ *
+ * Order matters and is the point of this file: the inspector, the memory sampler and the allocation
+ * sampler are in place before the first arrival; snapshots follow the schedule once warm-up is over,
+ * each summarized in a worker while the run goes on; at the end (or on Ctrl-C, or when the target
+ * dies) the load stops and everything captured is written (`run.json`, timeline, summaries,
+ * allocation profile). Every file is written as soon as its content exists, so whatever ends the
+ * run, what was captured stays on disk. Turning the directory into a report is the pipeline's.
+ */
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SnapshotRecord } from '../core/report-schema.js';
+import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
+import { round } from '../core/units.js';
+import { UsageError } from '../core/usage-error.js';
+import { evaluateInTarget, InspectorClient } from '../harness/inspector-client.js';
+import {
+  checkpointAllocationProfile,
+  enableHeapProfiler,
+  SnapshotAbandonedError,
+  SnapshotStalledError,
+  startAllocationSampling,
+  stopAllocationSampling,
+  takeHeapSnapshot,
+} from '../harness/heap-capture.js';
+import { MemorySampler, type MemoryReading } from '../harness/memory-sampler.js';
+import { SteadyTicker, TimelineWriter } from '../harness/timeline-writer.js';
+import type { SummaryFigures } from '../harness/summarize-worker.js';
+import { checkSnapshotRoom, processRssBytes } from '../harness/resource-check.js';
+import { ProgressLine } from '../harness/progress.js';
+import type { LoadCounters, LoadDriver, TargetExit, TargetProcess } from '../harness/target-process.js';
+import { setLongTimeout, type LongTimer } from '../harness/deadline-timer.js';
+import type { SessionOptions } from './session-options.js';
+import { describeExit, describeSignal, exitCodeForSignal, partialRunNote, STOP_SIGNALS, type StopReason, type StopSignal } from './stop-reason.js';
+import { captureNotes } from './capture-notes.js';
+import { snapshotsToPrune } from './snapshot-pruning.js';
+import { SnapshotSummaries } from './snapshot-summaries.js';
+import { AchievedRate, timelineSample } from './timeline-sampling.js';
+import { runRecord, writeRunRecord } from './run-record.js';
+import { lastErrorLine } from './target-log.js';
+import { TARGET_LOG } from './run-directory.js';
+
+/** What a finished capture hands on: the run directory, and what ended the run early (null: nothing). */
+export interface CaptureResult {
+  dir: string;
+  stopReason: StopReason | null;
+}
+
+export class CaptureSession {
+  private readonly dir: string;
+  private readonly progress = new ProgressLine();
+  private readonly summaries = new SnapshotSummaries();
+  private readonly records: SnapshotRecord[] = [];
+  /** Figures of each summarized snapshot, by record index (undefined: not summarized or failed). */
+  private readonly figures: (SummaryFigures | undefined)[] = [];
+  private readonly notes: string[] = [];
+  private inspector: InspectorClient | null = null;
+  private sampler: MemorySampler | null = null;
+  private timeline: TimelineWriter | null = null;
+  private ticker: SteadyTicker | null = null;
+  private startedAtMs = 0;
+  private loadStoppedAtS: number | null = null;
+  private loadStopping: Promise<void> | null = null;
+  private loadStopTimer: LongTimer | undefined;
+  private snapshotsAfterLoad = 0;
+  private snapshotting = false;
+  private snapshotFileInProgress: string | null = null;
+  private pauseMsTotal = 0;
+  private lastSpikeBytes: number | null = null;
+  private closingTarget = false;
+  private targetGone = false;
+  private interrupts = 0;
+  private stopReason: StopReason | null = null;
+  private wakeStop: () => void = () => {};
+  private readonly stopped = new Promise<void>((r) => (this.wakeStop = r));
+  private readonly abandonSnapshot = new AbortController();
+  private readonly achievedRate = new AchievedRate();
+  private nodeVersion: string | undefined;
+  private heapLimitBytes: number | null;
+  private readonly startedAtIso = new Date().toISOString();
+
+  constructor(
+    private readonly target: TargetProcess,
+    private readonly load: LoadDriver | null,
+    private readonly options: SessionOptions,
+    private readonly times: number[],
+  ) {
+    this.dir = resolve(options.outDir);
+    this.heapLimitBytes = options.heapLimitBytes;
+  }
+
+  async run(): Promise<CaptureResult> {
+    const handlers = STOP_SIGNALS.map((signal) => [signal, () => this.interrupt(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    void this.target.exited.then((exit) => this.onTargetExit(exit));
+    let failure: unknown = null;
+    try {
+      await this.connect();
+      this.startLoad();
+      try {
+        await this.captureOnSchedule();
+      } catch (err) {
+        // A fault of memprobe's own mid-run: still stop the load and keep what was captured.
+        failure = err;
+        this.stopReason ??= { kind: 'failure', atS: this.elapsedS(), message: (err as Error).message };
+      }
+      await this.finish();
+    } finally {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+      this.ticker?.stop();
+      this.timeline?.close();
+      this.progress.clear();
+      await this.summaries.close();
+    }
+    if (failure) throw failure;
+    return { dir: this.dir, stopReason: this.stopReason };
+  }
+
+  private elapsedS(): number {
+    return this.startedAtMs === 0 ? 0 : (performance.now() - this.startedAtMs) / 1000;
+  }
+
+  // --- setup ---
+
+  private async connect(): Promise<void> {
+    try {
+      this.inspector = await InspectorClient.connect(this.target.inspectorUrl);
+    } catch (err) {
+      throw new UsageError(`cannot reach the target's inspector: ${(err as Error).message}`);
+    }
+    const facts = await evaluateInTarget<{ node: string; heapLimit: number }>(
+      this.inspector,
+      `({ node: process.version, heapLimit: (globalThis.process.getBuiltinModule?.('v8') ?? require('v8')).getHeapStatistics().heap_size_limit })`,
+    );
+    this.nodeVersion = facts.node;
+    // A target that ends while we are attached does not exit: Node keeps it alive "waiting for the
+    // debugger to disconnect". Ask to be told, and let go so that it can exit (and we see its code).
+    this.inspector.on('NodeRuntime.waitingForDisconnect', () => this.onTargetEnding());
+    await this.inspector.send('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
+    this.heapLimitBytes ??= facts.heapLimit;
+    await enableHeapProfiler(this.inspector);
+    this.sampler = await MemorySampler.install(this.inspector);
+    await startAllocationSampling(this.inspector);
+  }
+
+  private startLoad(): void {
+    this.timeline = new TimelineWriter(join(this.dir, RUN_FILES.timeline));
+    this.startedAtMs = performance.now();
+    this.load?.start();
+    // The load ends at --duration sharp, even when a snapshot is still being written then.
+    this.loadStopTimer = setLongTimeout(() => void this.stopLoad(), this.options.durationS * 1000);
+    this.ticker = new SteadyTicker(this.startedAtMs, 1000, () => void this.sampleSecond()).start();
+    this.writeRunRecord('partial'); // from the first second on, the directory says what it is
+  }
+
+  // --- the run ---
+
+  private async captureOnSchedule(): Promise<void> {
+    for (let i = 0; i < this.times.length; i++) {
+      if (!(await this.waitUntil(this.times[i]))) return;
+      // Slow snapshots can push later ones past the end of the load. They are still taken: the heap
+      // after the last request is a valid point on the growth-per-request line, and the last
+      // snapshot is the one a user most needs.
+      if (this.loadStoppedAtS !== null) this.snapshotsAfterLoad += 1;
+      await this.takeSnapshot(i + 1);
+    }
+    await this.waitUntil(this.options.durationS);
+  }
+
+  /** Resolves true at `t` seconds into the run, false as soon as the run is stopped. */
+  private async waitUntil(t: number): Promise<boolean> {
+    if (this.stopReason) return false;
+    const ms = this.startedAtMs + t * 1000 - performance.now();
+    if (ms > 0) {
+      let timer: LongTimer | undefined;
+      await Promise.race([new Promise<void>((r) => (timer = setLongTimeout(r, ms))), this.stopped]);
+      timer?.clear();
+    }
+    return this.stopReason === null;
+  }
+
+  private async takeSnapshot(index: number): Promise<void> {
+    const inspector = this.inspector!;
+    const name = String(index).padStart(3, '0');
+    const relative = `${RUN_FILES.snapshots}/${name}.heapsnapshot`;
+    const file = join(this.dir, relative);
+    const heapUsed = this.sampler!.latest()?.heapUsed ?? 0;
+    const room = checkSnapshotRoom({ heapUsedBytes: heapUsed, measuredSpikeBytes: this.lastSpikeBytes, dir: join(this.dir, RUN_FILES.snapshots) });
+    if (room.message) this.warn(`snapshot ${index}: ${room.message}`);
+    if (!room.ok) return;
+
+    const t = this.elapsedS();
+    const requests = this.load ? this.load.counters().requests : null;
+    const rssBefore = processRssBytes(this.target.pid);
+    let rssPeak = rssBefore ?? 0;
+    const rssWatch = setInterval(() => (rssPeak = Math.max(rssPeak, processRssBytes(this.target.pid) ?? 0)), 100);
+    this.snapshotting = true;
+    this.snapshotFileInProgress = file;
+    try {
+      const capture = await takeHeapSnapshot(inspector, file, {
+        signal: this.abandonSnapshot.signal,
+        stallTimeoutMs: (this.options.snapshotStallTimeoutS ?? 120) * 1000,
+      });
+      this.pauseMsTotal += capture.pauseMs;
+      if (rssBefore !== null) this.lastSpikeBytes = Math.max(0, rssPeak - rssBefore);
+      const record: SnapshotRecord = {
+        t: round(t, 3),
+        requests,
+        // Until the summary says how much is reachable, the heap in use is the best figure.
+        totalBytes: heapUsed,
+        file: relative,
+        pauseMs: Math.round(capture.pauseMs),
+        summary: `${RUN_FILES.summaries}/${name}.json`,
+      };
+      this.records.push(record);
+      this.queueSummary(this.records.length - 1);
+      await checkpointAllocationProfile(inspector, join(this.dir, RUN_FILES.allocationProfile)).catch(() => undefined);
+      this.writeRunRecord('partial');
+    } catch (err) {
+      if (this.targetGone) return; // the exit is reported; the half-written file is already gone
+      if (err instanceof SnapshotStalledError) {
+        // A target that stops answering mid-snapshot will not answer anything else either: end the
+        // run here rather than wait on it for every later step.
+        this.targetGone = true;
+        this.stopReason ??= { kind: 'target-hung', atS: t, message: `snapshot ${index}: ${err.message}` };
+        this.progress.message(`memprobe: snapshot ${index}: ${err.message}; writing a partial report`);
+        this.wakeStop();
+      } else if (err instanceof SnapshotAbandonedError) {
+        this.notes.push(`Snapshot ${index} was abandoned when the run was interrupted.`);
+      } else {
+        this.warn(`snapshot ${index} failed: ${(err as Error).message}`);
+      }
+    } finally {
+      clearInterval(rssWatch);
+      this.snapshotting = false;
+      this.snapshotFileInProgress = null;
+    }
+  }
+
+  private queueSummary(i: number): void {
+    const record = this.records[i];
+    const job = {
+      snapshotFile: join(this.dir, record.file!),
+      summaryFile: join(this.dir, record.summary!),
+      source: record.file!.split('/').pop()!,
+      t: record.t,
+      requests: record.requests,
+    };
+    this.summaries.add(job, (result) => {
+      try {
+        if (result instanceof Error) throw result;
+        this.figures[i] = result;
+        record.totalBytes = result.totalBytes;
+        this.pruneSnapshots();
+      } catch (err) {
+        record.summary = undefined;
+        this.warn(`could not summarize ${record.file} (kept on disk for \`memprobe analyze\`): ${(err as Error).message}`);
+      }
+      this.writeRunRecord('partial');
+    });
+  }
+
+  /** Keeps at most --keep-snapshots raw files (`snapshot-pruning.ts` says which). */
+  private pruneSnapshots(): void {
+    for (const i of snapshotsToPrune(this.records, (k) => this.figures[k] !== undefined, this.options.keepSnapshots)) {
+      rmSync(join(this.dir, this.records[i].file!), { force: true });
+      this.records[i].file = null;
+    }
+  }
+
+  /** One timeline line; never waits on a target that is stopped in a snapshot for more than 300 ms. */
+  private async sampleSecond(): Promise<void> {
+    const t = this.elapsedS();
+    const counters = this.load?.counters() ?? null;
+    const fresh = this.targetGone ? null : await this.sampler!.read(300);
+    const reading: MemoryReading | null = fresh ?? this.sampler!.latest();
+    if (!reading || !this.timeline) return;
+    // A stopped target cannot report its RSS, but /proc can: that is where the snapshot spike shows.
+    const rss = fresh ? reading.rss : (processRssBytes(this.target.pid) ?? reading.rss);
+    this.timeline.append(timelineSample({ t, counters, reading, fresh: fresh !== null, rss, snapshotting: this.snapshotting }));
+    this.updateProgress(t, counters, reading.heapUsed);
+  }
+
+  private updateProgress(t: number, counters: LoadCounters | null, heapUsed: number): void {
+    this.progress.update({
+      elapsedS: Math.min(t, this.options.durationS),
+      durationS: this.options.durationS,
+      achievedRps: counters ? this.achievedRate.add(t, counters.requests) : null,
+      targetRps: this.load?.targetRps ?? null,
+      dropped: counters?.dropped ?? 0,
+      heapUsed,
+      snapshotsTaken: this.records.length,
+      snapshotsPlanned: this.times.length,
+      snapshotting: this.snapshotting,
+    });
+  }
+
+  // --- stopping ---
+
+  private interrupt(signal: StopSignal): void {
+    this.interrupts += 1;
+    if (this.interrupts > 1) {
+      // Second Ctrl-C: leave now. Remove the half-written snapshot and the processes we started.
+      if (this.snapshotFileInProgress) rmSync(this.snapshotFileInProgress, { force: true });
+      if (this.target.kind !== 'attach') killQuietly(this.target.pid);
+      // run.json last said what the run looked like at its last snapshot; bring the load figures up
+      // to now so that `memprobe report` later tells what happened, not "0 requests in 0 s".
+      try {
+        if (this.startedAtMs !== 0) {
+          this.notes.unshift(`Partial: ${describeSignal(signal).replace(/\)$/, ' twice)')} at ${this.elapsedS().toFixed(1)} s of ${this.options.durationS} s; memprobe exited at once.`);
+          this.writeRunRecord('partial');
+        }
+      } catch {
+        // leaving now matters more than the record
+      }
+      process.stderr.write(
+        `\nmemprobe: ${signal === 'SIGTERM' ? 'terminated' : 'interrupted'} twice, exiting now; what was captured is in ${this.dir} (\`memprobe report ${this.dir}\` builds the report)\n`,
+      );
+      process.exit(exitCodeForSignal(signal));
+    }
+    if (this.stopReason) return; // the target already died; the partial report is being written
+    if (this.loadStoppedAtS !== null) {
+      // The run itself is over; only summaries and the report remain, and they complete it.
+      this.progress.message('memprobe: finishing the report (Ctrl-C again to exit at once)');
+      return;
+    }
+    this.stopReason = { kind: 'interrupt', atS: this.elapsedS(), signal };
+    this.progress.message(
+      `memprobe: ${signal === 'SIGTERM' ? 'terminated' : 'interrupted'}, stopping the load${this.snapshotting ? ' and finishing the snapshot in progress' : ''}, then writing a partial report (Ctrl-C again to exit at once)`,
+    );
+    this.wakeStop();
+  }
+
+  private onTargetEnding(): void {
+    this.targetGone = true;
+    this.abandonSnapshot.abort();
+    void this.inspector?.close();
+  }
+
+  private onTargetExit(exit: TargetExit): void {
+    if (this.closingTarget) return;
+    this.targetGone = true;
+    this.abandonSnapshot.abort();
+    // Ctrl-C reaches the whole process group, and the target may die of it a moment before our own
+    // handler runs: give that handler a beat before calling the exit a crash.
+    setTimeout(() => {
+      if (this.stopReason?.kind === 'interrupt') {
+        this.notes.push(`The target exited (${describeExit(exit)}) during the interrupt.`);
+      } else if (!this.stopReason) {
+        const said = lastErrorLine(join(this.dir, TARGET_LOG));
+        this.stopReason = { kind: 'target-exit', atS: this.elapsedS(), exit, said };
+        this.progress.message(
+          `memprobe: the target exited (${describeExit(exit)}) at ${this.elapsedS().toFixed(1)} s${said ? `: ${said}` : ''}; writing a partial report`,
+        );
+      }
+      this.wakeStop();
+    }, 200);
+  }
+
+  /** Stops the load once (at --duration, or earlier when the run is stopped); records when. */
+  private stopLoad(): Promise<void> {
+    if (!this.loadStopping) {
+      this.loadStoppedAtS = this.elapsedS();
+      // A dead or hung target cannot acknowledge the stop: do not wait long for it.
+      this.loadStopping = this.load ? withTimeout(this.load.stop(), this.targetGone ? 2000 : 15_000) : Promise.resolve();
+    }
+    return this.loadStopping;
+  }
+
+  private async finish(): Promise<void> {
+    if (this.stopReason?.kind === 'target-hung' && this.target.kind !== 'attach') {
+      // We started it and it no longer answers: nothing it could still do is worth waiting for.
+      killQuietly(this.target.pid);
+    }
+    this.loadStopTimer?.clear();
+    await this.stopLoad();
+    await this.sampleSecond(); // the last line: the counters as the load ended
+    this.ticker?.stop();
+    if (!this.targetGone && this.inspector?.isOpen) {
+      await stopAllocationSampling(this.inspector!, join(this.dir, RUN_FILES.allocationProfile)).catch((err: Error) =>
+        this.warn(`could not save the allocation profile: ${err.message}`),
+      );
+      await this.sampler!.uninstall();
+    }
+    if (this.records.some((_, i) => this.figures[i] === undefined)) {
+      this.progress.message(`memprobe: summarizing ${this.records.length} snapshot(s)…`);
+    }
+    await this.summaries.drained();
+    await this.inspector?.close();
+    this.closingTarget = true;
+    await withTimeout(this.target.close(), 15_000);
+    if (this.stopReason) this.notes.unshift(partialRunNote(this.stopReason, this.options.durationS));
+    this.notes.push(
+      ...captureNotes({
+        durationS: this.options.durationS,
+        runS: this.loadStoppedAtS ?? this.elapsedS(),
+        snapshotsAfterLoad: this.snapshotsAfterLoad,
+        taken: this.records,
+        planned: this.times.length,
+        pauseMsTotal: this.pauseMsTotal,
+      }),
+    );
+    this.writeRunRecord(this.stopReason ? 'partial' : 'complete');
+  }
+
+  private writeRunRecord(status: RunRecord['status']): void {
+    writeRunRecord(
+      this.dir,
+      runRecord({
+        status,
+        target: this.target,
+        load: this.load,
+        counters: this.load?.counters() ?? null,
+        runS: this.loadStoppedAtS ?? this.elapsedS(),
+        snapshots: this.records,
+        notes: this.notes,
+        nodeVersion: this.nodeVersion,
+        startedAtIso: this.startedAtIso,
+        pauseMsTotal: this.pauseMsTotal,
+        heapLimitBytes: this.heapLimitBytes,
+        horizonS: this.options.horizonS,
+        projectRps: this.options.projectRps,
+        budgets: this.options.budgets,
+      }),
+    );
+  }
+
+  private warn(message: string): void {
+    this.notes.push(message.charAt(0).toUpperCase() + message.slice(1));
+    this.progress.message(`memprobe: ${message}`);
+  }
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+async function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,46 @@
+/** What a capture session is asked to do, and the checks it cannot run without (exit 2). */
+import { UsageError } from '../core/usage-error.js';
+import type { GateBudgets } from '../analyzers/gate.js';
+import { snapshotTimes } from '../harness/snapshot-schedule.js';
+
+export interface SessionOptions {
+  outDir: string;
+  durationS: number;
+  warmupS: number;
+  snapshots: number | null;
+  snapshotEveryS: number | null;
+  keepSnapshots: number;
+  heapLimitBytes: number | null;
+  horizonS: number;
+  projectRps: number[];
+  budgets: GateBudgets | null;
+  /** Give up on a snapshot when the target shows no progress for this long (default 120). */
+  snapshotStallTimeoutS?: number;
+  /**
+   * Fewer snapshots than this in the schedule is a usage error. The command line asks for 2 (growth
+   * is a change between snapshots); library callers may take 0 or 1.
+   */
+  minSnapshots?: number;
+}
+
+/** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
+export function validateSessionOptions(o: SessionOptions): number[] {
+  const times = snapshotTimes(o);
+  if (o.minSnapshots !== undefined && times.length < o.minSnapshots) {
+    throw new UsageError(
+      `--snapshot-every leaves room for ${times.length} snapshot${times.length === 1 ? '' : 's'} between the end of warm-up (${o.warmupS} s) and the end of the ${o.durationS} s run; growth needs at least ${o.minSnapshots}`,
+      'shorten --snapshot-every or --warmup, or lengthen --duration',
+    );
+  }
+  if (!Number.isInteger(o.keepSnapshots) || o.keepSnapshots < 0) {
+    throw new UsageError(`--keep-snapshots must be a whole number, got ${o.keepSnapshots}`);
+  }
+  if (o.heapLimitBytes !== null && !(o.heapLimitBytes > 0)) throw new UsageError('--heap-limit must be above zero');
+  if (!(o.horizonS > 0)) throw new UsageError('--horizon must be longer than zero');
+  // Zero would call every snapshot stalled before the target could send its first chunk.
+  if (o.snapshotStallTimeoutS !== undefined && !(o.snapshotStallTimeoutS > 0)) throw new UsageError('--snapshot-timeout must be longer than zero');
+  for (const rps of o.projectRps) {
+    if (!(rps > 0) || !Number.isFinite(rps)) throw new UsageError(`--project-rps: expected rates above 0, got ${rps}`);
+  }
+  return times;
+}
