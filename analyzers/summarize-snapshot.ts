@@ -24,6 +24,7 @@ import { classifyNodes } from './node-categories.js';
 import { attributeOwners, type Owner } from './owners.js';
 import { describeRetainerPath } from './retainer-paths.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
+import { SnapshotSequence } from './snapshot-sequence.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -104,15 +105,18 @@ export async function summarizeSnapshotFiles(
   paths: string[],
   contexts: Partial<SummaryContext>[] = [],
 ): Promise<SnapshotSummary[]> {
+  const sequence = new SnapshotSequence();
   const summaries: SnapshotSummary[] = [];
   for (const [i, path] of paths.entries()) {
     const given = contexts[i] ?? {};
-    const summary = await summarizeSnapshotFile(path, {
-      source: given.source ?? basename(path),
-      t: given.t ?? null,
-      requests: given.requests ?? null,
-      cohortBoundaries: given.cohortBoundaries ?? summaries.map((s) => s.maxNodeId),
-    });
+    const summary = await sequence.next((cohortBoundaries) =>
+      summarizeSnapshotFile(path, {
+        source: given.source ?? basename(path),
+        t: given.t ?? null,
+        requests: given.requests ?? null,
+        cohortBoundaries: given.cohortBoundaries ?? cohortBoundaries,
+      }),
+    );
     summaries.push(summary);
   }
   return summaries;

@@ -8,11 +8,12 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
-import { toHeapSummaryJson } from '../analyzers/heap-summary.js';
+import { toHeapSummaryJson } from '../analyzers/heap-summary-json.js';
 import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
+import { SnapshotSequence } from '../analyzers/snapshot-sequence.js';
 import { reportFromSummaries } from '../pipeline/summaries-to-report.js';
-import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { renderTerminalReport } from '../reports/terminal-report.js';
 import { safe } from '../core/control-characters.js';
 import type { RunRecord } from '../core/run-directory-layout.js';
 import { formatBytes, formatCount, parseDuration, parseSize, parseWholeNumber } from '../core/units.js';
@@ -115,16 +116,15 @@ function top(argv: AnalyzeArgv): number | undefined {
 
 async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: GrowthOptions): Promise<void> {
   const { requests, times, projectRps } = options;
+  // One process's snapshots in order: each with the cohort boundaries of the ones before.
+  const sequence = new SnapshotSequence();
   const summaries: SnapshotSummary[] = [];
   for (const [i, file] of files.entries()) {
-    // One process's snapshots in order: each is born-after the ones before (cohort boundaries).
-    const context = {
-      source: basename(file),
-      t: times[i],
-      requests: requests ? requests[i] : null,
-      cohortBoundaries: summaries.map((s) => s.maxNodeId),
-    };
-    summaries.push(await withFriendlyErrors(() => summarizeSnapshotFile(file, context, progressReporter(file))));
+    const context = { source: basename(file), t: times[i], requests: requests ? requests[i] : null };
+    const summary = await sequence.next((cohortBoundaries) =>
+      withFriendlyErrors(() => summarizeSnapshotFile(file, { ...context, cohortBoundaries }, progressReporter(file))),
+    );
+    summaries.push(summary);
   }
 
   const elapsed = times[times.length - 1] - times[0];
@@ -148,7 +148,7 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
   };
   const report = reportFromSummaries(run, summaries, { runRps, allocationProfile: null, budgets: null });
   if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(`${renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) })}\n`);
+  else process.stdout.write(`${renderTerminalReport(report, { color: Boolean(process.stdout.isTTY) })}\n`);
 }
 
 function renderOwnerTable(summary: SnapshotSummary, top: number): string {

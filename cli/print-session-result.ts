@@ -4,7 +4,7 @@
  * path last, where it stays on screen (on stderr with --json, so that stdout stays JSON).
  */
 import { writeJunitFile } from '../reports/gate-outputs.js';
-import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { renderTerminalReport } from '../reports/terminal-report.js';
 import type { SessionResult } from '../session/run-session.js';
 
 export interface SessionOutput {
@@ -16,7 +16,7 @@ export function printSessionResult({ report, htmlPath }: SessionResult, output: 
   if (output.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    process.stdout.write(`${renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) })}\n`);
+    process.stdout.write(`${renderTerminalReport(report, { color: Boolean(process.stdout.isTTY) })}\n`);
   }
   if (output.junitPath && report.gate) writeJunitFile(output.junitPath, report, report.gate);
   (output.json ? process.stderr : process.stdout).write(`report: ${htmlPath}\n`);

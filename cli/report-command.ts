@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { renderTerminalReport } from '../reports/terminal-report.js';
 import { RUN_FILES } from '../core/run-directory-layout.js';
 import { EXIT } from '../core/exit-codes.js';
 import { reportRunDirectory } from '../pipeline/report-run-directory.js';
@@ -32,7 +32,7 @@ export const reportCommand: CommandModule<object, ReportArgv> = {
   handler: async (argv) => {
     const report = await reportRunDirectory(argv.runDir, { summarizeMissing: true, onSummarizing: printSummarizing });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else process.stdout.write(renderTerminalSummary(report, { color: Boolean(process.stdout.isTTY) }));
+    else process.stdout.write(renderTerminalReport(report, { color: Boolean(process.stdout.isTTY) }));
     (argv.json ? process.stderr : process.stdout).write(`report: ${join(argv.runDir, RUN_FILES.html)}\n`);
     process.exitCode = report.gate && !report.gate.passed ? EXIT.gateFailed : EXIT.ok;
   },

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 import { writeAtomically } from '../core/write-atomically.js';
 import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
+import { SnapshotSequence } from '../analyzers/snapshot-sequence.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 
 /** Summarizes every snapshot in run.json that has a raw file and no summary; returns how many. */
@@ -28,31 +29,25 @@ export async function summarizeMissingSnapshots(
   if (missing.length === 0) return 0;
 
   mkdirSync(join(runDir, RUN_FILES.summaries), { recursive: true });
-  const boundaries: number[] = [];
+  const sequence = new SnapshotSequence();
   let done = 0;
   for (const record of run.snapshots) {
     const name = (record.file ?? record.summary ?? '').split('/').pop()!.replace(/\.(heapsnapshot|json)$/, '');
     const summaryRelative = record.summary ?? `${RUN_FILES.summaries}/${name}.json`;
     const summaryFile = join(runDir, summaryRelative);
-    let summary: SnapshotSummary;
     if (existsSync(summaryFile)) {
-      summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as SnapshotSummary;
+      sequence.add(JSON.parse(readFileSync(summaryFile, 'utf8')) as SnapshotSummary);
     } else if (record.file !== null && existsSync(join(runDir, record.file))) {
       onProgress?.(++done, missing.length, record.file);
-      summary = await summarizeSnapshotFile(join(runDir, record.file), {
-        source: record.file.split('/').pop()!,
-        t: record.t,
-        requests: record.requests,
-        cohortBoundaries: [...boundaries],
-      });
+      const file = record.file;
+      const summary = await sequence.next((cohortBoundaries) =>
+        summarizeSnapshotFile(join(runDir, file), { source: file.split('/').pop()!, t: record.t, requests: record.requests, cohortBoundaries }),
+      );
       writeAtomically(summaryFile, `${JSON.stringify(summary)}\n`);
       record.summary = summaryRelative;
       // The heap in use after the snapshot's GC was the best figure until the summary said what is reachable.
       record.totalBytes = summary.totalBytes;
-    } else {
-      continue; // neither summary nor snapshot: a moment this run cannot say anything about
-    }
-    boundaries.push(summary.maxNodeId);
+    } // else neither summary nor snapshot: a moment this run cannot say anything about
   }
   writeAtomically(runFile, `${JSON.stringify(run, null, 2)}\n`);
   return done;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { summarizeSnapshot, summarizeSnapshotFile, summarizeSnapshotFiles } from '../analyzers/summarize-snapshot.js';
-import { toHeapSummaryJson } from '../analyzers/heap-summary.js';
+import { toHeapSummaryJson } from '../analyzers/heap-summary-json.js';
 import { parseSnapshotFile } from '../analyzers/snapshot-parser.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { writeProgramSnapshot } from './helpers/program-snapshot.js';

@@ -29,7 +29,7 @@ function palette(color: boolean): Palette {
   return { bold: sgr(1, 22), dim: sgr(2, 22), red: sgr(31, 39), yellow: sgr(33, 39), cyan: sgr(36, 39), green: sgr(32, 39) };
 }
 
-export function renderTerminalSummary(report: Report, options: { color: boolean }): string {
+export function renderTerminalReport(report: Report, options: { color: boolean }): string {
   const p = palette(options.color);
   const verdictPaint: Record<Verdict, Paint> = { leak: p.red, accumulation: p.yellow, bounded: p.cyan };
   const label = (name: string): string => p.dim(name.padEnd(10));

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { renderTerminalSummary } from '../reports/terminal-summary.js';
+import { renderTerminalReport } from '../reports/terminal-report.js';
 import { defaultGateBudgets, evaluateGate } from '../analyzers/gate.js';
 import { withGate } from '../pipeline/summaries-to-report.js';
 import { cleanReport, sampleReport, trendSinkFinding } from './helpers/report-values.js';
 
-describe('renderTerminalSummary', () => {
+describe('renderTerminalReport', () => {
   it('answers who grows, how fast, why, the fix and when memory runs out, in plain text', () => {
-    const text = renderTerminalSummary(sampleReport(), { color: false });
+    const text = renderTerminalReport(sampleReport(), { color: false });
     expect(text).not.toContain('\x1b[');
     expect(text).toContain('memprobe fixtures/trendsink-registry.mjs [script]');
     expect(text).toContain('59,916 requests in 60 s · 998.6/s achieved of 1,000/s target · 3 dropped');
@@ -20,7 +20,7 @@ describe('renderTerminalSummary', () => {
 
   it('colours verdicts and the gate on a terminal', () => {
     const report = sampleReport({ findings: [trendSinkFinding({ verdict: 'leak', owner: 'Ctx' })] });
-    const text = renderTerminalSummary(withGate(report, evaluateGate(report, defaultGateBudgets())), { color: true });
+    const text = renderTerminalReport(withGate(report, evaluateGate(report, defaultGateBudgets())), { color: true });
     expect(text).toContain('\x1b[31m\x1b[1mLEAK');
     expect(text).toContain('\x1b[31m\x1b[1mFAILED\x1b[22m\x1b[39m');
     expect(text).toMatch(/✗.*Ctx: leak, 16.1 B\/request/);
@@ -28,12 +28,12 @@ describe('renderTerminalSummary', () => {
 
   it('counts arrivals skipped while snapshots paused the target apart from drops', () => {
     const report = sampleReport();
-    const text = renderTerminalSummary({ ...report, load: { ...report.load, overdue: 1200 } }, { color: false });
+    const text = renderTerminalReport({ ...report, load: { ...report.load, overdue: 1200 } }, { color: false });
     expect(text).toContain('3 dropped · 1,200 skipped while the target was paused');
   });
 
   it('says plainly when nothing grows', () => {
-    const text = renderTerminalSummary(withGate(cleanReport(), { passed: true, reasons: [] }), { color: false });
+    const text = renderTerminalReport(withGate(cleanReport(), { passed: true, reasons: [] }), { color: false });
     expect(text).toMatch(/verdict\s+No memory growth found \(0 leaks, 0 accumulations, 0 bounded\)/);
     expect(text).toMatch(/memory\s+Nothing to project/);
     expect(text).toMatch(/gate\s+passed/);
@@ -41,7 +41,7 @@ describe('renderTerminalSummary', () => {
 
   it('does not pass control characters from heap names to the terminal', () => {
     const owner = 'Evil\x1b]0;pwned\x07\x1b[2J';
-    const text = renderTerminalSummary(sampleReport({ findings: [trendSinkFinding({ owner })] }), { color: false });
+    const text = renderTerminalReport(sampleReport({ findings: [trendSinkFinding({ owner })] }), { color: false });
     expect(text).not.toContain('\x1b');
     expect(text).toContain('Evil\\x1b]0;pwned\\x07\\x1b[2J');
   });
