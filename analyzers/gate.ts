@@ -13,7 +13,7 @@ import { formatBytes } from '../core/units.js';
 export const VERDICTS: readonly Verdict[] = ['leak', 'accumulation', 'bounded'];
 
 export interface GateBudgets {
-  /** Any finding with one of these verdicts fails (CONTRACT default: `['leak']`). */
+  /** Any finding with one of these verdicts fails (default: `['leak']`). */
   failOn: Verdict[];
   /** Total retained growth per request, over leak and accumulation findings. */
   maxBytesPerRequest: number | null;

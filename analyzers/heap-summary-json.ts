@@ -1,6 +1,6 @@
 /**
- * The public `memprobe/summary@1` document (CONTRACT "analyze on one snapshot") from the internal
- * per-snapshot summary: what the heap holds, by owner, largest retained first. The contract's
+ * The public `memprobe/summary@1` document (docs/contract.md, "analyze on one snapshot") from the internal
+ * per-snapshot summary: what the heap holds, by owner, largest retained first. The documented
  * fields come first and keep their names; the rest (key, location, selfBytes, composition) are
  * additions a reader may ignore.
  */

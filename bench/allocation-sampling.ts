@@ -1,5 +1,5 @@
 /**
- * Which driver for V8's sampling heap profiler (issue 4: "v8-profiler-next in the target, or
+ * Which driver for V8's sampling heap profiler ("v8-profiler-next in the target, or
  * HeapProfiler.startSampling through the inspector: measure and choose"). Both end in the same
  * `v8::HeapProfiler::StartSamplingHeapProfiler`; what differs is where the profile is built and how
  * it travels. This measures what the target pays: allocation throughput of a busy loop with

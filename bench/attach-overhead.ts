@@ -1,5 +1,5 @@
 /**
- * What attaching costs the process attached to (issue 5): the target's own event-loop delay, p99,
+ * What attaching costs the process attached to: the target's own event-loop delay, p99,
  * while memprobe is attached with the sampling heap profiler on and the per-second memory readings
  * going, but no snapshots (their pauses are a separate, reported cost), next to the same figure
  * before attaching and after detaching.

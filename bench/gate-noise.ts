@@ -1,5 +1,5 @@
 /**
- * No flaky gate (issue 7): every target that does not grow is run several times for real and gated
+ * No flaky gate: every target that does not grow is run several times for real and gated
  * with the default budget and with strict ones; a budget that fails on any of these runs fails on
  * noise. Prints one row per target and exits 1 when any run failed a gate.
  *

@@ -1,5 +1,5 @@
 /**
- * memprobe's own memory (issue 8 item 6): drive a no-op target at 20,000/s and watch the resident set
+ * memprobe's own memory: drive a no-op target at 20,000/s and watch the resident set
  * of the harness's processes (this one, the parent, and the target's child process). Target: each
  * grows by less than 20 MB between 30 s and 150 s.
  *

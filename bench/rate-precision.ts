@@ -1,5 +1,5 @@
 /**
- * Rate precision (issue 4): a no-op script target driven at 20,000 iterations/s for 20 s in the real
+ * Rate precision: a no-op script target driven at 20,000 iterations/s for 20 s in the real
  * child process. Target: achieved rate within 1% of the target, at most 0.1% dropped.
  *
  *   npm run bench:rate [-- --rps 20000 --duration 20 --vus 100]

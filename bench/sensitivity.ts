@@ -9,7 +9,7 @@
  * rate, with forced-GC heap snapshots after warm-up; then summarizeSnapshotFiles + analyzeGrowth,
  * as `memprobe run` does. `fixtures/sized-leak.mjs` retains MEMPROBE_FIXTURE_BYTES per request, as
  * doubles in one array (`--kind values`) or as small records (`--kind objects`).
- * Target (issue 3): 16 B/request or less at 1000/s within 60 s. Two runs at a time (2 cores).
+ * Target: 16 B/request or less at 1000/s within 60 s. Two runs at a time (2 cores).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';

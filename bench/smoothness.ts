@@ -1,5 +1,5 @@
 /**
- * Smoothness (issue 4): at 2,000 requests/s against a local HTTP server, how evenly do requests
+ * Smoothness: at 2,000 requests/s against a local HTTP server, how evenly do requests
  * arrive? The server counts arrivals per 100 ms window; memprobe's driver and autocannon at the same
  * `--overallRate` run one after the other against it, and the coefficient of variation of the window
  * counts (stddev / mean) is compared. The first and last second of each phase are left out

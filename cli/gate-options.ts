@@ -1,5 +1,5 @@
 /**
- * The budget flags (CONTRACT "Budgets"), shared by `memprobe gate` and by `run`/`attach --gate`, and
+ * The budget flags (docs/contract.md, "Budgets"), shared by `memprobe gate` and by `run`/`attach --gate`, and
  * their parsing into `GateBudgets`. Parsing only: the gate itself is `analyzers/gate.ts`.
  */
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';

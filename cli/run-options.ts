@@ -1,10 +1,10 @@
 /**
- * The options `run` and `attach` share (CONTRACT "Options shared by run and attach"), and their
+ * The options `run` and `attach` share (docs/contract.md, "Options shared by run and attach"), and their
  * translation into a session's options. Values stay unparsed strings in yargs so that units (`90s`,
  * `4GB`) are parsed once, here, with errors that name the flag.
  *
  * Precedence: a flag on the command line, then the script's `export const options`, then the
- * CONTRACT default. That is why `--rps` and `--duration` have no yargs defaults.
+ * documented default. That is why `--rps` and `--duration` have no yargs defaults.
  */
 import type { Argv } from 'yargs';
 import { parseDuration, parseRate, parseSize, parseWholeNumber } from '../core/units.js';

@@ -1,6 +1,6 @@
 /**
- * `report.json`, schema `memprobe/report@1` (see ../shared/CONTRACT.md). The contract's fields are
- * the minimum; extra fields are additions, never renames.
+ * `report.json`, schema `memprobe/report@1` (docs/contract.md). The documented fields
+ * are the minimum; extra fields are additions, never renames.
  */
 
 export type Verdict = 'leak' | 'accumulation' | 'bounded';

@@ -23,7 +23,7 @@ export interface RunRecord {
   gate?: Record<string, unknown>;
 }
 
-/** File names inside a run directory (CONTRACT "Run directory"). */
+/** File names inside a run directory (docs/contract.md, "Run directory"). */
 export const RUN_FILES = {
   report: 'report.json',
   html: 'report.html',

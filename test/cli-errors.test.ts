@@ -2,7 +2,7 @@
  * memprobe as a user in a hurry meets it: wrong flags, wrong files, targets that will not start or
  * die, signals. Through the built CLI (`npm test` builds first), as a terminal or a CI job runs it.
  *
- * What every bad invocation must do (CONTRACT "Exit codes", issue 8): exit 2 with ONE line on stderr
+ * What every bad invocation must do (docs/contract.md, "Exit codes"): exit 2 with ONE line on stderr
  * starting `memprobe:` (an indented `hint:` line may follow), no stack trace, in seconds; and it must
  * leave nothing behind: no run directory, no target process, no script imported (each script target
  * here writes a marker file when it is imported, so "nothing started" is observable).

@@ -69,7 +69,7 @@ describe('summarizeSnapshotFiles', () => {
   });
 });
 
-describe('summary@1 (CONTRACT)', () => {
+describe('summary@1 (docs/contract.md)', () => {
   it('has the contract fields, owners largest first', async () => {
     const summary = await summarizeSnapshotFile(second, { source: null, t: null, requests: null, cohortBoundaries: [] });
     const json = toHeapSummaryJson(summary, { top: 5 });

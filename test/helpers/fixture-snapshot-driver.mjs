@@ -1,4 +1,4 @@
-// Runs one fixture (a CONTRACT script target) in this process at a steady rate and writes heap
+// Runs one fixture (a script target, docs/contract.md) in this process at a steady rate and writes heap
 // snapshots at evenly spaced points after warm-up, with the requests completed and the time of
 // each, plus a sampling heap profile over the whole run. Stands in for `memprobe run` in tests
 // until the harness is wired in; it drives load the same way (absolute clock, catch-up batches).
