@@ -6,6 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { listeningSocketsOf, probeInspectorPort } from '../harness/inspector-discovery.js';
 import type { Report } from '../core/report-schema.js';
 import { CLI, memprobe } from './helpers/real-run.js';
+import { worldReadableCli } from './helpers/readable-cli.js';
 import { HEALTHY_SERVER, IDLE_SCRIPT, LEAKY_SERVER, drive, freePort, killAll, startNode } from './helpers/running-node.js';
 
 // The built CLI (`npm test` builds first), as a user runs it, against processes it did not start.
@@ -53,16 +54,22 @@ describe('memprobe attach: errors are one line, exit 2, and leave no run directo
     }
   });
 
-  // Needs root to run the CLI as another user (nobody) against a process of ours.
+  // Needs root to run the CLI as another user (nobody) against a process of ours. nobody may not be
+  // able to read this clone (a private parent directory): it runs a world-readable copy of the CLI.
   it.skipIf(process.getuid?.() !== 0)('permission denied, for a user who may not signal the process', async () => {
     const target = await startNode(['-e', IDLE_SCRIPT]);
-    const result = spawnSync(process.execPath, [CLI, 'attach', String(target.pid), '--out', join(tmpdir(), `memprobe-eperm-${target.pid}`)], {
-      encoding: 'utf8',
-      uid: 65534,
-      gid: 65534,
-      cwd: tmpdir(),
-    });
-    expectOneLineError({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, `permission denied: pid ${target.pid} belongs to another user`);
+    const readable = worldReadableCli();
+    try {
+      const result = spawnSync(process.execPath, [readable.cli, 'attach', String(target.pid), '--out', join(tmpdir(), `memprobe-eperm-${target.pid}`)], {
+        encoding: 'utf8',
+        uid: 65534,
+        gid: 65534,
+        cwd: tmpdir(),
+      });
+      expectOneLineError({ code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }, `permission denied: pid ${target.pid} belongs to another user`);
+    } finally {
+      readable.remove();
+    }
     expect(target.alive()).toBe(true);
   });
 
