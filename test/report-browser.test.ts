@@ -13,7 +13,15 @@ import { realRun, scratchDirectory, writeScriptTarget } from './helpers/real-run
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`report-browser: skipped, ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+/** Under CI (`CI=true`, as CI systems and .ci/run set it) a missing browser fails the run instead of skipping the check. */
+const inCi = ['true', '1'].includes((process.env.CI ?? '').trim().toLowerCase());
+if (!hasChromium && !inCi) console.warn(`report-browser: skipped, ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+
+describe.runIf(!hasChromium && inCi)('report.html in headless Chromium, under CI', () => {
+  it('has the browser it needs', () => {
+    expect.fail(`${CHROMIUM} is missing: under CI=true the browser test of report.html must run, not skip (apt-get install chromium)`);
+  });
+});
 
 const IMG = '<img src=x onerror="window.__pwned=1">';
 const SVG = '<svg onload="window.__pwned=2">';
