@@ -9,6 +9,8 @@
  * rate, with forced-GC heap snapshots after warm-up; then summarizeSnapshotFiles + analyzeGrowth,
  * as `memprobe run` does. `fixtures/sized-leak.mjs` retains MEMPROBE_FIXTURE_BYTES per request, as
  * doubles in one array (`--kind values`) or as small records (`--kind objects`).
+ * A size counts as found when a leak or accumulation finding names the planted owner
+ * (`RetainedSamples`); any growing finding on a no-growth fixture is a false one.
  * Target: 16 B/request or less at 1000/s within 60 s. Two runs at a time (2 cores).
  */
 import { spawn } from 'node:child_process';
@@ -81,7 +83,11 @@ async function twoAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
   return results;
 }
 
+/** Where fixtures/sized-leak.mjs plants its growth: a finding on any other owner is not a detection. */
+const PLANTED_OWNER = 'RetainedSamples';
 const unbounded = (f: Finding) => f.verdict !== 'bounded';
+/** The leak was found: a leak or accumulation finding on the planted owner. */
+const detected = (o: Outcome) => o.findings.some((f) => unbounded(f) && f.owner === PLANTED_OWNER);
 const describe = (f: Finding) => `${f.owner} ${f.verdict} ${f.bytesPerRequest === null ? '' : `${f.bytesPerRequest.toFixed(1)} B/req`}`;
 
 console.log(`sensitivity at ${rps}/s for ${seconds} s, ${snapshots} snapshots, leak as ${kind} (timings on a shared 2-core machine are noisy)`);
@@ -93,16 +99,15 @@ const outcomes = await twoAtATime(jobs);
 
 let smallestFound: number | null = null;
 for (const [i, o] of outcomes.entries()) {
-  const grown = o.findings.filter(unbounded);
   const verdictText = o.findings.length ? o.findings.map(describe).join('; ') : 'no finding';
   console.log(`${o.label.padEnd(40)} ${String(o.requests).padStart(7)} requests  ${o.wallS.toFixed(0).padStart(4)} s  ${verdictText}`);
-  if (i < sizes.length && grown.length > 0) smallestFound = smallestFound === null ? sizes[i] : Math.min(smallestFound, sizes[i]);
+  if (i < sizes.length && detected(o)) smallestFound = smallestFound === null ? sizes[i] : Math.min(smallestFound, sizes[i]);
 }
 const falseFindings = outcomes.slice(sizes.length).filter((o) => o.findings.some(unbounded));
 // The smallest size such that it and every larger size tried were found.
 let contiguous: number | null = null;
 for (const [i, n] of [...sizes.entries()].sort((a, b) => b[1] - a[1])) {
-  if (!outcomes[i].findings.some(unbounded)) break;
+  if (!detected(outcomes[i])) break;
   contiguous = n;
 }
 console.log(

@@ -70,8 +70,10 @@ describe.concurrent('fixture verdicts', () => {
     expect(['ServerResponse', 'IncomingMessage']).toContain(top.owner);
   });
 
-  it('lru-cache: bounded or nothing', async () => {
+  it('lru-cache: the cache filling is found, and bounded', async () => {
     const run = await runFixture('lru-cache.mjs', RUN);
+    // "Every finding is bounded" says nothing when there is none: the cache fills in these 6 s.
+    expect(run.analysis.findings.length, describeFindings(run)).toBeGreaterThan(0);
     expect(run.analysis.findings.every((f) => f.verdict === 'bounded'), describeFindings(run)).toBe(true);
   });
 
