@@ -3,7 +3,7 @@
  * report.json with --json), the JUnit file when there is a gate and --junit, and the report.html
  * path last, where it stays on screen (on stderr with --json, so that stdout stays JSON).
  */
-import { writeJunitFile } from '../reports/gate-outputs.js';
+import { writeJunitFile } from './publish-gate-result.js';
 import { renderTerminalReport } from '../reports/terminal-report.js';
 import type { SessionResult } from '../session/run-session.js';
 
