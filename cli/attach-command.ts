@@ -1,7 +1,7 @@
 /**
  * `memprobe attach <pid | ws://127.0.0.1:PORT/ID>`: attach to a running Node.js process and run the
  * same capture session as `memprobe run`, driving it with `--url`/`--rps` or observing its own
- * traffic. Parsing and wiring only; the work is in `harness/attach-target.ts` and `harness/run-session.ts`.
+ * traffic. Parsing, wiring and printing only; the work is in `harness/attach-target.ts` and `session/run-session.ts`.
  */
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/usage-error.js';
