@@ -33,7 +33,11 @@ export function writeScriptTarget(dir: string, name: string, source: string): st
   return file;
 }
 
-/** Runs `script` and returns the run directory (`outDir`), with report.json and report.html written. */
+/**
+ * Runs `script` and returns the run directory (`outDir`), with report.json and report.html written.
+ * 10 s with 3 snapshots: on a loaded machine each snapshot pauses the target for seconds, and 6 s
+ * with 4 of them left too few requests for a small accumulation to clear the noise floor.
+ */
 export async function realRun(script: string, outDir: string, options: RealRunOptions = {}): Promise<string> {
   prepareRunDirectory(outDir);
   const vus = 100;
@@ -42,9 +46,9 @@ export async function realRun(script: string, outDir: string, options: RealRunOp
   try {
     await runSession(started.target, load, {
       outDir,
-      durationS: options.durationS ?? 6,
+      durationS: options.durationS ?? 10,
       warmupS: options.warmupS ?? 1,
-      snapshots: options.snapshots ?? 4,
+      snapshots: options.snapshots ?? 3,
       snapshotEveryS: null,
       keepSnapshots: 1,
       heapLimitBytes: null,
