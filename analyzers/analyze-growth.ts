@@ -21,6 +21,7 @@ import { hintFor, whereItHangs } from './verdict-hints.js';
 import { projectOutOfMemory } from './oom-projection.js';
 import { type SamplingHeapProfile, allocationSitesByOwner } from './allocation-sites.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
+import { type Candidate, type RootFinding, findRootGrowth, hasGrowthRoots } from './root-findings.js';
 
 export type { SamplingHeapProfile } from './allocation-sites.js';
 
@@ -40,6 +41,8 @@ export interface GrowthAnalysis {
   findings: Finding[];
   projection: Projection;
   notes: string[];
+  /** Every growing root and owner considered, and what became of it (`memprobe analyze --explain`). */
+  candidates?: Candidate[];
 }
 
 /**
@@ -59,7 +62,7 @@ const GENERIC_CONTAINER = /^(Map|Set|WeakMap|WeakSet|Array|Object)( \(.*\))?$|^\
 /** Owners that stand for the VM's own memory (code, metadata, native): never a finding. */
 const RUNTIME_OWNERS = new Set(['(runtime)']);
 
-interface Candidate {
+interface LegacyCandidate {
   model: OwnerGrowth;
   test: GrowthTest;
   extraEvidence: string[];
@@ -76,8 +79,8 @@ function holds(container: OwnerGrowth, c: OwnerGrowth): boolean {
  * them. A generic container is folded into the largest owner it holds; a named one takes in the
  * owners it holds.
  */
-function foldContainers(candidates: Candidate[], axes: GrowthAxes): Candidate[] {
-  const dropped = new Set<Candidate>();
+function foldContainers(candidates: LegacyCandidate[], axes: GrowthAxes): LegacyCandidate[] {
+  const dropped = new Set<LegacyCandidate>();
   for (const container of candidates) {
     if (dropped.has(container)) continue;
     const held = candidates.filter((c) => c !== container && !dropped.has(c) && holds(container.model, c.model));
@@ -106,7 +109,7 @@ function foldContainers(candidates: Candidate[], axes: GrowthAxes): Candidate[] 
   return candidates.filter((c) => !dropped.has(c));
 }
 
-interface Judged extends Candidate {
+interface Judged extends LegacyCandidate {
   verdict: Finding['verdict'];
   pattern: GrowthPattern;
   evidence: string[];
@@ -189,7 +192,11 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
   }
 
   const models = ownerGrowthModels(summaries);
-  const candidates: Candidate[] = models
+  if (hasGrowthRoots(summaries)) {
+    const owners = models.filter((model) => !RUNTIME_OWNERS.has(model.owner)).map((model) => ({ model, test: testGrowth(model, axes, floor) }));
+    return analyzeByRoots(summaries, axes, floor, owners, options, notes);
+  }
+  const candidates: LegacyCandidate[] = models
     .filter((model) => !RUNTIME_OWNERS.has(model.owner))
     .map((model) => ({ model, test: testGrowth(model, axes, floor), extraEvidence: [] as string[] }))
     .filter((c) => c.test.real);
@@ -273,4 +280,88 @@ export function analyzeGrowth(summaries: SnapshotSummary[], options: GrowthOptio
     );
   }
   return { findings, projection, notes };
+}
+
+/**
+ * Findings by growth root (summaries that have them): one per root, named after its holder, judged
+ * by what it keeps, the owners it holds folded in; figures, allocation sites and the projection as
+ * for owners.
+ */
+function analyzeByRoots(
+  summaries: SnapshotSummary[],
+  axes: GrowthAxes,
+  floor: ReturnType<typeof noiseFloor>,
+  owners: { model: OwnerGrowth; test: GrowthTest }[],
+  options: GrowthOptions,
+  notes: string[],
+): GrowthAnalysis {
+  const { findings: roots, candidates } = findRootGrowth(summaries, axes, floor, owners);
+  const named = roots.map((r) => ({ r, ...rootDisplay(r) }));
+  const allocation = options.allocationProfile
+    ? allocationSitesByOwner(
+        options.allocationProfile,
+        named.map(({ r, owner }) => ({ owner: r.model.latest.contents[0]?.owner ?? owner, location: r.model.latest.location, pattern: r.pattern, unbounded: r.verdict !== 'bounded' })),
+      )
+    : null;
+  const rate = (r: RootFinding) => ({
+    bytesPerRequest: r.perRequest ? r.perRequest.slope : null,
+    bytesPerSecond: r.perSecond ? r.perSecond.slope : r.perRequest && options.runRps ? r.perRequest.slope * options.runRps : 0,
+  });
+  const findings: Finding[] = named.map(({ r, owner, evidence }, i) => {
+    const finding: Finding = {
+      owner,
+      verdict: r.verdict,
+      ...rate(r),
+      growthBytes: r.growthBytes,
+      retainerPath: r.model.latest.retainerPath,
+      evidence: evidence ? [...r.evidence, evidence] : r.evidence,
+      hint: hintFor(r.pattern, owner, r.model.latest.retainerPath),
+      key: r.model.key,
+      location: r.model.latest.location,
+      retainedBytesSeries: r.series,
+      countSeries: r.countSeries,
+      r2: r.perRequest?.r2 ?? r.perSecond?.r2 ?? r.test.r2,
+    };
+    if (allocation && allocation.sites[i].length) finding.allocationSites = allocation.sites[i];
+    return finding;
+  });
+
+  const growing = findings
+    .filter((f) => f.verdict !== 'bounded')
+    .map((f) => ({ owner: f.owner, bytesPerRequest: f.bytesPerRequest === null ? null : Math.max(0, f.bytesPerRequest), bytesPerSecond: Math.max(0, f.bytesPerSecond) }));
+  const lastTotal = summaries[summaries.length - 1].totalBytes;
+  const projection = projectOutOfMemory({ ...options, lastTotalBytes: lastTotal, growing });
+
+  const heapGrowth = lastTotal - summaries[0].totalBytes;
+  const found = findings.reduce((s, f) => s + Math.max(0, f.growthBytes), 0);
+  const rejected = candidates.filter((c) => c.kind === 'root' && c.status === 'rejected');
+  if (heapGrowth > floor.growthBytes) {
+    const noise = rejected.reduce((s, c) => s + Math.max(0, c.growthBytes), 0);
+    notes.push(
+      `heap grew ${formatBytes(heapGrowth)} from the first to the last snapshot: ${formatBytes(found)} in findings, ` +
+        `${formatBytes(noise)} in growth roots that failed the noise test, the rest turnover of objects older than the first snapshot`,
+    );
+  }
+  if (findings.length === 0 && rejected.length > 0) {
+    const top = rejected[0];
+    notes.push(`largest growth not reported: ${top.owner} (${top.key}), +${formatBytes(top.growthBytes)}, rejected: ${top.reason}`);
+  }
+  return { findings, projection, notes, candidates };
+}
+
+/** The name a user knows a root by: its holder, or, with none, what piles up and where. */
+function rootDisplay(r: RootFinding): { owner: string; evidence: string | null } {
+  const root = r.model.latest;
+  if (root.holderKind === 'function') {
+    return { owner: root.owner, evidence: `held in the closure of ${root.owner}${root.location ? ` defined at ${root.location}` : ''} (variable ${root.container.split(' → ')[0] || '?'})` };
+  }
+  if (root.holderKind !== 'none') {
+    return displayOwner({ ...r.model.latest, owner: root.owner, retainerPath: root.retainerPath, location: root.location } as unknown as OwnerGrowth);
+  }
+  const emitter = displayOwner({ owner: root.owner, retainerPath: root.retainerPath, location: null } as unknown as OwnerGrowth);
+  if (emitter.evidence) return emitter;
+  const top = root.contents[0];
+  return top
+    ? { owner: top.owner, evidence: `no class instance, collection or function holds it: ${top.owner} objects pile up at ${root.retainerPath.join(' → ')}` }
+    : { owner: root.owner, evidence: `no class instance, collection or function holds it: the growth hangs at ${root.retainerPath.join(' → ')}` };
 }

@@ -75,6 +75,8 @@ export interface OwnerAttribution {
   ownerOfNode: Uint32Array;
   /** 1 for the owner instances themselves. */
   isInstance: Uint8Array;
+  /** `script:line` of a closure's function, null when the snapshot does not say. */
+  functionSite: (closure: number) => string | null;
 }
 
 export interface OwnerInputs {
@@ -197,7 +199,7 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
       owner.retainedBytes = selfBytes[index];
     }
   });
-  return { owners, ownerOfNode, isInstance };
+  return { owners, ownerOfNode, isInstance, functionSite: classSite.functionSite };
 }
 
 /**
@@ -253,7 +255,9 @@ function countRetainedOnce(
 }
 
 /** `script:line` (1-based) where an instance's class is defined, or null; and its hidden class. */
-function classSiteReader(snapshot: HeapSnapshot): {
+export function classSiteReader(snapshot: HeapSnapshot): {
+  /** `script:line` of a closure's function. */
+  functionSite: (closure: number) => string | null;
   hiddenClassOf: (instance: number) => number;
   siteOf: (instance: number, hiddenClass: number) => string | null;
 } {
@@ -275,14 +279,20 @@ function classSiteReader(snapshot: HeapSnapshot): {
     }
     return -1;
   };
+  // The class is the prototype's `constructor`: for `class Job extends EventEmitter` V8 sets the
+  // hidden class's constructor to the base class (EventEmitter), so the map says where the base is
+  // defined; `Job.prototype.constructor` is Job itself, as is `Cache.prototype.constructor` for a
+  // `class Cache extends Map`, whose map names the builtin Map with no script at all.
   const constructorOf = (instance: number, hiddenClass: number): number => {
+    const prototype = target(instance, codes.edge.property, PROTO);
+    const own = prototype >= 0 ? target(prototype, codes.edge.property, CONSTRUCTOR) : -1;
+    if (own >= 0 && nodeType[own] === codes.node.closure) return own;
     for (let map = hiddenClass, steps = 0; map >= 0 && steps < 64; steps++) {
       const constructor = target(map, codes.edge.internal, CONSTRUCTOR);
       if (constructor >= 0) return nodeType[constructor] === codes.node.closure ? constructor : -1;
       map = target(map, codes.edge.internal, BACK_POINTER);
     }
-    const prototype = target(instance, codes.edge.property, PROTO);
-    return prototype >= 0 ? target(prototype, codes.edge.property, CONSTRUCTOR) : -1;
+    return own;
   };
   const siteOf = (closure: number): string | null => {
     const location = snapshot.locations.get(closure);
@@ -300,6 +310,7 @@ function classSiteReader(snapshot: HeapSnapshot): {
   };
 
   return {
+    functionSite: siteOf,
     hiddenClassOf: (instance) => target(instance, codes.edge.internal, MAP),
     siteOf: (instance, hiddenClass) => {
       const constructor = constructorOf(instance, hiddenClass);

@@ -6,6 +6,8 @@
  * passes; read by `growth.ts` and `verdicts.ts`.
  */
 
+import type { GrowthRootSummary } from './growth-roots.js';
+
 /**
  * What an owner's exclusively attributed bytes are made of. Structural kinds that separate a leak
  * (transient things surviving) from accumulation (plain values piling up in a long-lived store).
@@ -82,4 +84,9 @@ export interface SnapshotSummary {
   categories: Partial<Record<Category, CategoryStats>>;
   /** Owners, largest retainedBytes first (long tail cut; see `summarize-snapshot.ts`). */
   owners: OwnerSummary[];
+  /**
+   * Where the objects born since the first snapshot of the process hang (`growth-roots.ts`);
+   * absent in the first snapshot's summary, and in summaries written before growth roots existed.
+   */
+  growthRoots?: GrowthRootSummary[];
 }

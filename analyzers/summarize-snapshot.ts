@@ -25,6 +25,7 @@ import { attributeOwners, type Owner } from './owners.js';
 import { describeRetainerPath } from './retainer-paths.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
+import { computeGrowthRoots } from './growth-roots.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -48,12 +49,24 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
   const paths = run('shortest paths', () => computeShortestPaths(snapshot, essential));
   const children = run('dominated children', () => buildDominatedChildren(tree));
   const categories = run('categories', () => classifyNodes(snapshot));
-  const { owners, ownerOfNode, isInstance } = run('owners', () =>
+  const { owners, ownerOfNode, isInstance, functionSite } = run('owners', () =>
     attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
   );
 
   const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
   const composition = run('composition', () => aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries));
+
+  // Growth roots need an earlier snapshot of the same process: the first one has no new objects.
+  const growthRoots =
+    boundaries.length > 0
+      ? run('growth roots', () =>
+          computeGrowthRoots({
+            snapshot, tree, retainedSizes, paths, categories, owners, ownerOfNode, isInstance, functionSite,
+            firstMaxNodeId: boundaries[0],
+            previousMaxNodeId: boundaries[boundaries.length - 1],
+          }),
+        )
+      : undefined;
 
   const kept = keptOwners(owners);
   const ownerName = (node: number) => (isInstance[node] ? owners[ownerOfNode[node]].name : null);
@@ -88,6 +101,7 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
     cohortBoundaries: boundaries,
     categories: composition.heap,
     owners: ownerSummaries,
+    ...(growthRoots ? { growthRoots } : {}),
   };
 }
 

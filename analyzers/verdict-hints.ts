@@ -50,6 +50,13 @@ export function hintFor(pattern: GrowthPattern, owner: string, retainerPath: str
         ? `${owner} keeps every value it is given (${at}). Bound it with a max size or TTL eviction.`
         : `${owner} keeps every value it is given (${at}). Bound it (ring buffer, cap, rotation), ` +
             `aggregate it, or stream it out (log/sink) instead of holding it in memory.`;
+    case 'memoized':
+      return (
+        `${owner} keeps a result for every distinct input (${at}): memoized values, settled promises ` +
+        `or compiled functions cached by key and never evicted. Bound the cache (an LRU with a max, ` +
+        `a TTL), key it by something with few values (the template, not the rendered text), or drop ` +
+        `the entry once the result is used.`
+      );
     case 'listeners':
       return (
         `Listeners are added per request and never removed (${at}). Remove them when the work ends: ` +
@@ -64,9 +71,10 @@ export function hintFor(pattern: GrowthPattern, owner: string, retainerPath: str
       );
     case 'sockets':
       return (
-        `Requests, responses or sockets outlive their exchange (${at}). Do not keep req/res in ` +
-        `long-lived collections; consume or destroy bodies (res.resume(), body.dump()), ` +
-        `destroy sockets on error, and release references on 'finish'/'close'.`
+        `Requests, responses, sockets or streams outlive their work (${at}). Remove them from the ` +
+        `collection that holds them on 'close'/'finish'/'end' (or hold them in a WeakSet/WeakMap); ` +
+        `end() or destroy() streams you open per request; consume or destroy bodies ` +
+        `(res.resume(), body.dump()) and destroy sockets on error.`
       );
     case 'promises':
       return (

@@ -31,6 +31,7 @@ export type GrowthPattern =
   | 'series-multiplying'
   | 'keyed-store'
   | 'value-store'
+  | 'memoized'
   | 'levelled-off';
 
 export interface VerdictResult {

@@ -1,0 +1,519 @@
+/**
+ * Growth roots: where the objects born since the first snapshot hang on to the old graph.
+ *
+ * Objects that survive from one snapshot to the next keep their V8 id, and ids grow with
+ * allocation, so in snapshot k every JS object with an id above the first snapshot's largest id is
+ * *new*: born during the run, and still alive after the forced GC that precedes the snapshot. New
+ * objects always hang from old ones somewhere (the growth has to attach to what was there before):
+ * the dominator tree says exactly where. A new object whose immediate dominator is old is the top
+ * of a new subtree, and that old dominator is its *attach point*: a Map or Set whose table was
+ * reallocated, an array, a listener list, a timer list, a closure's context, an instance's field.
+ *
+ * Attach points are then grouped into *roots*, named after the nearest holder above them that a
+ * user recognises (`holderOf`): a class instance (`Server`, `TrendSink`; Node's own plumbing
+ * classes such as `TimersList` are passed over), the function whose closure context holds it
+ * (`memoize()` at `file:line`), or a Map/Set/Array/Object held by a named variable (`Map (cache)`).
+ * The root's key is the holder's identity plus the readable path from the holder down to the attach
+ * point (`Server › clients`), so the same field of every instance of a class is one root, and two
+ * fields are two. Growth that reaches no holder is a root of its own, keyed by its retaining path.
+ *
+ * For each root the summary keeps what was added under it: bytes and counts by *entry kind* (what a
+ * verdict needs: requests and other handles, timers, listeners, pending or settled promises,
+ * closures, records, values), the new instances by owner (its *contents*, e.g. 26,081
+ * `IncomingMessage`), how the entries are keyed (by strings, by integers, by position), and how much
+ * of the new growth was already alive one snapshot earlier (work in flight at snapshot time is
+ * always young; a leak's objects grow old).
+ */
+import type { HeapSnapshot } from './heap-snapshot.js';
+import { typeCodes } from './heap-snapshot.js';
+import { ROOT_ORDINAL } from './essential-edges.js';
+import type { DominatorTree } from './dominators.js';
+import { UNREACHABLE, edgeSource, type ShortestPaths } from './distances.js';
+import { CATEGORY_INDEX } from './node-categories.js';
+import type { Owner } from './owners.js';
+import { describeRetainerPath, edgeLabel } from './retainer-paths.js';
+import type { CategoryStats } from './snapshot-summary.js';
+
+/**
+ * What a new object is, for the verdict. The first four are the *lifecycle* kinds: things that
+ * belong to a piece of work (a request, a connection, an async operation) and should die with it.
+ */
+export const ENTRY_KINDS = [
+  'handle', // sockets, requests, responses, streams and other emitters, native handles
+  'timer', // Timeout / Immediate and their callbacks
+  'listener', // functions held in an emitter's listener store or an EventTarget's list
+  'pending-promise', // promises not settled (or settled to a primitive: the snapshot cannot tell)
+  'settled-promise', // promises holding their result
+  'closure', // functions and the contexts they capture
+  'instance', // instances of classes that are not handles
+  'record', // plain objects, Map/Set objects and their tables
+  'value', // strings, numbers, value arrays, buffers' native bytes
+  'structure', // arrays of references, property stores: the plumbing between holder and entries
+] as const;
+export type EntryKind = (typeof ENTRY_KINDS)[number];
+export const LIFECYCLE_KINDS: readonly EntryKind[] = ['handle', 'timer', 'listener', 'pending-promise'];
+
+export type KeyedBy = 'strings' | 'integers' | 'positions' | 'fields' | 'none';
+
+export interface GrowthRootContent {
+  /** Owner key of the new instances (as in `OwnerSummary.key`). */
+  key: string;
+  owner: string;
+  count: number;
+  bytes: number;
+}
+
+export interface GrowthRootSummary {
+  /** Stable across snapshots: the holder's identity and the path from it to the attach points. */
+  key: string;
+  /** The holder's identity alone: roots under one holder make one finding. */
+  holderKey: string;
+  /** Display name of the holder (`Server`, `memoize()`, `Map (cache)`), or of the growth when none. */
+  owner: string;
+  /** `OwnerSummary.key` of the holding owner, null when the holder is a function or there is none. */
+  ownerKey: string | null;
+  holderKind: 'class' | 'collection' | 'function' | 'none';
+  /** `script:line` of the holder's class or function, when known. */
+  location: string | null;
+  /** Readable path from the holder to the attach point (`clients`, `_events → data`), '' at the holder itself. */
+  container: string;
+  /** Path from the GC roots to one attach point. */
+  retainerPath: string[];
+  attachPoints: number;
+  /** Self bytes and count of the new objects (born after the first snapshot) under this root. */
+  newBytes: number;
+  newObjects: number;
+  /** Of those, born before the previous snapshot: growth that has outlived a snapshot. */
+  agedBytes: number;
+  /**
+   * Of those, array backing stores and hash tables: stores V8 grows by a factor ahead of use, so
+   * growth can hide in their spare capacity for a while (a staircase, not a plateau).
+   */
+  elasticBytes: number;
+  /**
+   * Retained bytes of the attach points (old and new objects under them, each counted once):
+   * the root's size, which stays flat when new entries only replace old ones (a capped cache).
+   */
+  retainedBytes: number;
+  /** Owners passed between the attach points and the holder (`Map (cache)` inside `memoize()`). */
+  via: string[];
+  /** New objects by entry kind (node level: every new object counted once). */
+  kinds: Partial<Record<EntryKind, CategoryStats>>;
+  /**
+   * Entries (the first new objects below the plumbing) by the strongest kind in their subtree:
+   * an audit record `{ req, res }` is a `handle` entry, a cached `{ html }` is a `record` entry.
+   */
+  entries: Partial<Record<EntryKind, CategoryStats>>;
+  keyedBy: KeyedBy;
+  /** New instances by owner, largest first (at most CONTENTS_KEPT). */
+  contents: GrowthRootContent[];
+}
+
+export interface GrowthRootInputs {
+  snapshot: HeapSnapshot;
+  tree: DominatorTree;
+  retainedSizes: Float64Array;
+  paths: ShortestPaths;
+  categories: Uint8Array;
+  owners: Owner[];
+  ownerOfNode: Uint32Array;
+  isInstance: Uint8Array;
+  /** Largest node id of the first snapshot of the process, and of the previous one. */
+  firstMaxNodeId: number;
+  previousMaxNodeId: number;
+  /** `script:line` of a closure's function, null when unknown. */
+  functionSite: (closure: number) => string | null;
+}
+
+/** Roots kept per summary, largest new bytes first. */
+export const ROOTS_KEPT = 200;
+const CONTENTS_KEPT = 8;
+/** Steps of the holder → attach point path kept in the key. */
+const CONTAINER_STEPS = 6;
+
+const KIND = Object.fromEntries(ENTRY_KINDS.map((k, i) => [k, i])) as Record<EntryKind, number>;
+/** Kind strength for entries: an entry is as transient as the most transient thing it holds. */
+const STRENGTH = [9, 8, 7, 6, 2, 5, 4, 3, 1, 0];
+
+export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[] {
+  const { snapshot, tree, categories, ownerOfNode, firstMaxNodeId, previousMaxNodeId } = inputs;
+  const { nodeCount, nodeId, nodeSelfSize } = snapshot;
+  const { dominator, preorder } = tree;
+  const kindOf = entryKindReader(inputs);
+
+  // Pass 1, dominators first (preorder): which nodes are new, and the attach point of each. Native
+  // and synthetic nodes have even ids that say nothing about age: they are as new as their dominator.
+  const NONE = 0xffffffff;
+  const attach = new Uint32Array(nodeCount).fill(NONE);
+  const kinds = new Uint8Array(nodeCount);
+  const strongest = new Uint8Array(nodeCount);
+  for (let i = 1; i < nodeCount; i++) {
+    const node = preorder[i];
+    const dom = dominator[node];
+    const id = nodeId[node];
+    const isNew = id % 2 === 1 ? id > firstMaxNodeId : attach[dom] !== NONE;
+    if (!isNew) continue;
+    attach[node] = attach[dom] !== NONE ? attach[dom] : dom;
+    kinds[node] = strongest[node] = kindOf(node);
+  }
+
+  // Pass 2, children first (reverse preorder): the strongest kind under each new node.
+  for (let i = nodeCount - 1; i >= 1; i--) {
+    const node = preorder[i];
+    if (attach[node] === NONE) continue;
+    const dom = dominator[node];
+    if (attach[dom] !== NONE && STRENGTH[strongest[node]] > STRENGTH[strongest[dom]]) strongest[dom] = strongest[node];
+  }
+
+  // Pass 3: per attach point, then per root.
+  const holders = holderReader(inputs);
+  const roots = new Map<string, RootTally>();
+  const rootOfAttach = new Map<number, RootTally>();
+  const structure = KIND.structure;
+  const C = CATEGORY_INDEX;
+  const objectType = typeCodes(snapshot).node.object;
+  const ELASTIC = new Uint8Array(256);
+  for (const c of [C['value-array'], C['object-array'], C.collection]) ELASTIC[c] = 1;
+  const inEntry = new Uint8Array(nodeCount);
+  for (let i = 1; i < nodeCount; i++) {
+    const node = preorder[i];
+    const at = attach[node];
+    // New hidden classes, code and feedback are the VM's bookkeeping of new shapes, not growth.
+    if (at === NONE || categories[node] === C.code) continue;
+    let root = rootOfAttach.get(at);
+    if (!root) {
+      const holder = holders(at);
+      root = roots.get(holder.key);
+      if (!root) {
+        root = newTally(holder);
+        roots.set(holder.key, root);
+      }
+      root.attachPoints++;
+      rootOfAttach.set(at, root);
+      // An attach point inside another of the same root is already in that one's retained size.
+      let nested = false;
+      for (let up = dominator[at], steps = 0; up !== ROOT_ORDINAL && steps < 64; up = dominator[up], steps++) {
+        if (rootOfAttach.get(up) === root) {
+          nested = true;
+          break;
+        }
+      }
+      if (!nested) root.retainedBytes += inputs.retainedSizes[at];
+    }
+    const size = nodeSelfSize[node];
+    const kind = kinds[node];
+    root.newBytes += size;
+    root.newObjects++;
+    if (nodeId[node] % 2 === 1 && nodeId[node] <= previousMaxNodeId) root.agedBytes += size;
+    const category = categories[node];
+    if (category === C.listener ? snapshot.nodeType[node] !== objectType : ELASTIC[category] === 1) root.elasticBytes += size;
+    add(root.kinds, kind, size);
+    // An entry: the first new object below the plumbing (its dominator is old, or new plumbing).
+    const dom = dominator[node];
+    const entry = kind !== structure && (attach[dom] === NONE || (kinds[dom] === structure && inEntry[dom] === 0));
+    if (entry) {
+      add(root.entries, strongest[node], size);
+      root.keyVotes[keyedByOf(inputs, node)]++;
+    }
+    if (entry || (attach[dom] !== NONE && inEntry[dom] === 1)) inEntry[node] = 1;
+    if (inputs.isInstance[node] && categories[node] !== CATEGORY_INDEX.collection) {
+      const owner = inputs.owners[ownerOfNode[node]];
+      const content = root.contents.get(owner.key) ?? { key: owner.key, owner: owner.name, count: 0, bytes: 0 };
+      content.count++;
+      content.bytes += size;
+      root.contents.set(owner.key, content);
+    } else if (inputs.isInstance[node] === 0 && attach[dom] !== NONE && inputs.isInstance[dom]) {
+      const content = root.contents.get(inputs.owners[ownerOfNode[dom]].key);
+      if (content) content.bytes += size;
+    }
+  }
+
+  const out: GrowthRootSummary[] = [];
+  for (const root of roots.values()) {
+    const kindsOut: Partial<Record<EntryKind, CategoryStats>> = {};
+    const entriesOut: Partial<Record<EntryKind, CategoryStats>> = {};
+    ENTRY_KINDS.forEach((k, i) => {
+      if (root.kinds[i * 2] > 0) kindsOut[k] = { count: root.kinds[i * 2], bytes: root.kinds[i * 2 + 1] };
+      if (root.entries[i * 2] > 0) entriesOut[k] = { count: root.entries[i * 2], bytes: root.entries[i * 2 + 1] };
+    });
+    const votes = root.keyVotes;
+    const best = KEYED_BY.reduce((a, b, i) => (votes[i] > votes[KEYED_BY.indexOf(a)] ? b : a), 'none' as KeyedBy);
+    out.push({
+      key: root.holder.key,
+      holderKey: root.holder.holderKey,
+      owner: root.holder.owner,
+      ownerKey: root.holder.ownerKey,
+      holderKind: root.holder.holderKind,
+      location: root.holder.location,
+      container: root.holder.container,
+      retainerPath: root.holder.retainerPath,
+      attachPoints: root.attachPoints,
+      newBytes: root.newBytes,
+      newObjects: root.newObjects,
+      agedBytes: root.agedBytes,
+      elasticBytes: root.elasticBytes,
+      retainedBytes: root.retainedBytes,
+      via: root.holder.via,
+      kinds: kindsOut,
+      entries: entriesOut,
+      keyedBy: best,
+      contents: [...root.contents.values()].sort((a, b) => b.bytes - a.bytes).slice(0, CONTENTS_KEPT),
+    });
+  }
+  out.sort((a, b) => b.newBytes - a.newBytes || (a.key < b.key ? -1 : 1));
+  return out.slice(0, ROOTS_KEPT);
+}
+
+const KEYED_BY: KeyedBy[] = ['strings', 'integers', 'positions', 'fields', 'none'];
+
+interface Holder {
+  key: string;
+  holderKey: string;
+  owner: string;
+  ownerKey: string | null;
+  holderKind: GrowthRootSummary['holderKind'];
+  location: string | null;
+  container: string;
+  retainerPath: string[];
+  via: string[];
+}
+
+interface RootTally {
+  holder: Holder;
+  attachPoints: number;
+  newBytes: number;
+  newObjects: number;
+  agedBytes: number;
+  elasticBytes: number;
+  retainedBytes: number;
+  /** [count, bytes] per entry kind, interleaved. */
+  kinds: Float64Array;
+  entries: Float64Array;
+  keyVotes: number[];
+  contents: Map<string, GrowthRootContent>;
+}
+
+function newTally(holder: Holder): RootTally {
+  return {
+    holder,
+    attachPoints: 0,
+    newBytes: 0,
+    newObjects: 0,
+    agedBytes: 0,
+    elasticBytes: 0,
+    retainedBytes: 0,
+    kinds: new Float64Array(ENTRY_KINDS.length * 2),
+    entries: new Float64Array(ENTRY_KINDS.length * 2),
+    keyVotes: KEYED_BY.map(() => 0),
+    contents: new Map(),
+  };
+}
+
+function add(tally: Float64Array, kind: number, bytes: number): void {
+  tally[kind * 2]++;
+  tally[kind * 2 + 1] += bytes;
+}
+
+/** The entry kind of one node, from its category and, for objects, a look at its edges. */
+function entryKindReader(inputs: GrowthRootInputs): (node: number) => number {
+  const { snapshot, categories } = inputs;
+  const { firstEdge, edgeType, edgeNameOrIndex, edgeToNode, nodeName, strings } = snapshot;
+  const codes = typeCodes(snapshot);
+  const C = CATEGORY_INDEX;
+  const EVENTS = strings.indexOf('_events');
+  const RESULT = strings.indexOf('reactions_or_result');
+  const REACTION = strings.indexOf('system / PromiseReaction');
+  const hasEdge = (node: number, type: number, name: number): number => {
+    if (name < 0) return -1;
+    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+      if (edgeType[edge] === type && edgeNameOrIndex[edge] === name) return edgeToNode[edge];
+    }
+    return -1;
+  };
+  return (node) => {
+    switch (categories[node]) {
+      case C.socket:
+        return KIND.handle;
+      case C.timer:
+        return KIND.timer;
+      case C.listener:
+        return KIND.listener;
+      case C.promise: {
+        if (nodeName[node] === REACTION) return KIND['pending-promise'];
+        if (snapshot.nodeType[node] !== codes.node.object || strings[nodeName[node]] !== 'Promise') return KIND['pending-promise'];
+        const result = hasEdge(node, codes.edge.internal, RESULT);
+        return result >= 0 && nodeName[result] !== REACTION ? KIND['settled-promise'] : KIND['pending-promise'];
+      }
+      case C.closure:
+      case C.context:
+        return KIND.closure;
+      case C.instance:
+        // Emitters (streams, connections, jobs with events) have a life that ends: handles.
+        return hasEdge(node, codes.edge.property, EVENTS) >= 0 ? KIND.handle : KIND.instance;
+      case C.collection:
+        // The Map/Set object is a record; its hash table is the plumbing that holds the entries.
+        return snapshot.nodeType[node] === codes.node.object ? KIND.record : KIND.structure;
+      case C['plain-object']:
+        return KIND.record;
+      case C['value-array']:
+      case C.string:
+      case C.number:
+      case C.bigint:
+      case C.native:
+        return KIND.value;
+      default:
+        return KIND.structure;
+    }
+  };
+}
+
+/** How an entry is held by its container: by a string key, an integer key, a position, a field. */
+function keyedByOf(inputs: GrowthRootInputs, node: number): number {
+  const { snapshot, paths, categories } = inputs;
+  const edge = paths.parentEdge[node];
+  if (edge === UNREACHABLE) return KEYED_BY.indexOf('none');
+  const e = typeCodes(snapshot).edge;
+  const type = snapshot.edgeType[edge];
+  if (type === e.element) return KEYED_BY.indexOf('positions');
+  if (type === e.property) {
+    // A dictionary-mode object keyed by input has its keys as property names; a record has fields.
+    const source = edgeSource(snapshot, edge);
+    return snapshot.nodeEdgeCount[source] > 64 ? KEYED_BY.indexOf('strings') : KEYED_BY.indexOf('fields');
+  }
+  if (type === e.internal) {
+    const source = edgeSource(snapshot, edge);
+    if (categories[source] === CATEGORY_INDEX.collection) {
+      const label = edgeLabel(snapshot, categories, source, edge);
+      if (label === null || label === '[entry]') return KEYED_BY.indexOf('integers');
+      return label.startsWith('"') ? KEYED_BY.indexOf('strings') : KEYED_BY.indexOf('fields');
+    }
+  }
+  return KEYED_BY.indexOf('fields');
+}
+
+/**
+ * The holder of an attach point: walk up the dominator tree to the nearest class instance (not
+ * Node's internal plumbing), or the closure whose context it is in; a named collection passed on the
+ * way is the holder when neither comes before the code that owns nothing (a module, the global).
+ */
+function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder {
+  const { snapshot, tree, paths, categories, owners, ownerOfNode, isInstance, functionSite } = inputs;
+  const { nodeType, nodeName, strings } = snapshot;
+  const t = typeCodes(snapshot).node;
+  const CONTEXT = strings.indexOf('system / Context');
+  const memo = new Map<number, Holder>();
+  const describe = (node: number) => describeRetainerPath(snapshot, paths, categories, node, { ownerName: (n) => (isInstance[n] ? owners[ownerOfNode[n]].name : null) });
+
+  const holderAt = (node: number): { node: number; kind: Holder['holderKind']; via: string[] } => {
+    let collection = -1;
+    const via: string[] = [];
+    for (let at = node, steps = 0; at !== ROOT_ORDINAL && steps < 10_000; steps++) {
+      if (isInstance[at]) {
+        const owner = owners[ownerOfNode[at]];
+        if (owner.kind === 'class' && !isRuntimePlumbing(owner.location)) return { node: at, kind: 'class', via };
+        if (owner.kind === 'collection' || owner.kind === 'plain') {
+          if (collection < 0) collection = at;
+          via.push(owner.key);
+        }
+      }
+      if ((nodeType[at] === t.object || nodeType[at] === t.hidden) && nodeName[at] === CONTEXT) {
+        const dom = tree.dominator[at];
+        if (nodeType[dom] === t.closure && !isRuntimePlumbing(functionSite(dom))) return { node: dom, kind: 'function', via };
+      }
+      const owner = owners[ownerOfNode[at]];
+      if (owner.kind === 'bucket' && collection >= 0) break;
+      at = tree.dominator[at];
+    }
+    return collection >= 0 ? { node: collection, kind: 'collection', via: via.slice(0, -1) } : { node: -1, kind: 'none', via };
+  };
+
+  return (attachPoint) => {
+    const cached = memo.get(attachPoint);
+    if (cached) return cached;
+    const { node: holder, kind, via } = holderAt(attachPoint);
+    const path = describe(attachPoint);
+    let holderData: Holder;
+    if (kind === 'none') {
+      // No holder a user would name: the path itself is the identity.
+      const steps = path.map(normaliseStep);
+      holderData = {
+        key: `path:${steps.join(' › ')}`,
+        holderKey: `path:${steps.join(' › ')}`,
+        owner: lastNamedStep(path),
+        ownerKey: null,
+        holderKind: 'none',
+        location: null,
+        container: '',
+        retainerPath: path,
+        via,
+      };
+    } else {
+      const container = containerPath(inputs, holder, attachPoint);
+      if (kind === 'function') {
+        const name = `${strings[nodeName[holder]] || '(anonymous)'}()`;
+        const location = functionSite(holder);
+        holderData = {
+          key: `fn:${name}@${location ?? '?'} › ${container}`,
+          holderKey: `fn:${name}@${location ?? '?'}`,
+          owner: name,
+          ownerKey: null,
+          holderKind: 'function',
+          location,
+          container,
+          retainerPath: path,
+          via,
+        };
+      } else {
+        const owner = owners[ownerOfNode[holder]];
+        holderData = {
+          key: `${owner.key} › ${container}`,
+          holderKey: owner.key,
+          owner: owner.name,
+          ownerKey: owner.key,
+          holderKind: kind,
+          location: owner.location,
+          container,
+          retainerPath: path,
+          via,
+        };
+      }
+    }
+    memo.set(attachPoint, holderData);
+    return holderData;
+  };
+}
+
+/** Node's own modules (`node:internal/...`) and code with no script: runtime plumbing, not a holder. */
+function isRuntimePlumbing(location: string | null): boolean {
+  return location !== null && location.startsWith('node:internal/');
+}
+
+/** Readable steps from the holder down to the attach point along the shortest-path tree. */
+function containerPath(inputs: GrowthRootInputs, holder: number, attachPoint: number): string {
+  const { snapshot, paths, categories } = inputs;
+  const steps: string[] = [];
+  for (let at = attachPoint, guard = 0; at !== holder && guard < 64; guard++) {
+    const edge = paths.parentEdge[at];
+    if (edge === UNREACHABLE) break;
+    const source = edgeSource(snapshot, edge);
+    const label = edgeLabel(snapshot, categories, source, edge);
+    if (label !== null) steps.push(normaliseStep(label));
+    if (source === ROOT_ORDINAL) break;
+    at = source;
+  }
+  return steps.reverse().slice(-CONTAINER_STEPS).join(' → ');
+}
+
+/** Element indexes and map keys differ between attach points of one container: `[]` for all. */
+function normaliseStep(step: string): string {
+  if (/^\[\d+\]$/.test(step) || step === '[entry]' || step.startsWith('"') || /^\d+$/.test(step)) return '[]';
+  return step;
+}
+
+function lastNamedStep(path: string[]): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i];
+    if (step && !step.startsWith('(') && !step.startsWith('[') && !/^\d+$/.test(step) && step !== '...') return step;
+  }
+  return '(GC roots)';
+}

@@ -1,0 +1,323 @@
+/**
+ * Findings from growth roots: one finding per root whose growth is real, named after its holder,
+ * judged by what it keeps (`root-verdicts.ts`), with the owners it holds folded in as its contents.
+ *
+ * Series: a root's *new bytes* at snapshot k are the objects born since the first snapshot and
+ * alive at k that hang under it (0 at the first snapshot, by definition). Where the holder is an
+ * owner of the summaries (a class instance, a named collection) and this is its only growing root,
+ * the figures come from the owner's retained bytes instead: they include what the holder had at the
+ * first snapshot, so a store that reallocates its arrays (whose new copies are all "new") is
+ * measured by what it actually added.
+ *
+ * Every owner that grew is accounted for: reported as a root's holder, folded into the root that
+ * holds it (its instances are that root's new contents), or rejected with the test it failed.
+ */
+import { formatBytes, formatCount } from '../cli/units.js';
+import type { Verdict } from '../reports/report-schema.js';
+import type { GrowthRootSummary } from './growth-roots.js';
+import { type GrowthAxes, type LinearFit, type OwnerGrowth, filledSeries, fitLine } from './growth-model.js';
+import { type GrowthTest, type NoiseFloor, testGrowth } from './noise-floor.js';
+import { judgeRoot } from './root-verdicts.js';
+import type { GrowthPattern } from './verdicts.js';
+import type { SnapshotSummary } from './snapshot-summary.js';
+import { THRESHOLDS } from './thresholds.js';
+
+export interface RootModel {
+  key: string;
+  latest: GrowthRootSummary;
+  /**
+   * The root's size per snapshot: the attach points' retained bytes from the second snapshot on;
+   * at the first (which has no growth roots) what the second held minus what was new there.
+   */
+  sizeBytes: number[];
+  newBytes: number[];
+  agedBytes: number[];
+  newObjects: number[];
+}
+
+/** Why a growing owner or root is, or is not, a finding (report.json `candidates`). */
+export interface Candidate {
+  kind: 'root' | 'owner';
+  owner: string;
+  key: string;
+  growthBytes: number;
+  status: 'reported' | 'folded' | 'rejected';
+  /** The root it was folded into, for `folded`. */
+  into?: string;
+  reason: string;
+}
+
+export interface RootFinding {
+  model: RootModel;
+  /** The owner whose retained bytes give the figures, when there is one. */
+  ownerModel: OwnerGrowth | null;
+  test: GrowthTest;
+  verdict: Verdict;
+  pattern: GrowthPattern;
+  evidence: string[];
+  growthBytes: number;
+  perRequest: LinearFit | null;
+  perSecond: LinearFit | null;
+  series: number[];
+  countSeries: number[];
+  folded: OwnerGrowth[];
+}
+
+export function hasGrowthRoots(summaries: readonly SnapshotSummary[]): boolean {
+  return summaries.length >= 2 && summaries.slice(1).every((s) => Array.isArray(s.growthRoots));
+}
+
+export function rootGrowthModels(summaries: readonly SnapshotSummary[]): RootModel[] {
+  const n = summaries.length;
+  const byKey = new Map<string, RootModel>();
+  summaries.forEach((s, i) => {
+    for (const r of s.growthRoots ?? []) {
+      let model = byKey.get(r.key);
+      if (!model) {
+        model = { key: r.key, latest: r, sizeBytes: new Array(n).fill(0), newBytes: new Array(n).fill(0), agedBytes: new Array(n).fill(0), newObjects: new Array(n).fill(0) };
+        byKey.set(r.key, model);
+      }
+      model.latest = r;
+      model.sizeBytes[i] = r.retainedBytes;
+      model.newBytes[i] = r.newBytes;
+      model.agedBytes[i] = r.agedBytes;
+      model.newObjects[i] = r.newObjects;
+    }
+  });
+  for (const model of byKey.values()) {
+    // Before its first appearance a root held at most what was old at that appearance.
+    const first = model.newBytes.findIndex((v, i) => i > 0 && model.sizeBytes[i] > 0);
+    if (first > 0) for (let i = 0; i < first; i++) model.sizeBytes[i] = Math.max(0, model.sizeBytes[first] - model.newBytes[first]);
+  }
+  return [...byKey.values()];
+}
+
+/** A root's size series in the shape the owners' noise test reads. */
+function asGrowthModel(root: RootModel, axes: GrowthAxes): OwnerGrowth {
+  const y = root.sizeBytes;
+  const n = y.length;
+  const fit = (axis: number[] | null) => (axis ? fitLine(axis, y) : null);
+  return {
+    key: root.key,
+    owner: root.latest.owner,
+    location: root.latest.location,
+    retainerPath: root.latest.retainerPath,
+    retainedBytes: y,
+    selfBytes: y,
+    counts: root.newObjects,
+    programSelfBytes: y,
+    retainedGrowth: y[n - 1] - y[0],
+    selfGrowth: y[n - 1] - y[0],
+    programSelfGrowth: y[n - 1] - y[0],
+    countGrowth: root.newObjects[n - 1],
+    retainedPerRequest: fit(axes.requests),
+    retainedPerSecond: fit(axes.seconds),
+    programSelfPerRequest: fit(axes.requests),
+    programSelfPerSecond: fit(axes.seconds),
+    countPerRequest: axes.requests ? fitLine(axes.requests, root.newObjects) : null,
+    compositionDelta: {},
+    compositionFirst: {},
+    // Spare capacity of the stores the growth lives in (see `elasticSlackBytes`).
+    compositionLast: { 'value-array': { count: 1, bytes: root.latest.elasticBytes } },
+    cohorts: null,
+    presentIn: y.filter((v) => v > 0).length,
+    objectCounts: root.newObjects,
+    bornCounts: y.map(() => null),
+    heldOwners: [],
+  };
+}
+
+/** Many new objects, none of them older than one snapshot: requests caught in flight, not growth. */
+function inFlight(root: RootModel): boolean {
+  const n = root.newBytes.length;
+  if (n < 3 || root.newObjects[n - 1] < 100) return false;
+  const growth = root.newBytes[n - 1];
+  return root.agedBytes[n - 1] < THRESHOLDS.agedGrowthShare * ((growth * (n - 2)) / (n - 1));
+}
+
+export function testRoot(root: RootModel, axes: GrowthAxes, floor: NoiseFloor): GrowthTest {
+  const test = testGrowth(asGrowthModel(root, axes), axes, floor);
+  const n = root.newBytes.length;
+  if (test.real && root.newBytes[n - 1] < floor.growthBytes) {
+    // The size grew but hardly anything new survives under it: old objects grew in place.
+    return { ...test, real: false, shape: 'none', reason: `only ${root.newBytes[n - 1]} B of it is new objects, under the floor` };
+  }
+  if (test.real && test.shape === 'linear' && inFlight(root)) {
+    return { ...test, real: false, shape: 'none', reason: 'the new objects are all younger than one snapshot (work in flight at snapshot time)' };
+  }
+  return test;
+}
+
+export function findRootGrowth(
+  summaries: readonly SnapshotSummary[],
+  axes: GrowthAxes,
+  floor: NoiseFloor,
+  owners: { model: OwnerGrowth; test: GrowthTest }[],
+): { findings: RootFinding[]; candidates: Candidate[] } {
+  const n = summaries.length;
+  const requestSpan = axes.requests ? axes.requests[n - 1] - axes.requests[0] : null;
+  const candidates: Candidate[] = [];
+  const tested = rootGrowthModels(summaries).map((model) => ({ model, test: testRoot(model, axes, floor) }));
+  const growthOf = (m: RootModel) => Math.min(m.sizeBytes[n - 1] - m.sizeBytes[0], m.newBytes[n - 1]);
+
+  // One finding per holder: the roots under one holder (a cache's key map and its value arrays)
+  // are one thing to fix. Roots of a holder that did not pass on their own still belong to it.
+  const groups = new Map<string, { model: RootModel; test: GrowthTest }[]>();
+  for (const t of tested) if (t.test.real) groups.set(t.model.latest.holderKey, [...(groups.get(t.model.latest.holderKey) ?? []), t]);
+  for (const t of tested) {
+    if (t.test.real) continue;
+    const group = groups.get(t.model.latest.holderKey);
+    if (group && growthOf(t.model) > 0) group.push(t);
+    else if (growthOf(t.model) >= floor.growthBytes / 4) {
+      candidates.push({ kind: 'root', owner: t.model.latest.owner, key: t.model.key, growthBytes: growthOf(t.model), status: 'rejected', reason: t.test.reason ?? 'not growing' });
+    }
+  }
+
+  const ownerByKey = new Map(owners.map((o) => [o.model.key, o]));
+  const findings: RootFinding[] = [];
+  for (const members of groups.values()) {
+    members.sort((a, b) => Number(b.test.real) - Number(a.test.real) || growthOf(b.model) - growthOf(a.model));
+    const lead = members[0];
+    const real = members.filter((m) => m.test.real);
+    const root = mergedRoot(members.map((m) => m.model.latest));
+    const owner = root.ownerKey ? ownerByKey.get(root.ownerKey) : undefined;
+    const rootGrowth = real.reduce((sum, m) => sum + m.model.sizeBytes[n - 1] - m.model.sizeBytes[0], 0);
+    // The holder's own retained bytes measure it best, when they carry the growth (they include
+    // what it held at the first snapshot, so reallocated stores are not counted whole).
+    const ownerModel = owner && owner.model.retainedGrowth >= 0.5 * rootGrowth ? owner.model : null;
+    const series = ownerModel ? filledSeries(ownerModel.retainedBytes) : sumSeries(real.map((m) => m.model.sizeBytes));
+    // Its cohorts are of its exclusive objects, not of what it retains: age is judged on the roots.
+    const ownerTest = ownerModel ? testGrowth({ ...ownerModel, programSelfBytes: ownerModel.retainedBytes, cohorts: null }, axes, floor) : null;
+    const test =
+      ownerTest && ownerTest.real && ownerTest.shape === 'linear' && real.every((m) => inFlight(m.model))
+        ? { ...ownerTest, real: false, shape: 'none' as const, reason: 'the new objects are all younger than one snapshot (work in flight at snapshot time)' }
+        : (ownerTest ?? lead.test);
+    if (!test.real) {
+      // The holder as a whole does not grow (a capped cache replacing its entries): not a finding.
+      for (const m of members) {
+        candidates.push({ kind: 'root', owner: root.owner, key: m.model.key, growthBytes: growthOf(m.model), status: 'rejected', reason: `its holder ${root.owner} does not grow as a whole: ${test.reason}` });
+      }
+      continue;
+    }
+    const growthBytes = series[n - 1] - series[0];
+    const perRequest = axes.requests ? fitLine(axes.requests, series) : null;
+    const perSecond = axes.seconds ? fitLine(axes.seconds, series) : null;
+    const verdict = test.shape === 'plateau' ? null : judgeRoot(root, requestSpan);
+    const plateauReason = test.turnover.steady
+      ? `grew ${formatBytes(test.plateau.riseBytes)} up to snapshot ${test.plateau.flatFrom + 1}; since then it holds a steady ${formatCount(test.turnover.objectsAtSteady)} objects while new ones keep arriving: old entries are evicted`
+      : `grew ${formatBytes(test.plateau.riseBytes)} up to snapshot ${test.plateau.flatFrom + 1}, then moved only ${formatBytes(test.plateau.flatChangeBytes)}: it levelled off`;
+    const evidence = verdict ? [...verdict.evidence] : [plateauReason];
+    const contents = contentsLine(root, requestSpan);
+    if (contents) evidence.push(contents);
+    evidence.push(fitText(series, perRequest, perSecond, test));
+    const newLast = members.reduce((sum, m) => sum + m.model.newBytes[n - 1], 0);
+    const agedLast = members.reduce((sum, m) => sum + m.model.agedBytes[n - 1], 0);
+    if (newLast > 0 && n >= 3) evidence.push(`${Math.round((100 * agedLast) / newLast)}% of the new bytes were already alive one snapshot earlier (work in flight is always younger)`);
+    evidence.push(`held at ${root.container ? `${root.owner} › ${root.container}` : root.owner}: ${root.retainerPath.join(' → ')}`);
+    findings.push({
+      model: { ...lead.model, latest: root },
+      ownerModel,
+      test,
+      verdict: verdict?.verdict ?? 'bounded',
+      pattern: verdict?.pattern ?? 'levelled-off',
+      evidence,
+      growthBytes,
+      perRequest,
+      perSecond,
+      series,
+      countSeries: ownerModel ? filledSeries(ownerModel.counts) : sumSeries(real.map((m) => m.model.newObjects)),
+      folded: [],
+    });
+    for (const m of members) {
+      candidates.push({ kind: 'root', owner: root.owner, key: m.model.key, growthBytes: growthOf(m.model), status: 'reported', reason: m === lead ? (verdict?.verdict ?? 'bounded') : `part of ${root.owner}'s finding` });
+    }
+  }
+  findings.sort((a, b) => b.growthBytes - a.growthBytes);
+
+  // Growing owners: a root's holder, a container on its way, a root's contents, or unexplained.
+  for (const { model, test } of owners) {
+    if (!test.real) {
+      if (model.programSelfGrowth >= floor.growthBytes / 4) {
+        candidates.push({ kind: 'owner', owner: model.owner, key: model.key, growthBytes: model.programSelfGrowth, status: 'rejected', reason: test.reason ?? 'not growing' });
+      }
+      continue;
+    }
+    const root = (f: RootFinding) => f.model.latest;
+    const into =
+      findings.find((f) => root(f).ownerKey === model.key || root(f).via.includes(model.key)) ??
+      findings.find((f) => root(f).contents.some((c) => c.key === model.key));
+    if (!into) {
+      candidates.push({ kind: 'owner', owner: model.owner, key: model.key, growthBytes: model.programSelfGrowth, status: 'rejected', reason: 'no growing root holds it: its growth hangs under roots that failed the noise test' });
+      continue;
+    }
+    const role = root(into).ownerKey === model.key ? 'holder' : root(into).via.includes(model.key) ? 'container' : 'contents';
+    if (role === 'contents') into.folded.push(model);
+    candidates.push({
+      kind: 'owner', owner: model.owner, key: model.key, growthBytes: model.programSelfGrowth, status: 'folded', into: into.model.key,
+      reason: role === 'holder' ? 'the holder of the root' : role === 'container' ? "the container between the root's holder and its growth" : "its new instances are the root's contents",
+    });
+  }
+  for (const f of findings) {
+    if (f.folded.length) {
+      f.evidence.push(`also growing, counted in this finding: ${f.folded.map((o) => `${o.owner} (+${formatBytes(o.programSelfGrowth)})`).join(', ')}`);
+    }
+  }
+  candidates.sort((a, b) => b.growthBytes - a.growthBytes);
+  return { findings, candidates };
+}
+
+function sumSeries(series: number[][]): number[] {
+  return series[0].map((_, i) => series.reduce((sum, s) => sum + s[i], 0));
+}
+
+/** The roots of one holder as one: entries, kinds and contents added up; the largest root leads. */
+function mergedRoot(roots: GrowthRootSummary[]): GrowthRootSummary {
+  if (roots.length === 1) return roots[0];
+  const [lead] = roots;
+  const addStats = (key: 'kinds' | 'entries') => {
+    const out: GrowthRootSummary['kinds'] = {};
+    for (const r of roots) {
+      for (const [k, v] of Object.entries(r[key]) as [keyof GrowthRootSummary['kinds'], { count: number; bytes: number }][]) {
+        const a = out[k] ?? { count: 0, bytes: 0 };
+        out[k] = { count: a.count + v.count, bytes: a.bytes + v.bytes };
+      }
+    }
+    return out;
+  };
+  const contents = new Map<string, GrowthRootSummary['contents'][number]>();
+  for (const r of roots) {
+    for (const c of r.contents) {
+      const a = contents.get(c.key);
+      contents.set(c.key, a ? { ...a, count: a.count + c.count, bytes: a.bytes + c.bytes } : { ...c });
+    }
+  }
+  const containers = [...new Set(roots.map((r) => r.container).filter((c) => c))];
+  return {
+    ...lead,
+    container: containers.join(', '),
+    attachPoints: roots.reduce((s, r) => s + r.attachPoints, 0),
+    newBytes: roots.reduce((s, r) => s + r.newBytes, 0),
+    newObjects: roots.reduce((s, r) => s + r.newObjects, 0),
+    agedBytes: roots.reduce((s, r) => s + r.agedBytes, 0),
+    elasticBytes: roots.reduce((s, r) => s + r.elasticBytes, 0),
+    retainedBytes: roots.reduce((s, r) => s + r.retainedBytes, 0),
+    via: [...new Set(roots.flatMap((r) => r.via))],
+    kinds: addStats('kinds'),
+    entries: addStats('entries'),
+    contents: [...contents.values()].sort((a, b) => b.bytes - a.bytes),
+  };
+}
+
+function contentsLine(root: GrowthRootSummary, requestSpan: number | null): string | null {
+  if (root.contents.length === 0) return null;
+  const parts = root.contents.slice(0, 4).map((c) => `${formatCount(c.count)} ${c.owner}${requestSpan ? ` (${(c.count / requestSpan).toFixed(2)} per request)` : ''}`);
+  return `holds ${parts.join(', ')} new since the first snapshot`;
+}
+
+function fitText(series: number[], perRequest: LinearFit | null, perSecond: LinearFit | null, test: GrowthTest): string {
+  const n = series.length;
+  const perReq = perRequest ? `${perRequest.slope.toFixed(1)} B/request, ` : '';
+  const perSec = perSecond ? `${formatBytes(perSecond.slope)}/s, ` : '';
+  const rose = Math.round(test.monotonicity * (n - 1));
+  return `grew ${formatBytes(series[0])} → ${formatBytes(series[n - 1])}: ${perReq}${perSec}r² ${(perRequest ?? perSecond)?.r2.toFixed(3) ?? test.r2.toFixed(3)}, rose at ${rose} of ${n - 1} intervals`;
+}
