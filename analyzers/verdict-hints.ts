@@ -71,8 +71,8 @@ export function hintFor(pattern: GrowthPattern, owner: string, retainerPath: str
       );
     case 'sockets':
       return (
-        `Requests, responses, sockets or streams outlive their work (${at}). Remove them from the ` +
-        `collection that holds them on 'close'/'finish'/'end' (or hold them in a WeakSet/WeakMap); ` +
+        `Requests, responses, sockets or streams outlive their work (${at}). Do not keep req/res in ` +
+        `long-lived collections: remove them on 'close'/'finish'/'end' (or hold them in a WeakSet/WeakMap); ` +
         `end() or destroy() streams you open per request; consume or destroy bodies ` +
         `(res.resume(), body.dump()) and destroy sockets on error.`
       );
