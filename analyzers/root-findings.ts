@@ -12,8 +12,8 @@
  * Every owner that grew is accounted for: reported as a root's holder, folded into the root that
  * holds it (its instances are that root's new contents), or rejected with the test it failed.
  */
-import { formatBytes, formatCount } from '../cli/units.js';
-import type { Verdict } from '../reports/report-schema.js';
+import { formatBytes, formatCount } from '../core/units.js';
+import type { GrowthCandidate, Verdict } from '../core/report-schema.js';
 import type { GrowthRootSummary } from './growth-roots.js';
 import { type GrowthAxes, type LinearFit, type OwnerGrowth, filledSeries, fitLine } from './growth-model.js';
 import { type GrowthTest, type NoiseFloor, testGrowth } from './noise-floor.js';
@@ -36,16 +36,7 @@ export interface RootModel {
 }
 
 /** Why a growing owner or root is, or is not, a finding (report.json `candidates`). */
-export interface Candidate {
-  kind: 'root' | 'owner';
-  owner: string;
-  key: string;
-  growthBytes: number;
-  status: 'reported' | 'folded' | 'rejected';
-  /** The root it was folded into, for `folded`. */
-  into?: string;
-  reason: string;
-}
+export type Candidate = GrowthCandidate;
 
 export interface RootFinding {
   model: RootModel;

@@ -10,8 +10,8 @@
  *   memoized from (keyed by strings).
  * - `bounded` is decided before this, from the series (it levelled off).
  */
-import { formatBytes, formatCount } from '../cli/units.js';
-import type { Verdict } from '../reports/report-schema.js';
+import { formatBytes, formatCount } from '../core/units.js';
+import type { Verdict } from '../core/report-schema.js';
 import { type EntryKind, type GrowthRootSummary, LIFECYCLE_KINDS } from './growth-roots.js';
 import type { CategoryStats } from './snapshot-summary.js';
 import type { GrowthPattern } from './verdicts.js';

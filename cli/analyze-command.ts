@@ -13,6 +13,7 @@ import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { SnapshotSequence } from '../analyzers/snapshot-sequence.js';
 import { reportFromSummaries } from '../pipeline/summaries-to-report.js';
+import { renderCandidates } from '../reports/candidates-text.js';
 import { renderTerminalReport } from '../reports/terminal-report.js';
 import { safe } from '../core/control-characters.js';
 import type { RunRecord } from '../core/run-directory-layout.js';
@@ -29,6 +30,7 @@ interface AnalyzeArgv {
   'heap-limit'?: string;
   horizon?: string;
   'project-rps'?: string;
+  explain?: boolean;
 }
 
 const TABLE_ROWS = 20;
@@ -49,6 +51,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'A .heapsnapshot file (Chrome DevTools / v8.writeHeapSnapshot format)' })
       .positional('more', { type: 'string', array: true, describe: 'Later snapshots of the same process, in the order they were taken' })
       .option('json', { type: 'boolean', describe: 'Print memprobe/summary@1 (one file) or memprobe/report@1 (several) on stdout' })
+      .option('explain', { type: 'boolean', describe: 'With 2+ files: also list every growing root and owner considered, and why each was reported, folded into another or rejected', group: 'Growth (2+ files):' })
       .option('top', { type: 'string', describe: `Owners to show in the table [default: ${TABLE_ROWS}]; with --json, owners to include [default: all]` })
       .option('requests', { type: 'string', describe: 'Requests served at each snapshot, comma-separated (gives bytes/request), e.g. 1000,2000,3000', group: 'Growth (2+ files):' })
       .option('times', { type: 'string', describe: "Time of each snapshot since the first, e.g. 0s,60s,120s [default: the files' modification times]", group: 'Growth (2+ files):' })
@@ -58,6 +61,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .example('$0 analyze heap.heapsnapshot', 'top 20 owners by retained size')
       .example('$0 analyze heap.heapsnapshot --json --top 100 > summary.json', 'memprobe/summary@1 with the 100 largest owners')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --requests 10000,20000,30000 --heap-limit 4GB', 'growth per request, verdicts and out-of-memory projection')
+      .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --explain', 'also why each growing root and owner was reported, folded or rejected')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot --times 0s,10m --horizon 7d --project-rps 5000', 'snapshot times given, projection a week ahead, also at 5,000/s')
       .check((argv) => {
         if (argv.top !== undefined) parseWholeNumber(argv.top, 'top', 1);
@@ -149,6 +153,8 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
   const report = reportFromSummaries(run, summaries, { runRps, allocationProfile: null, budgets: null });
   if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderTerminalReport(report, { color: Boolean(process.stdout.isTTY) })}\n`);
+  // With --json the candidates are in the report itself; the table goes to stderr so stdout stays JSON.
+  if (argv.explain) (argv.json ? process.stderr : process.stdout).write(`\n${renderCandidates(report)}`);
 }
 
 function renderOwnerTable(summary: SnapshotSummary, top: number): string {

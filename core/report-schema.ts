@@ -39,6 +39,19 @@ export interface Finding {
   allocationSites?: AllocationSite[];
 }
 
+/** A growing root or owner the analysis considered, and what became of it (`memprobe analyze --explain`). */
+export interface GrowthCandidate {
+  kind: 'root' | 'owner';
+  owner: string;
+  key: string;
+  /** First-to-last growth: a root's size (at most its new bytes), an owner's exclusive bytes. */
+  growthBytes: number;
+  /** reported: a finding (or part of one); folded: counted in the finding `into`; rejected: failed `reason`. */
+  status: 'reported' | 'folded' | 'rejected';
+  into?: string;
+  reason: string;
+}
+
 export interface SnapshotRecord {
   t: number;
   requests: number | null;
@@ -88,6 +101,8 @@ export interface Report {
   projection: Projection;
   gate?: GateResult;
   notes: string[];
+  /** Addition: every growing root and owner considered, largest first (absent for summaries without growth roots). */
+  candidates?: GrowthCandidate[];
   /** Additions: environment and capture cost. */
   meta?: {
     nodeVersion?: string;

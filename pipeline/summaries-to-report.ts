@@ -48,6 +48,7 @@ export function buildReport(run: RunRecord, analysis: GrowthAnalysis, gate: Gate
     findings: [...analysis.findings].sort((a, b) => b.growthBytes - a.growthBytes),
     projection: analysis.projection,
     notes: [...run.notes, ...analysis.notes],
+    ...(analysis.candidates ? { candidates: analysis.candidates } : {}),
     meta: run.meta,
   };
   return gate ? withGate(report, gate) : report;
