@@ -30,6 +30,7 @@
  */
 import { CATEGORIES, type Category } from './snapshot-summary.js';
 import { typeCodes, type HeapSnapshot } from './heap-snapshot.js';
+import { classSiteReader } from './class-sites.js';
 
 export const CATEGORY_INDEX = Object.fromEntries(CATEGORIES.map((c, i) => [c, i])) as Record<Category, number>;
 
@@ -176,13 +177,26 @@ function classifyByStructure(snapshot: HeapSnapshot, category: Uint8Array): void
   const CALLBACK = index('callback');
   const LISTENER_PROPERTY = index('listener');
   const { nodeName } = snapshot;
+  // Node's EventTarget keeps `Listener` records; a program's own class may have that name too.
+  let sites: ReturnType<typeof classSiteReader> | null = null;
+  const siteByHiddenClass = new Map<number, boolean>();
+  const isEventTargetListener = (node: number): boolean => {
+    sites ??= classSiteReader(snapshot);
+    const hiddenClass = sites.hiddenClassOf(node);
+    let internal = siteByHiddenClass.get(hiddenClass);
+    if (internal === undefined) {
+      internal = sites.siteOf(node, hiddenClass)?.startsWith('node:internal/event_target') ?? false;
+      siteByHiddenClass.set(hiddenClass, internal);
+    }
+    return internal;
+  };
 
   const eventRecords: number[] = [];
   for (let node = 0; node < nodeCount; node++) {
     if (nodeType[node] !== t.object) continue;
     let own = category[node];
     const isArray = nodeName[node] === ARRAY;
-    if (own === C.instance && nodeName[node] === LISTENER) own = category[node] = C.listener; // EventTarget entries
+    if (own === C.instance && nodeName[node] === LISTENER && isEventTargetListener(node)) own = category[node] = C.listener; // EventTarget entries
     // Only arrays, collections, timers and class instances (emitters are) hold what is read here.
     if (!isArray && own !== C.collection && own !== C.timer && own !== C.instance && own !== C.socket && own !== C.listener) continue;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {

@@ -38,9 +38,17 @@ for (let i = 0; i < 60; i++) { const req = { n: i }; target.addEventListener('re
 const names = []; for (let i = 0; i < 2000; i++) names.push('name-' + i);
 let list = null; for (let i = 0; i < 200; i++) list = new ListNode(list);
 const sinks = [new Sink(), new OtherSink()];
-globalThis.keep = { registry, handlers, otherHandlers, bus, target, names, list, sinks };
+const { Job: OtherJob } = require('./other-job.cjs');
+class Job extends EventEmitter { constructor(id) { super(); this.id = id; } }
+class Cache extends Map {}
+class Listener { constructor(n) { this.rows = [n]; } }
+const jobs = [new Job(1), new Job(2), new OtherJob(3)];
+const cache = new Cache([['a', 1]]);
+const userListeners = Array.from({ length: 50 }, (_, i) => new Listener(i));
+globalThis.keep = { registry, handlers, otherHandlers, bus, target, names, list, sinks, jobs, cache, userListeners };
 `;
 const OTHER_SINK = `class Sink { constructor() { this.rows = []; } }\nmodule.exports = { Sink };\n`;
+const OTHER_JOB = `const { EventEmitter } = require('events');\nclass Job extends EventEmitter { constructor(id) { super(); this.id = id; } }\nmodule.exports = { Job };\n`;
 
 interface Analysis {
   snapshot: HeapSnapshot;
@@ -51,7 +59,7 @@ interface Analysis {
 let analysis: Analysis;
 
 beforeAll(async () => {
-  const { file } = writeProgramSnapshot(PROGRAM, { 'other-sink.cjs': OTHER_SINK });
+  const { file } = writeProgramSnapshot(PROGRAM, { 'other-sink.cjs': OTHER_SINK, 'other-job.cjs': OTHER_JOB });
   const snapshot = await parseSnapshotFile(file);
   const essential = computeEssentialEdges(snapshot);
   const tree = buildDominatorTree(snapshot, essential, buildRetainerIndex(snapshot, essential));
@@ -123,7 +131,7 @@ describe('owners on a real snapshot', () => {
   it('EventTarget listeners are the target\'s, as listener bytes, not owners of their own', () => {
     const target = owner('EventTarget');
     expect(target.composition.listener?.count).toBeGreaterThanOrEqual(120); // Listener records and functions
-    expect(analysis.summary.owners.some((o) => o.owner === 'Listener')).toBe(false);
+    expect(analysis.summary.owners.some((o) => o.owner === 'Listener' && o.location?.startsWith('node:'))).toBe(false);
   });
 
   it('intervals never cleared: Timeout instances made of timer bytes', () => {
@@ -143,6 +151,22 @@ describe('owners on a real snapshot', () => {
     const sinks = analysis.summary.owners.filter((o) => o.owner === 'Sink');
     expect(sinks).toHaveLength(2);
     expect(new Set(sinks.map((s) => s.location?.replace(/.*\//, '')))).toEqual(new Set(['program.cjs:5', 'other-sink.cjs:1']));
+  });
+
+  it('subclasses are keyed where they are defined, not where their base class is', () => {
+    // V8 gives a derived class's instances the base class's constructor in their hidden class
+    // (EventEmitter, the builtin Map); the prototype's constructor is the class itself.
+    const jobs = analysis.summary.owners.filter((o) => o.owner === 'Job');
+    expect(new Set(jobs.map((j) => j.location?.replace(/.*\//, '')))).toEqual(new Set(['program.cjs:24', 'other-job.cjs:2']));
+    expect(owner('Cache').location).toMatch(/program\.cjs:25$/);
+  });
+
+  it("a program's own class named Listener is an instance, not an event listener", () => {
+    const listeners = owner('Listener');
+    expect(listeners.location).toMatch(/program\.cjs:26$/);
+    expect(listeners.count).toBe(50);
+    expect(bytesOf(listeners, 'listener')).toBe(0);
+    expect(bytesOf(listeners, 'instance')).toBeGreaterThan(0);
   });
 
   it('a linked list of one class is counted once, not once per level', () => {
