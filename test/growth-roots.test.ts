@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeSnapshot } from '../analyzers/summarize-snapshot.js';
+import { judgeRoot } from '../analyzers/root-verdicts.js';
+import type { EntryKind, GrowthRootSummary } from '../analyzers/growth-roots.js';
+import { heapGraph } from './helpers/heap-graph-builder.js';
+
+/** Ids up to this are "old" (the first snapshot's largest id); odd ids above it are new. */
+const FIRST = 99;
+
+/**
+ * A tracker instance whose Map (old) got a new table holding two new sockets, each with a string;
+ * a memoizer closure whose context's Map got a new table of closures keyed by strings; and a new
+ * array of values on an unowned global.
+ */
+function graph() {
+  return heapGraph()
+    .node('root', { type: 'synthetic', name: '' })
+    .node('global', { name: 'global', size: 10, id: 3 })
+    .node('tracker', { name: 'Tracker', size: 40, id: 5 })
+    .node('pending', { name: 'Map', size: 32, id: 7 })
+    .node('table', { type: 'array', name: '', size: 200, id: 101 })
+    .node('s1', { name: 'Socket', size: 300, id: 103 })
+    .node('s2', { name: 'Socket', size: 300, id: 105 })
+    .node('str1', { type: 'string', name: 'GET /a', size: 24, id: 107 })
+    .node('memo', { type: 'closure', name: 'memoized', size: 32, id: 9 })
+    .node('ctx', { name: 'system / Context', size: 40, id: 11 })
+    .node('cache', { name: 'Map', size: 32, id: 13 })
+    .node('ctable', { type: 'array', name: '', size: 160, id: 109 })
+    .node('k1', { type: 'string', name: 'template one', size: 32, id: 111 })
+    .node('f1', { type: 'closure', name: 'render', size: 64, id: 113 })
+    .node('k2', { type: 'string', name: 'template two', size: 32, id: 115 })
+    .node('f2', { type: 'closure', name: 'render', size: 64, id: 117 })
+    .edge('root', 'global', { type: 'shortcut', name: 'global' })
+    .edge('global', 'tracker', { name: 'tracker' })
+    .edge('tracker', 'pending', { name: 'pending' })
+    .edge('pending', 'table', { type: 'internal', name: 'table' })
+    .edge('table', 's1', { type: 'internal', name: '1' })
+    .edge('table', 's2', { type: 'internal', name: '4' })
+    .edge('s1', 'str1', { name: 'method' })
+    .edge('global', 'memo', { name: 'quote' })
+    .edge('memo', 'ctx', { type: 'internal', name: 'context' })
+    .edge('ctx', 'cache', { type: 'context', name: 'cache' })
+    .edge('cache', 'ctable', { type: 'internal', name: 'table' })
+    .edge('ctable', 'k1', { type: 'internal', name: '0' })
+    .edge('ctable', 'f1', { type: 'internal', name: '1' })
+    .edge('ctable', 'k2', { type: 'internal', name: '3' })
+    .edge('ctable', 'f2', { type: 'internal', name: '4' });
+}
+
+describe('growth roots on a hand-built graph', () => {
+  const summary = summarizeSnapshot(graph().build(), { source: null, t: null, requests: null, cohortBoundaries: [FIRST] });
+  const roots = summary.growthRoots!;
+  const find = (owner: string) => roots.find((r) => r.owner === owner)!;
+
+  it('the first snapshot of a process has no growth roots; later ones do', () => {
+    const first = summarizeSnapshot(graph().build(), { source: null, t: null, requests: null, cohortBoundaries: [] });
+    expect(first.growthRoots).toBeUndefined();
+    expect(roots.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('new objects are attributed to the class instance above the old Map they hang from', () => {
+    const tracker = find('Tracker');
+    expect(tracker).toMatchObject({ holderKind: 'class', container: 'pending', keyedBy: 'integers', attachPoints: 1 });
+    expect(tracker.key).toBe('Tracker › pending');
+    // The new table, two sockets and one string: 824 bytes, all new.
+    expect(tracker.newBytes).toBe(200 + 300 + 300 + 24);
+    expect(tracker.newObjects).toBe(4);
+    // Entries are what the table holds; the string inside a socket is part of that socket's entry.
+    expect(tracker.entries).toEqual({ handle: { count: 2, bytes: 600 } });
+    expect(tracker.contents.map((c) => [c.owner, c.count])).toEqual([['Socket', 2]]);
+    // The root's size is the Map's retained size (the old Map and everything under it).
+    expect(tracker.retainedBytes).toBe(32 + 824);
+  });
+
+  it('a Map reachable only through a closure context belongs to that function', () => {
+    const memo = find('memoized()');
+    expect(memo).toMatchObject({ holderKind: 'function', container: 'cache', keyedBy: 'strings' });
+    expect(memo.entries.closure?.count).toBe(2);
+    expect(memo.via).toEqual(['Map (cache)']);
+  });
+
+  it('objects older than the first snapshot are never growth', () => {
+    const all = roots.reduce((sum, r) => sum + r.newBytes, 0);
+    expect(all).toBe(824 + 160 + 32 + 64 + 32 + 64);
+  });
+});
+
+function root(entries: Partial<Record<EntryKind, { count: number; bytes: number }>>, keyedBy: GrowthRootSummary['keyedBy'], extra: Partial<GrowthRootSummary> = {}): GrowthRootSummary {
+  return {
+    key: 'Holder › items', holderKey: 'Holder', owner: 'Holder', ownerKey: 'Holder', holderKind: 'class', location: null, container: 'items',
+    retainerPath: ['(GC roots)', 'Holder'], attachPoints: 1, newBytes: 1e6, newObjects: 1e4, agedBytes: 5e5, elasticBytes: 0, retainedBytes: 1e6,
+    via: [], kinds: entries, entries, keyedBy, contents: [], ...extra,
+  };
+}
+
+describe('verdict by what a root keeps', () => {
+  it('finished requests, timers, listeners and unsettled promises are leaks', () => {
+    expect(judgeRoot(root({ handle: { count: 1000, bytes: 600_000 } }, 'integers'), 1000)).toMatchObject({ verdict: 'leak', pattern: 'sockets' });
+    expect(judgeRoot(root({ timer: { count: 1000, bytes: 100_000 } }, 'positions'), 1000)).toMatchObject({ verdict: 'leak', pattern: 'timers' });
+    expect(judgeRoot(root({ listener: { count: 1000, bytes: 50_000 } }, 'positions'), 1000)).toMatchObject({ verdict: 'leak', pattern: 'listeners' });
+    expect(judgeRoot(root({ 'pending-promise': { count: 1000, bytes: 50_000 } }, 'positions'), 1000)).toMatchObject({ verdict: 'leak', pattern: 'promises' });
+  });
+
+  it('records that each hold a request are a leak: an entry is as transient as what it holds', () => {
+    // entries are classified by the strongest kind in their subtree, so `{ req, res }` is a handle entry
+    const r = root({ handle: { count: 900, bytes: 400_000 }, record: { count: 100, bytes: 20_000 } }, 'positions');
+    expect(judgeRoot(r, 1000).verdict).toBe('leak');
+  });
+
+  it('functions cached by the input they were built from are an accumulation; per-request callbacks by id a leak', () => {
+    expect(judgeRoot(root({ closure: { count: 1000, bytes: 100_000 } }, 'strings'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'memoized' });
+    expect(judgeRoot(root({ closure: { count: 1000, bytes: 100_000 } }, 'integers'), 1000)).toMatchObject({ verdict: 'leak', pattern: 'closures' });
+  });
+
+  it('settled promises, records and values are data kept on purpose', () => {
+    expect(judgeRoot(root({ 'settled-promise': { count: 1000, bytes: 100_000 } }, 'strings'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'memoized' });
+    expect(judgeRoot(root({ record: { count: 1000, bytes: 100_000 }, value: { count: 2000, bytes: 60_000 } }, 'strings'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'keyed-store' });
+    expect(judgeRoot(root({ value: { count: 1, bytes: 800_000 } }, 'fields'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'sample-store' });
+  });
+
+  it('the evidence names the entries that decided, with counts per request', () => {
+    const { evidence } = judgeRoot(root({ handle: { count: 2000, bytes: 600_000 } }, 'integers'), 1000);
+    expect(evidence[0]).toMatch(/things whose work is over/);
+    expect(evidence[1]).toMatch(/2,000 requests, sockets, streams and other handles \(600 KB, 2\.00 per request\)/);
+  });
+});
