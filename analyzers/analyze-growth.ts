@@ -21,6 +21,7 @@ import { hintFor, whereItHangs } from './verdict-hints.js';
 import { projectOutOfMemory } from './oom-projection.js';
 import { type SamplingHeapProfile, allocationSitesByOwner } from './allocation-sites.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
+import { LEGACY_OWNER_VERDICT } from './thresholds.js';
 import { type Candidate, type RootFinding, findRootGrowth, hasGrowthRoots } from './root-findings.js';
 
 export type { SamplingHeapProfile } from './allocation-sites.js';
@@ -45,11 +46,7 @@ export interface GrowthAnalysis {
   candidates?: Candidate[];
 }
 
-/**
- * A container's growth that is this share holding slots (array slots, Map/Set table entries, an
- * emitter's listener records) only holds others.
- */
-const HOLDING_SHARE = 0.7;
+const HOLDING_SHARE = LEGACY_OWNER_VERDICT.holdingShare;
 
 /**
  * Built-in containers say nothing about where they are (their retainer path does): when one of

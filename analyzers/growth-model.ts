@@ -8,6 +8,7 @@
  * elsewhere (`noise-floor.ts`, `verdicts.ts`): this file only measures.
  */
 import type { Category, CategoryStats, OwnerSummary, SnapshotSummary } from './snapshot-summary.js';
+import { TURNOVER } from './thresholds.js';
 
 export interface LinearFit {
   slope: number;
@@ -117,9 +118,7 @@ export interface TurnoverTest {
   objectsAtSteady: number;
 }
 
-/** Births per interval from which a flat object count means replacement rather than stillness. */
-const TURNOVER_MIN_BORN = 100;
-const TURNOVER_MIN_SHARE = 0.1;
+const { minBorn: TURNOVER_MIN_BORN, minShare: TURNOVER_MIN_SHARE } = TURNOVER;
 
 /**
  * Steady state by turnover: a capped cache, a pool, a ring buffer. The owner keeps about the same

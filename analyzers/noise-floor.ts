@@ -12,16 +12,10 @@
  * rise-then-flat), not merely a difference between two snapshots.
  */
 import { type GrowthAxes, type OwnerGrowth, type TurnoverTest, elasticSlackBytes, filledSeries, monotonicity, plateauTest, fitLine, turnoverTest } from './growth-model.js';
+import { NOISE } from './thresholds.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
 
-/** Below this an owner's growth is never reported, whatever the heap size (bytes). */
-export const MIN_GROWTH_BYTES = 64 * 1024;
-/** Share of the (median) heap an owner must grow by, for large heaps where absolute noise is larger. */
-export const HEAP_SHARE = 0.002;
-/** Minimum r² of the straight-line fit for growth that does not level off. */
-export const MIN_R2 = 0.8;
-/** With cohort evidence that the growth's objects were born after warm-up and live on, a looser fit. */
-export const MIN_R2_WITH_SURVIVORS = 0.6;
+const { minGrowthBytes: MIN_GROWTH_BYTES, heapShare: HEAP_SHARE, minR2: MIN_R2, minR2WithSurvivors: MIN_R2_WITH_SURVIVORS } = NOISE;
 
 export interface NoiseFloor {
   /** Smallest first-to-last growth of one owner that can count as real (bytes). */
@@ -121,10 +115,7 @@ export function testGrowth(model: OwnerGrowth, axes: GrowthAxes, floor: NoiseFlo
   return { ...base, real: true, shape: 'linear', reason: null };
 }
 
-/** New objects from which the growth is "made of many objects" rather than arrays growing in place. */
-const MANY_NEW_OBJECTS = 100;
-/** Share of the growth expected from aged cohorts that must actually be there. */
-const AGED_SURVIVOR_SHARE = 0.25;
+const { manyNewObjects: MANY_NEW_OBJECTS, agedSurvivorShare: AGED_SURVIVOR_SHARE } = NOISE;
 
 /**
  * Requests in flight when a snapshot is taken (an HTTP server's requests, responses and buffers)

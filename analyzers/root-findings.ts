@@ -20,7 +20,7 @@ import { type GrowthTest, type NoiseFloor, testGrowth } from './noise-floor.js';
 import { judgeRoot } from './root-verdicts.js';
 import type { GrowthPattern } from './verdicts.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
-import { THRESHOLDS } from './thresholds.js';
+import { ROOT_VERDICT } from './thresholds.js';
 
 export interface RootModel {
   key: string;
@@ -121,9 +121,9 @@ function asGrowthModel(root: RootModel, axes: GrowthAxes): OwnerGrowth {
 /** Many new objects, none of them older than one snapshot: requests caught in flight, not growth. */
 function inFlight(root: RootModel): boolean {
   const n = root.newBytes.length;
-  if (n < 3 || root.newObjects[n - 1] < 100) return false;
+  if (n < 3 || root.newObjects[n - 1] < ROOT_VERDICT.manyNewObjects) return false;
   const growth = root.newBytes[n - 1];
-  return root.agedBytes[n - 1] < THRESHOLDS.agedGrowthShare * ((growth * (n - 2)) / (n - 1));
+  return root.agedBytes[n - 1] < ROOT_VERDICT.agedGrowthShare * ((growth * (n - 2)) / (n - 1));
 }
 
 export function testRoot(root: RootModel, axes: GrowthAxes, floor: NoiseFloor): GrowthTest {

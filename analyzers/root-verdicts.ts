@@ -15,7 +15,7 @@ import type { Verdict } from '../core/report-schema.js';
 import { type EntryKind, type GrowthRootSummary, LIFECYCLE_KINDS } from './growth-roots.js';
 import type { CategoryStats } from './snapshot-summary.js';
 import type { GrowthPattern } from './verdicts.js';
-import { THRESHOLDS } from './thresholds.js';
+import { ROOT_VERDICT } from './thresholds.js';
 
 export interface RootVerdict {
   verdict: Verdict;
@@ -87,7 +87,7 @@ export function judgeRoot(root: GrowthRootSummary, requests: number | null): Roo
   const result = (verdict: Verdict, pattern: GrowthPattern, reason: string): RootVerdict => ({ verdict, pattern, evidence: [reason, ...evidence] });
 
   const lifecycle = share(sumOf(root.entries, LIFECYCLE_KINDS));
-  if (lifecycle.count >= THRESHOLDS.lifecycleEntryShare || lifecycle.bytes >= THRESHOLDS.lifecycleEntryShare) {
+  if (lifecycle.count >= ROOT_VERDICT.lifecycleEntryShare || lifecycle.bytes >= ROOT_VERDICT.lifecycleEntryShare) {
     const top = [...LIFECYCLE_KINDS].sort((a, b) => (root.entries[b]?.bytes ?? 0) - (root.entries[a]?.bytes ?? 0))[0];
     return result(
       'leak',
@@ -96,7 +96,7 @@ export function judgeRoot(root: GrowthRootSummary, requests: number | null): Roo
     );
   }
   const closures = share(sumOf(root.entries, ['closure']));
-  if (closures.count >= THRESHOLDS.closureEntryShare || closures.bytes >= THRESHOLDS.closureEntryShare) {
+  if (closures.count >= ROOT_VERDICT.dominantEntryShare || closures.bytes >= ROOT_VERDICT.dominantEntryShare) {
     if (root.keyedBy === 'strings') {
       return result(
         'accumulation',
@@ -111,15 +111,15 @@ export function judgeRoot(root: GrowthRootSummary, requests: number | null): Roo
     );
   }
   const settled = share(sumOf(root.entries, ['settled-promise']));
-  if (settled.count >= THRESHOLDS.closureEntryShare) {
+  if (settled.count >= ROOT_VERDICT.dominantEntryShare) {
     return result('accumulation', 'memoized', `${root.owner} keeps the settled promise of every lookup: memoized results, never evicted`);
   }
   const instances = share(sumOf(root.entries, ['instance']));
-  if (instances.count >= THRESHOLDS.closureEntryShare && root.contents.length > 0) {
+  if (instances.count >= ROOT_VERDICT.dominantEntryShare && root.contents.length > 0) {
     return result('accumulation', 'series-multiplying', `new ${root.contents[0].owner} instances keep being added under ${root.owner}, each keeping its own data: a store multiplied by distinct keys or labels`);
   }
   const values = share(sumOf(root.entries, ['value']));
-  if (values.bytes >= THRESHOLDS.valueEntryShare && entries.count <= THRESHOLDS.inPlaceEntries * Math.max(1, root.attachPoints)) {
+  if (values.bytes >= ROOT_VERDICT.valueEntryShare && entries.count <= ROOT_VERDICT.inPlaceEntries * Math.max(1, root.attachPoints)) {
     return result('accumulation', 'sample-store', `${root.owner} keeps every value it is given in arrays that grow in place`);
   }
   if (root.keyedBy === 'strings' || root.keyedBy === 'integers' || sumOf(root.entries, ['record']).count > 0) {

@@ -18,6 +18,7 @@ import { formatBytes, formatCount } from '../core/units.js';
 import { type GrowthAxes, type OwnerGrowth, VM_METADATA_CATEGORIES, filledSeries } from './growth-model.js';
 import type { GrowthTest } from './noise-floor.js';
 import type { Category, CategoryStats } from './snapshot-summary.js';
+import { LEGACY_OWNER_VERDICT } from './thresholds.js';
 
 /** The shape of a finding, which decides the hint. */
 export type GrowthPattern =
@@ -46,23 +47,15 @@ export const TRANSIENT_CATEGORIES: readonly Category[] = ['closure', 'context', 
 export const VALUE_CATEGORIES: readonly Category[] = ['value-array', 'number', 'string', 'bigint', 'native'];
 export const RECORD_CATEGORIES: readonly Category[] = ['plain-object', 'collection'];
 
-/**
- * Transient kinds make a leak once they are this share of the growth in bytes (the rest is their
- * holders and what they capture), or this share of the new objects by count: a closure that
- * captures a large request context is one closure per request however large the context is.
- */
-const TRANSIENT_SHARE_FOR_LEAK = 0.35;
-const TRANSIENT_COUNT_SHARE_FOR_LEAK = 0.2;
-/** A specific transient kind names the pattern from this share of the growth. */
-const KIND_SHARE = 0.1;
-/** Values in array backing stores from this share of the growth: a sample store. */
-const VALUE_ARRAY_SHARE = 0.4;
-/** Bytes of growth per new object from which a store grows in place (its arrays), not by entries. */
-const IN_PLACE_BYTES_PER_NEW_OBJECT = 256;
-/** When instances multiply, a smaller share suffices: each new series starts with a value array. */
-const SERIES_VALUE_ARRAY_SHARE = 0.2;
-/** New owner instances per request from which they are per-request objects rather than keyed entries. */
-const PER_REQUEST_INSTANCES = 0.5;
+const {
+  transientShareForLeak: TRANSIENT_SHARE_FOR_LEAK,
+  transientCountShareForLeak: TRANSIENT_COUNT_SHARE_FOR_LEAK,
+  kindShare: KIND_SHARE,
+  valueArrayShare: VALUE_ARRAY_SHARE,
+  inPlaceBytesPerNewObject: IN_PLACE_BYTES_PER_NEW_OBJECT,
+  seriesValueArrayShare: SERIES_VALUE_ARRAY_SHARE,
+  perRequestInstances: PER_REQUEST_INSTANCES,
+} = LEGACY_OWNER_VERDICT;
 
 const CATEGORY_WORDS: Partial<Record<Category, string>> = {
   closure: 'closures',
