@@ -97,6 +97,8 @@ export interface GrowthRootSummary {
   retainedBytes: number;
   /** Owners passed between the attach points and the holder (`Map (cache)` inside `memoize()`). */
   via: string[];
+  /** Holder keys above this root's holder, nearest first: a finding under another's holder folds into it. */
+  above: string[];
   /** New objects by entry kind (node level: every new object counted once). */
   kinds: Partial<Record<EntryKind, CategoryStats>>;
   /**
@@ -175,12 +177,15 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
   const ELASTIC = new Uint8Array(256);
   for (const c of [C['value-array'], C['object-array'], C.collection]) ELASTIC[c] = 1;
   const inEntry = new Uint8Array(nodeCount);
+  let lastAttach = NONE;
+  let lastRoot: RootTally | undefined;
   for (let i = 1; i < nodeCount; i++) {
     const node = preorder[i];
     const at = attach[node];
     // New hidden classes, code and feedback are the VM's bookkeeping of new shapes, not growth.
     if (at === NONE || categories[node] === C.code) continue;
-    let root = rootOfAttach.get(at);
+    // Nodes of one new subtree are consecutive in preorder: most share the previous node's attach point.
+    let root = at === lastAttach ? lastRoot : rootOfAttach.get(at);
     if (!root) {
       const holder = holders(at);
       root = roots.get(holder.key);
@@ -200,6 +205,8 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
       }
       if (!nested) root.retainedBytes += inputs.retainedSizes[at];
     }
+    lastAttach = at;
+    lastRoot = root;
     const size = nodeSelfSize[node];
     const kind = kinds[node];
     root.newBytes += size;
@@ -254,6 +261,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
       elasticBytes: root.elasticBytes,
       retainedBytes: root.retainedBytes,
       via: root.holder.via,
+      above: root.holder.above,
       kinds: kindsOut,
       entries: entriesOut,
       keyedBy: best,
@@ -276,6 +284,7 @@ interface Holder {
   container: string;
   retainerPath: string[];
   via: string[];
+  above: string[];
 }
 
 interface RootTally {
@@ -404,33 +413,79 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
   const memo = new Map<number, Holder>();
   const describe = (node: number) => describeRetainerPath(snapshot, paths, categories, node, { ownerName: (n) => (isInstance[n] ? owners[ownerOfNode[n]].name : null) });
 
-  const holderAt = (node: number): { node: number; kind: Holder['holderKind']; via: string[] } => {
+  const packageOf = (location: string | null): string | null => {
+    const m = location ? /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(location) : null;
+    return m ? m[1] : null;
+  };
+  const ownerAt = (at: number) => owners[ownerOfNode[at]];
+  const isClassHolder = (at: number) => isInstance[at] === 1 && ownerAt(at).kind === 'class' && !isRuntimePlumbing(ownerAt(at).location);
+  const isFunctionHolder = (at: number) => nodeType[at] === t.closure && !isRuntimePlumbing(functionSite(at));
+
+  const holderAt = (node: number): { node: number; kind: Holder['holderKind']; via: string[]; above: string[] } => {
     let collection = -1;
     const via: string[] = [];
-    for (let at = node, steps = 0; at !== ROOT_ORDINAL && steps < 10_000; steps++) {
-      if (isInstance[at]) {
-        const owner = owners[ownerOfNode[at]];
-        if (owner.kind === 'class' && !isRuntimePlumbing(owner.location)) return { node: at, kind: 'class', via };
-        if (owner.kind === 'collection' || owner.kind === 'plain') {
-          if (collection < 0) collection = at;
-          via.push(owner.key);
-        }
+    let found = -1;
+    let kind: Holder['holderKind'] = 'none';
+    let at = node;
+    for (let steps = 0; at !== ROOT_ORDINAL && steps < 10_000; steps++) {
+      if (isClassHolder(at)) {
+        found = at;
+        kind = 'class';
+        break;
       }
-      if ((nodeType[at] === t.object || nodeType[at] === t.hidden) && nodeName[at] === CONTEXT) {
-        const dom = tree.dominator[at];
-        if (nodeType[dom] === t.closure && !isRuntimePlumbing(functionSite(dom))) return { node: dom, kind: 'function', via };
+      if (isInstance[at] && (ownerAt(at).kind === 'collection' || ownerAt(at).kind === 'plain')) {
+        if (collection < 0) collection = at;
+        via.push(ownerAt(at).key);
       }
-      const owner = owners[ownerOfNode[at]];
-      if (owner.kind === 'bucket' && collection >= 0) break;
+      // A function above the growth holds it: through its closure context (a memoizer's cache), a
+      // property (`memoized.cache`), or as the key of a WeakMap entry whose value it is.
+      if (at !== node && isFunctionHolder(at)) {
+        found = at;
+        kind = 'function';
+        break;
+      }
+      if (nodeName[at] === CONTEXT && (nodeType[at] === t.object || nodeType[at] === t.hidden) && isFunctionHolder(tree.dominator[at])) {
+        found = tree.dominator[at];
+        kind = 'function';
+        break;
+      }
+      if (ownerAt(at).kind === 'bucket' && collection >= 0) break;
       at = tree.dominator[at];
     }
-    return collection >= 0 ? { node: collection, kind: 'collection', via: via.slice(0, -1) } : { node: -1, kind: 'none', via };
+    if (found < 0 && collection >= 0) {
+      found = collection;
+      kind = 'collection';
+      via.pop();
+    }
+    // A library's internal classes (lodash's Hash inside its MapCache, a queue inside a pool) are
+    // the library's: the holder is the outermost instance of the same package, the one the program made.
+    if (kind === 'class') {
+      const pkg = packageOf(ownerAt(found).location);
+      if (pkg) {
+        for (let up = tree.dominator[found], steps = 0; up !== ROOT_ORDINAL && steps < 10_000; up = tree.dominator[up], steps++) {
+          if (isClassHolder(up) && packageOf(ownerAt(up).location) === pkg) {
+            via.push(ownerAt(found).key);
+            found = up;
+          }
+        }
+      }
+    }
+    // Holders further up (for folding a finding into the one that holds it).
+    const above: string[] = [];
+    if (found >= 0) {
+      for (let up = tree.dominator[found], steps = 0; up !== ROOT_ORDINAL && steps < 10_000 && above.length < 16; up = tree.dominator[up], steps++) {
+        if (isClassHolder(up) || (isInstance[up] && ownerAt(up).kind !== 'bucket')) above.push(ownerAt(up).key);
+        else if (isFunctionHolder(up)) above.push(functionKey(up));
+      }
+    }
+    return { node: found, kind, via, above };
   };
+  const functionKey = (closure: number) => `fn:${strings[nodeName[closure]] || '(anonymous)'}()@${functionSite(closure) ?? '?'}`;
 
   return (attachPoint) => {
     const cached = memo.get(attachPoint);
     if (cached) return cached;
-    const { node: holder, kind, via } = holderAt(attachPoint);
+    const { node: holder, kind, via, above } = holderAt(attachPoint);
     const path = describe(attachPoint);
     let holderData: Holder;
     if (kind === 'none') {
@@ -446,6 +501,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
         container: '',
         retainerPath: path,
         via,
+        above,
       };
     } else {
       const container = containerPath(inputs, holder, attachPoint);
@@ -453,8 +509,8 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
         const name = `${strings[nodeName[holder]] || '(anonymous)'}()`;
         const location = functionSite(holder);
         holderData = {
-          key: `fn:${name}@${location ?? '?'} › ${container}`,
-          holderKey: `fn:${name}@${location ?? '?'}`,
+          key: `${functionKey(holder)} › ${container}`,
+          holderKey: functionKey(holder),
           owner: name,
           ownerKey: null,
           holderKind: 'function',
@@ -462,19 +518,24 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
           container,
           retainerPath: path,
           via,
+          above,
         };
       } else {
         const owner = owners[ownerOfNode[holder]];
+        // A record held by a name (`Object (exports)`) is the program's namespace; the store is the
+        // property below it the growth is in (`Object (cache)`, from `exports.cache`).
+        const store = owner.kind === 'plain' ? container.split(' → ').filter((step) => step !== '[]').pop() : undefined;
         holderData = {
           key: `${owner.key} › ${container}`,
           holderKey: owner.key,
-          owner: owner.name,
+          owner: store ? `${strings[nodeName[attachPoint]] || 'Object'} (${store})` : owner.name,
           ownerKey: owner.key,
           holderKind: kind,
           location: owner.location,
           container,
           retainerPath: path,
           via,
+          above,
         };
       }
     }

@@ -224,6 +224,7 @@ export function findRootGrowth(
     }
   }
   findings.sort((a, b) => b.growthBytes - a.growthBytes);
+  foldNestedFindings(findings, candidates);
 
   // Growing owners: a root's holder, a container on its way, a root's contents, or unexplained.
   for (const { model, test } of owners) {
@@ -255,6 +256,28 @@ export function findRootGrowth(
   }
   candidates.sort((a, b) => b.growthBytes - a.growthBytes);
   return { findings, candidates };
+}
+
+/**
+ * A finding whose holder is itself held by another finding's holder (a scope inside the compiler
+ * that grows with it) is part of that one: one problem, one finding. It joins the outer finding's
+ * contents; the outer one's figures already include it (its holder retains it).
+ */
+function foldNestedFindings(findings: RootFinding[], candidates: Candidate[]): void {
+  for (let i = findings.length - 1; i >= 0; i--) {
+    const inner = findings[i].model.latest;
+    const outer = findings.find((f, j) => j !== i && f.verdict === findings[i].verdict && inner.above.includes(f.model.latest.holderKey));
+    if (!outer) continue;
+    outer.evidence.push(`also growing under it: ${inner.owner} (${inner.container || 'itself'}, +${formatBytes(findings[i].growthBytes)}), counted in this finding`);
+    for (const c of candidates) {
+      if (c.kind === 'root' && c.status === 'reported' && c.key.startsWith(inner.holderKey)) {
+        c.status = 'folded';
+        c.into = outer.model.key;
+        c.reason = `its holder ${inner.owner} is held by ${outer.model.latest.owner}`;
+      }
+    }
+    findings.splice(i, 1);
+  }
 }
 
 function sumSeries(series: number[][]): number[] {
@@ -293,6 +316,7 @@ function mergedRoot(roots: GrowthRootSummary[]): GrowthRootSummary {
     elasticBytes: roots.reduce((s, r) => s + r.elasticBytes, 0),
     retainedBytes: roots.reduce((s, r) => s + r.retainedBytes, 0),
     via: [...new Set(roots.flatMap((r) => r.via))],
+    above: lead.above,
     kinds: addStats('kinds'),
     entries: addStats('entries'),
     contents: [...contents.values()].sort((a, b) => b.bytes - a.bytes),

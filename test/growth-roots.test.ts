@@ -89,7 +89,7 @@ function root(entries: Partial<Record<EntryKind, { count: number; bytes: number 
   return {
     key: 'Holder › items', holderKey: 'Holder', owner: 'Holder', ownerKey: 'Holder', holderKind: 'class', location: null, container: 'items',
     retainerPath: ['(GC roots)', 'Holder'], attachPoints: 1, newBytes: 1e6, newObjects: 1e4, agedBytes: 5e5, elasticBytes: 0, retainedBytes: 1e6,
-    via: [], kinds: entries, entries, keyedBy, contents: [], ...extra,
+    via: [], above: [], kinds: entries, entries, keyedBy, contents: [], ...extra,
   };
 }
 
