@@ -15,7 +15,7 @@
 import { formatBytes, formatCount } from '../core/units.js';
 import type { GrowthCandidate, Verdict } from '../core/report-schema.js';
 import type { GrowthRootSummary } from './growth-roots.js';
-import { type GrowthAxes, type LinearFit, type OwnerGrowth, filledSeries, fitLine } from './growth-model.js';
+import { type CohortSurvival, type GrowthAxes, type LinearFit, type OwnerGrowth, filledSeries, fitLine } from './growth-model.js';
 import { type GrowthTest, type NoiseFloor, testGrowth } from './noise-floor.js';
 import { judgeRoot } from './root-verdicts.js';
 import type { GrowthPattern } from './verdicts.js';
@@ -110,11 +110,29 @@ function asGrowthModel(root: RootModel, axes: GrowthAxes): OwnerGrowth {
     compositionFirst: {},
     // Spare capacity of the stores the growth lives in (see `elasticSlackBytes`).
     compositionLast: { 'value-array': { count: 1, bytes: root.latest.elasticBytes } },
-    cohorts: null,
+    cohorts: rootCohorts([root]),
     presentIn: y.filter((v) => v > 0).length,
     objectCounts: root.newObjects,
     bornCounts: y.map(() => null),
     heldOwners: [],
+  };
+}
+
+/**
+ * Survival as the owners' noise test reads it, from roots: what is new at the last snapshot
+ * survived since its birth, and what was already new one snapshot earlier has aged. (In-flight work
+ * is judged by `inFlight`, on the roots' own ages.)
+ */
+function rootCohorts(roots: RootModel[]): CohortSurvival {
+  const n = roots[0].newBytes.length;
+  const sum = (f: (r: RootModel) => number) => roots.reduce((s, r) => s + f(r), 0);
+  return {
+    bornCount: 0,
+    bornBytes: 0,
+    survivingCount: sum((r) => r.newObjects[n - 1]),
+    survivingBytes: sum((r) => r.newBytes[n - 1]),
+    oldestCohortSurvivalShare: null,
+    agedSurvivorBytes: sum((r) => r.agedBytes[n - 1]),
   };
 }
 
@@ -177,8 +195,8 @@ export function findRootGrowth(
     // what it held at the first snapshot, so reallocated stores are not counted whole).
     const ownerModel = owner && owner.model.retainedGrowth >= 0.5 * rootGrowth ? owner.model : null;
     const series = ownerModel ? filledSeries(ownerModel.retainedBytes) : sumSeries(real.map((m) => m.model.sizeBytes));
-    // Its cohorts are of its exclusive objects, not of what it retains: age is judged on the roots.
-    const ownerTest = ownerModel ? testGrowth({ ...ownerModel, programSelfBytes: ownerModel.retainedBytes, cohorts: null }, axes, floor) : null;
+    // Its cohorts are of its exclusive objects, not of what it retains: survival and age come from the roots.
+    const ownerTest = ownerModel ? testGrowth({ ...ownerModel, programSelfBytes: ownerModel.retainedBytes, cohorts: rootCohorts(members.map((m) => m.model)) }, axes, floor) : null;
     const test =
       ownerTest && ownerTest.real && ownerTest.shape === 'linear' && real.every((m) => inFlight(m.model))
         ? { ...ownerTest, real: false, shape: 'none' as const, reason: 'the new objects are all younger than one snapshot (work in flight at snapshot time)' }
