@@ -1,16 +1,15 @@
 /**
  * The growth analysis: summaries of one process's snapshots in, findings and an out-of-memory
- * projection out. The entry point the harness, `memprobe analyze a b c` and `memprobe report` call.
+ * projection out. The entry point `memprobe run`, `attach`, `analyze a b c` and `report` end in.
  *
- * Pipeline: growth model per owner (growth-model.ts) → noise test (noise-floor.ts) → containers
- * whose growth is only references to another finding's objects folded into it → verdict and
- * evidence (verdicts.ts) → hint (verdict-hints.ts) → allocation sites (allocation-sites.ts) →
- * projection (oom-projection.ts).
+ * Summaries with growth roots (every summary after the first, since growth roots exist) are
+ * analysed by root: `root-findings.ts` (one finding per holder, its owners folded in as contents)
+ * and `root-verdicts.ts` (the verdict by what the root keeps), then hints, allocation sites and the
+ * projection here.
  *
- * Owners are judged on their exclusive (self) bytes, which partition the heap: a container whose
- * retained size grows only because an owner nested in it grows is not a finding of its own, and
- * the nested owner whose exclusive bytes carry the growth is reported, with the container on its
- * retainer path.
+ * Summaries written before growth roots existed take the older owner-by-owner path below: a growth
+ * model per owner (growth-model.ts) → noise test (noise-floor.ts) → containers folded into what they
+ * hold → verdict from the composition of each owner's exclusive growth (verdicts.ts).
  */
 import type { Finding, Projection } from '../core/report-schema.js';
 import { formatBytes } from '../core/units.js';
@@ -140,7 +139,7 @@ function absorbEntryObjects(judged: Judged[], axes: GrowthAxes): Judged[] {
  * holds the store, the label just before `_events` on the retainer path (`process`, `bus`'s
  * `EventEmitter`).
  */
-function displayOwner(model: OwnerGrowth): { owner: string; evidence: string | null } {
+function displayOwner(model: Pick<OwnerGrowth, 'owner' | 'retainerPath' | 'location'>): { owner: string; evidence: string | null } {
   const path = model.retainerPath;
   const n = path.length;
   const at = path.lastIndexOf('_events');
@@ -353,9 +352,9 @@ function rootDisplay(r: RootFinding): { owner: string; evidence: string | null }
     return { owner: root.owner, evidence: `held in the closure of ${root.owner}${root.location ? ` defined at ${root.location}` : ''} (variable ${root.container.split(' → ')[0] || '?'})` };
   }
   if (root.holderKind !== 'none') {
-    return displayOwner({ ...r.model.latest, owner: root.owner, retainerPath: root.retainerPath, location: root.location } as unknown as OwnerGrowth);
+    return displayOwner(root);
   }
-  const emitter = displayOwner({ owner: root.owner, retainerPath: root.retainerPath, location: null } as unknown as OwnerGrowth);
+  const emitter = displayOwner({ ...root, location: null });
   if (emitter.evidence) return emitter;
   const top = root.contents[0];
   return top
