@@ -15,7 +15,8 @@ import { type GrowthAxes, type OwnerGrowth, type TurnoverTest, elasticSlackBytes
 import { NOISE } from './thresholds.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
 
-const { minGrowthBytes: MIN_GROWTH_BYTES, heapShare: HEAP_SHARE, minR2: MIN_R2, minR2WithSurvivors: MIN_R2_WITH_SURVIVORS } = NOISE;
+/** The floor's figures, with what each guards, are in `thresholds.ts` (NOISE). */
+export const { minGrowthBytes: MIN_GROWTH_BYTES, heapShare: HEAP_SHARE, minR2: MIN_R2, minR2WithSurvivors: MIN_R2_WITH_SURVIVORS } = NOISE;
 
 export interface NoiseFloor {
   /** Smallest first-to-last growth of one owner that can count as real (bytes). */
