@@ -82,7 +82,9 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
     requests: context.requests,
     nodeCount: snapshot.nodeCount,
     edgeCount: snapshot.edgeCount,
-    totalBytes: retainedSizes[ROOT_ORDINAL],
+    // As DevTools' Total: the root's retained size plus the native bytes newer V8 reports in the
+    // header (`extra_native_bytes`) that no node holds.
+    totalBytes: retainedSizes[ROOT_ORDINAL] + (snapshot.extraNativeBytes ?? 0),
     maxNodeId: composition.maxNodeId,
     cohortBoundaries: boundaries,
     categories: composition.heap,

@@ -109,6 +109,19 @@ describe('the same graph from 6- and 7-field files', () => {
     expect(sink.composition['value-array']?.bytes).toBe(8000);
     expect(results[0].totalBytes).toBe(8072);
   });
+
+  it('counts the header\'s extra_native_bytes in totalBytes, as DevTools\' Total does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'memprobe-extra-'));
+    const path = join(dir, 'extra.heapsnapshot');
+    const text = snapshotJson(spec(7)).replace('"trace_function_count":0', '"trace_function_count":0,"extra_native_bytes":123456');
+    expect(text).toContain('"extra_native_bytes":123456');
+    await writeFile(path, text);
+    const summary = summarizeSnapshot(await parseSnapshotFile(path), { source: null, t: null, requests: null, cohortBoundaries: [] });
+    expect(summary.totalBytes).toBe(8072 + 123456);
+    // Owners and categories are the graph's: the extra bytes belong to no node.
+    expect(summary.owners.find((o) => o.owner === 'TrendSink')!.retainedBytes).toBe(8032);
+    expect(Object.values(summary.categories).reduce((n, c) => n + c!.bytes, 0)).toBe(8072);
+  });
 });
 
 describe('summarizeSnapshot on a hand-built graph', () => {
