@@ -17,7 +17,6 @@ export interface NodeColumns {
   nodeName: Uint32Array;
   nodeId: Uint32Array;
   nodeSelfSize: Uint32Array;
-  nodeEdgeCount: Uint32Array;
   nodeDetachedness: Uint8Array;
   firstEdge: Uint32Array;
 }
@@ -100,14 +99,13 @@ class NodeRows implements RowSink {
       nodeName: new Uint32Array(nodeCount),
       nodeId: new Uint32Array(nodeCount),
       nodeSelfSize: new Uint32Array(nodeCount),
-      nodeEdgeCount: new Uint32Array(nodeCount),
       nodeDetachedness: new Uint8Array(nodeCount),
       firstEdge: new Uint32Array(nodeCount + 1),
     };
   }
 
   add(values: Uint32Array, count: number): number {
-    const { nodeType, nodeName, nodeId, nodeSelfSize, nodeEdgeCount, nodeDetachedness, firstEdge } = this.columns;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, nodeDetachedness, firstEdge } = this.columns;
     const { width, typeAt, nameAt, idAt, sizeAt, edgesAt, detachedAt, typeLimit, edgeCount } = this;
     let node = this.node;
     let edgeSum = this.edgeSum;
@@ -128,9 +126,7 @@ class NodeRows implements RowSink {
       if (name > maxName) maxName = name;
       nodeId[node] = values[k + idAt];
       nodeSelfSize[node] = values[k + sizeAt];
-      const edges = values[k + edgesAt];
-      nodeEdgeCount[node] = edges;
-      edgeSum += edges;
+      edgeSum += values[k + edgesAt];
       if (edgeSum > edgeCount) {
         this.problem = `node edge counts add up to more than edge_count ${edgeCount}`;
         bad = k + edgesAt;

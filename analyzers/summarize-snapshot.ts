@@ -3,8 +3,11 @@
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts.
  *
- * Memory: the retainer lists and the dominator pass's work arrays live only inside
- * `buildDominatorTree`, so they can be collected before the later passes allocate theirs; what
+ * Memory: the graph passes up to the dominated children share one pool of work buffers
+ * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
+ * lists and work arrays of the dominator pass, the BFS queue, each goes back to the pool when its
+ * pass is done and becomes a later pass's array (retained sizes, shortest paths, dominated
+ * children), so those cost no fresh memory and no garbage waits for a collection meanwhile. What
  * survives is a few 4- or 8-byte columns per node.
  *
  * Which owners are kept: all of them, whatever their size, because growth analysis needs an owner
@@ -24,6 +27,7 @@ import { classifyNodes } from './node-categories.js';
 import { attributeOwners, type Owner } from './owners.js';
 import { describeRetainerPath } from './retainer-paths.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
+import { WorkBuffers } from './work-buffers.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -42,10 +46,7 @@ export type PassRunner = <T>(name: string, pass: () => T) => T;
 const runPass: PassRunner = (_name, pass) => pass();
 
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass): SnapshotSummary {
-  const essential = run('essential edges', () => computeEssentialEdges(snapshot));
-  const { tree, retainedSizes } = dominatorsAndRetainedSizes(snapshot, essential, run);
-  const paths = run('shortest paths', () => computeShortestPaths(snapshot, essential));
-  const children = run('dominated children', () => buildDominatedChildren(tree));
+  const { essential, tree, retainedSizes, paths, children } = graphPasses(snapshot, run);
   const categories = run('categories', () => classifyNodes(snapshot));
   const { owners, ownerOfNode, isInstance } = run('owners', () =>
     attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
@@ -120,14 +121,21 @@ export async function summarizeSnapshotFiles(
   return summaries;
 }
 
-function dominatorsAndRetainedSizes(
-  snapshot: HeapSnapshot,
-  essential: Uint8Array,
-  run: PassRunner,
-): { tree: DominatorTree; retainedSizes: Float64Array } {
+/**
+ * The passes that share work buffers. The pool is a local of this function, so buffers nobody took
+ * are garbage once it returns, before categories and owners allocate theirs.
+ */
+function graphPasses(snapshot: HeapSnapshot, run: PassRunner) {
+  const buffers = new WorkBuffers();
+  // Counted by the essential-edge pass on its way, for the dominator pass.
+  const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
+  const essential = run('essential edges', () => computeEssentialEdges(snapshot, {}, { buffers, retainerCounts }));
   // The dominator pass lists retainers itself, keyed the way its main loop reads them.
-  const tree = run('dominators', () => buildDominatorTree(snapshot, essential));
-  return { tree, retainedSizes: run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree)) };
+  const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
+  const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
+  const paths = run('shortest paths', () => computeShortestPaths(snapshot, essential, buffers));
+  const children = run('dominated children', () => buildDominatedChildren(tree, buffers));
+  return { essential, tree, retainedSizes, paths, children };
 }
 
 interface Aggregates {
