@@ -21,9 +21,15 @@ export interface ShortestPaths {
   parentEdge: Uint32Array;
 }
 
-export function computeShortestPaths(snapshot: HeapSnapshot, essential: EssentialEdgeBits, buffers: BufferSource = NO_SHARING): ShortestPaths {
+export function computeShortestPaths(
+  snapshot: Pick<HeapSnapshot, 'nodeCount' | 'firstEdge' | 'edgeToNode'>,
+  essential: EssentialEdgeBits,
+  buffers: BufferSource = NO_SHARING,
+  /** Where to write the result (length nodeCount); by default an array from `buffers`. */
+  into?: Uint32Array,
+): ShortestPaths {
   const { nodeCount, firstEdge, edgeToNode } = snapshot;
-  const parentEdge = buffers.uint32(nodeCount, false).fill(UNREACHABLE);
+  const parentEdge = (into ?? buffers.uint32(nodeCount, false)).fill(UNREACHABLE);
   // "Seen" as one bit per node (1 MB at 8M nodes): asked once per essential edge at random places,
   // it stays in cache where `parentEdge` (32 MB) would not; `parentEdge` is then written once per node.
   const seen = buffers.uint32((nodeCount + 31) >>> 5);

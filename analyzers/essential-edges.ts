@@ -57,6 +57,8 @@ export interface EssentialEdgeWork {
    * way (the dominator pass needs these counts, and would otherwise sweep all edges again for them).
    */
   retainerCounts?: Uint32Array;
+  /** Put the bits on a SharedArrayBuffer, for a pass in a worker thread to read. */
+  shared?: boolean;
 }
 
 export function computeEssentialEdges(snapshot: HeapSnapshot, options: EssentialEdgeOptions = {}, work: EssentialEdgeWork = {}): EssentialEdgeBits {
@@ -72,7 +74,8 @@ export function computeEssentialEdges(snapshot: HeapSnapshot, options: Essential
   const names = new EphemeronNames(snapshot.strings);
   const nameKind = names.kind;
 
-  const bits = new Uint8Array((snapshot.edgeCount + 7) >>> 3);
+  const bitBytes = (snapshot.edgeCount + 7) >>> 3;
+  const bits = work.shared ? new Uint8Array(new SharedArrayBuffer(bitBytes)) : new Uint8Array(bitBytes);
   for (let node = 0; node < nodeCount; node++) {
     const isRoot = node === ROOT_ORDINAL;
     const fromUserOwned = userOwned[node];

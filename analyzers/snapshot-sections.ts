@@ -82,7 +82,7 @@ class NodeRows implements RowSink {
   private readonly typeLimit: number;
   private readonly edgeCount: number;
 
-  constructor(header: SnapshotHeader) {
+  constructor(header: SnapshotHeader, shared: boolean) {
     const fields = header.nodeFields;
     const nodeCount = header.nodeCount;
     this.width = fields.length;
@@ -100,7 +100,8 @@ class NodeRows implements RowSink {
       nodeId: new Uint32Array(nodeCount),
       nodeSelfSize: new Uint32Array(nodeCount),
       nodeDetachedness: new Uint8Array(nodeCount),
-      firstEdge: new Uint32Array(nodeCount + 1),
+      // Shared when the edge columns are: a worker thread can then walk the graph (`shortest-paths-worker.ts`).
+      firstEdge: shared ? new Uint32Array(new SharedArrayBuffer(4 * (nodeCount + 1))) : new Uint32Array(nodeCount + 1),
     };
   }
 
@@ -264,12 +265,12 @@ class LocationRows implements RowSink {
   }
 }
 
-export async function readNodes(source: SnapshotByteSource, header: SnapshotHeader): Promise<ReadSection<NodeColumns>> {
+export async function readNodes(source: SnapshotByteSource, header: SnapshotHeader, shared = false): Promise<ReadSection<NodeColumns>> {
   const { nodeCount, edgeCount } = header;
   const width = header.nodeFields.length;
   const expected = nodeCount * width;
   const reader = new NumberArrayReader(source, 'nodes', width);
-  const rows = new NodeRows(header);
+  const rows = new NodeRows(header, shared);
   const arrayStart = await readRows(source, reader, rows, expected, `"nodes" has more than node_count ${nodeCount} × ${width} = ${expected} values`);
   const closeAt = source.offset - 1;
   if (reader.total !== expected) {

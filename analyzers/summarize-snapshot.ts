@@ -28,6 +28,7 @@ import { attributeOwners, type Owner } from './owners.js';
 import { describeRetainerPath } from './retainer-paths.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
 import { WorkBuffers } from './work-buffers.js';
+import { ShortestPathsJob } from './shortest-paths-worker.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -129,11 +130,15 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner) {
   const buffers = new WorkBuffers();
   // Counted by the essential-edge pass on its way, for the dominator pass.
   const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
-  const essential = run('essential edges', () => computeEssentialEdges(snapshot, {}, { buffers, retainerCounts }));
+  // Big files come with shared graph columns: the essential bits go on shared memory too, and the
+  // shortest-path BFS runs on the second core while this thread computes the dominators.
+  const shared = snapshot.firstEdge.buffer instanceof SharedArrayBuffer && snapshot.edgeToNode.buffer instanceof SharedArrayBuffer;
+  const essential = run('essential edges', () => computeEssentialEdges(snapshot, {}, { buffers, retainerCounts, shared }));
+  const pathsJob = shared ? ShortestPathsJob.start(snapshot, essential) : null;
   // The dominator pass lists retainers itself, keyed the way its main loop reads them.
   const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
   const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
-  const paths = run('shortest paths', () => computeShortestPaths(snapshot, essential, buffers));
+  const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
   const children = run('dominated children', () => buildDominatedChildren(tree, buffers));
   return { essential, tree, retainedSizes, paths, children };
 }

@@ -69,6 +69,17 @@ describe('summarizeSnapshotFiles', () => {
   });
 });
 
+describe('big-file mode on a small file', () => {
+  it('gives the summary of the one-thread parse when the edge tail and the shortest paths run on worker threads', async () => {
+    const context = { source: null, t: null, requests: null, cohortBoundaries: [] };
+    const split = await parseSnapshotFile(second, { workerMinBytes: 0 });
+    expect(split.firstEdge.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const sequential = await parseSnapshotFile(second, { workerMinBytes: Infinity });
+    expect(sequential.firstEdge.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(summarizeSnapshot(split, context)).toEqual(summarizeSnapshot(sequential, context));
+  }, 60_000);
+});
+
 describe('summary@1 (CONTRACT)', () => {
   it('has the contract fields, owners largest first', async () => {
     const summary = await summarizeSnapshotFile(second, { source: null, t: null, requests: null, cohortBoundaries: [] });
