@@ -103,13 +103,13 @@ export function buildDominatorTree(
   /** DFS number of each node ordinal, 0 while unvisited. */
   const number = buffers.uint32(nodeCount);
   /** Node ordinal of each DFS number: the preorder. */
-  const vertex = buffers.uint32(length);
+  const vertex = buffers.uint32(length, false); // entries 1 .. n written as numbered; 0 never read
   /**
    * Per vertex v, [2v] is the DFS parent, then the path-compressed forest's ancestor; [2v + 1] is
    * the smallest semidominator on the compressed path up from v. The main loop reads both of a
    * random vertex together, so they share a cache line.
    */
-  const forest = buffers.uint32(2 * length);
+  const forest = buffers.uint32(2 * length, false); // parents written as numbered, labels as processed, each read after
   let n = 0;
   // "Visited" as one bit per node (1 MB at 8M nodes, where `number` is 32 MB): the DFS asks it
   // once per essential edge, at random places, and a bitset that stays in cache answers faster.
@@ -204,7 +204,7 @@ export function buildDominatorTree(
   }
 
   /** DFS parent: the start of each NCA walk, then the immediate dominator. */
-  const idom = buffers.uint32(length);
+  const idom = buffers.uint32(length, false); // entries 1 .. n written just below
   for (let v = 1; v <= n; v++) idom[v] = forest[2 * v];
   // The semidominator of each vertex, for the NCA walks, is kept in `number`'s storage, shifted by one (vertex i at i - 1, for i from 2 to n): node
   // numbers are not read again until `number` becomes the result, after the NCA walks. One fewer
