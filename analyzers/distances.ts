@@ -13,6 +13,7 @@
  */
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { ROOT_ORDINAL, type EssentialEdgeBits } from './essential-edges.js';
+import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
 export const UNREACHABLE = 0xffffffff;
 
@@ -20,15 +21,21 @@ export interface ShortestPaths {
   parentEdge: Uint32Array;
 }
 
-export function computeShortestPaths(snapshot: HeapSnapshot, essential: EssentialEdgeBits): ShortestPaths {
+export function computeShortestPaths(
+  snapshot: Pick<HeapSnapshot, 'nodeCount' | 'firstEdge' | 'edgeToNode'>,
+  essential: EssentialEdgeBits,
+  buffers: BufferSource = NO_SHARING,
+  /** Where to write the result (length nodeCount); by default an array from `buffers`. */
+  into?: Uint32Array,
+): ShortestPaths {
   const { nodeCount, firstEdge, edgeToNode } = snapshot;
-  const parentEdge = new Uint32Array(nodeCount).fill(UNREACHABLE);
+  const parentEdge = (into ?? buffers.uint32(nodeCount, false)).fill(UNREACHABLE);
   // "Seen" as one bit per node (1 MB at 8M nodes): asked once per essential edge at random places,
   // it stays in cache where `parentEdge` (32 MB) would not; `parentEdge` is then written once per node.
-  const seen = new Uint32Array((nodeCount + 31) >>> 5);
+  const seen = buffers.uint32((nodeCount + 31) >>> 5);
   seen[ROOT_ORDINAL >>> 5] |= 1 << (ROOT_ORDINAL & 31);
   // Every node enters the queue at most once, so the queue never wraps.
-  const queue = new Uint32Array(nodeCount);
+  const queue = buffers.uint32(nodeCount, false);
   let head = 0;
   let tail = 0;
   queue[tail++] = ROOT_ORDINAL;
@@ -44,6 +51,7 @@ export function computeShortestPaths(snapshot: HeapSnapshot, essential: Essentia
       queue[tail++] = target;
     }
   }
+  buffers.give(seen, queue);
   return { parentEdge };
 }
 

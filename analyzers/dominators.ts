@@ -33,6 +33,7 @@
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { ROOT_ORDINAL, type EssentialEdgeBits } from './essential-edges.js';
 import type { RetainerIndex } from './retainers.js';
+import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
 export interface DominatorTree {
   /** Immediate dominator ordinal per node ordinal; the root is its own dominator. */
@@ -52,16 +53,32 @@ export interface DominatorTree {
  * the edges: only its counts are read. Without it (the pipeline's case) no ordinal-keyed index is
  * built at all.
  */
+export interface DominatorWork {
+  /** Work buffers: the pass takes its arrays from them and gives back those it does not return. */
+  buffers?: BufferSource;
+  /**
+   * Essential retainers per node (length nodeCount + 1), as `computeEssentialEdges` counts them on
+   * request: saves the counting sweep. Used as the pass's own work array and given back.
+   */
+  retainerCounts?: Uint32Array;
+}
+
 export function buildDominatorTree(
   snapshot: HeapSnapshot,
   essential: EssentialEdgeBits,
   retainers?: RetainerIndex,
+  work: DominatorWork = {},
 ): DominatorTree {
   const { nodeCount, edgeCount, firstEdge, edgeToNode } = snapshot;
   const length = nodeCount + 1;
+  const buffers = work.buffers ?? NO_SHARING;
   // Essential retainers per node (end offsets once summed up, then start offsets once filled).
-  const firstRetainer = new Uint32Array(length);
-  if (retainers) {
+  const counted = work.retainerCounts;
+  if (counted && counted.length !== length) throw new RangeError(`retainerCounts has length ${counted.length}, not ${length}`);
+  const firstRetainer = counted ?? buffers.uint32(length);
+  if (counted) {
+    // Counted by the essential-edge pass.
+  } else if (retainers) {
     const given = retainers.firstRetainer;
     for (let node = 0; node < nodeCount; node++) firstRetainer[node] = given[node + 1] - given[node];
   } else {
@@ -78,25 +95,25 @@ export function buildDominatorTree(
     firstRetainer[node] = essentialCount;
   }
   firstRetainer[nodeCount] = essentialCount;
-  const retainingNumbers = new Uint32Array(essentialCount);
+  const retainingNumbers = buffers.uint32(essentialCount, false); // every slot is filled once
 
   // Besides the retainer lists, five 4-byte columns (one of them two wide): this pass is the
   // pipeline's memory peak, so `number` holds the semidominators once node numbers are no longer
   // read, and then becomes the result.
   /** DFS number of each node ordinal, 0 while unvisited. */
-  const number = new Uint32Array(nodeCount);
+  const number = buffers.uint32(nodeCount);
   /** Node ordinal of each DFS number: the preorder. */
-  const vertex = new Uint32Array(length);
+  const vertex = buffers.uint32(length, false); // entries 1 .. n written as numbered; 0 never read
   /**
    * Per vertex v, [2v] is the DFS parent, then the path-compressed forest's ancestor; [2v + 1] is
    * the smallest semidominator on the compressed path up from v. The main loop reads both of a
    * random vertex together, so they share a cache line.
    */
-  const forest = new Uint32Array(2 * length);
+  const forest = buffers.uint32(2 * length, false); // parents written as numbered, labels as processed, each read after
   let n = 0;
   // "Visited" as one bit per node (1 MB at 8M nodes, where `number` is 32 MB): the DFS asks it
   // once per essential edge, at random places, and a bitset that stays in cache answers faster.
-  const visited = new Uint32Array((nodeCount + 31) >>> 5);
+  const visited = buffers.uint32((nodeCount + 31) >>> 5);
   // The DFS path as (vertex, next edge, end edge) triples: returning to a vertex reads the top of
   // this stack, which is in cache, instead of three columns at random. Grown on demand: a path as
   // long as the graph (a linked list of every node) is possible but not typical.
@@ -154,7 +171,7 @@ export function buildDominatorTree(
   if (n < nodeCount) {
     // Which unvisited nodes have an essential retainer at all: only unvisited nodes can retain
     // them (a visited retainer would have led the DFS there).
-    const retained = new Uint32Array((nodeCount + 31) >>> 5);
+    const retained = buffers.uint32((nodeCount + 31) >>> 5);
     for (let node = 0; node < nodeCount; node++) {
       if (number[node] !== 0) continue;
       for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
@@ -166,6 +183,7 @@ export function buildDominatorTree(
     for (let node = 0; node < nodeCount; node++) {
       if (number[node] === 0 && (retained[node >>> 5] & (1 << (node & 31))) === 0) dfs(node, r);
     }
+    buffers.give(retained);
   }
   if (n < nodeCount) {
     // Attached one by one, never DFS-ed: their edges go into the retainer lists here.
@@ -186,7 +204,7 @@ export function buildDominatorTree(
   }
 
   /** DFS parent: the start of each NCA walk, then the immediate dominator. */
-  const idom = new Uint32Array(length);
+  const idom = buffers.uint32(length, false); // entries 1 .. n written just below
   for (let v = 1; v <= n; v++) idom[v] = forest[2 * v];
   // The semidominator of each vertex, for the NCA walks, is kept in `number`'s storage, shifted by one (vertex i at i - 1, for i from 2 to n): node
   // numbers are not read again until `number` becomes the result, after the NCA walks. One fewer
@@ -257,6 +275,7 @@ export function buildDominatorTree(
   const dominator = number;
   for (let i = 1; i <= n; i++) dominator[vertex[i]] = vertex[idom[i]];
   const preorder = vertex.subarray(1);
+  buffers.give(firstRetainer, retainingNumbers, forest, visited, idom);
   return { dominator, preorder, unreachableCount: nodeCount - reachable };
 }
 
@@ -266,10 +285,10 @@ export interface DominatedChildren {
   dominated: Uint32Array;
 }
 
-export function buildDominatedChildren(tree: DominatorTree): DominatedChildren {
+export function buildDominatedChildren(tree: DominatorTree, buffers: BufferSource = NO_SHARING): DominatedChildren {
   const { dominator } = tree;
   const nodeCount = dominator.length;
-  const firstDominated = new Uint32Array(nodeCount + 1);
+  const firstDominated = buffers.uint32(nodeCount + 1);
   for (let node = 0; node < nodeCount; node++) if (node !== ROOT_ORDINAL) firstDominated[dominator[node]]++;
   let offset = 0;
   for (let node = 0; node < nodeCount; node++) {
@@ -277,7 +296,7 @@ export function buildDominatedChildren(tree: DominatorTree): DominatedChildren {
     firstDominated[node] = offset;
   }
   firstDominated[nodeCount] = offset;
-  const dominated = new Uint32Array(offset);
+  const dominated = buffers.uint32(offset, false); // every slot is filled once
   // Filled back to front in reverse preorder, so each child list ends up in preorder.
   const { preorder } = tree;
   for (let i = nodeCount - 1; i >= 0; i--) {

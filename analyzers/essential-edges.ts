@@ -21,6 +21,7 @@
  * Ordinal 0 is the root: V8 writes the synthetic root node first in every snapshot.
  */
 import { typeCodes, type HeapSnapshot } from './heap-snapshot.js';
+import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
 export const ROOT_ORDINAL = 0;
 
@@ -47,18 +48,34 @@ export interface EssentialEdgeOptions {
   ephemeronValuesByKey?: boolean;
 }
 
-export function computeEssentialEdges(snapshot: HeapSnapshot, options: EssentialEdgeOptions = {}): EssentialEdgeBits {
+/** What the pipeline hands the pass besides the rules: shared work buffers, and where to count retainers. */
+export interface EssentialEdgeWork {
+  /** Work buffers to take the pass's scratch arrays from and give them back to. */
+  buffers?: BufferSource;
+  /**
+   * Length nodeCount + 1, zeroed: gets each node's number of essential retainers, counted on the
+   * way (the dominator pass needs these counts, and would otherwise sweep all edges again for them).
+   */
+  retainerCounts?: Uint32Array;
+  /** Put the bits on a SharedArrayBuffer, for a pass in a worker thread to read. */
+  shared?: boolean;
+}
+
+export function computeEssentialEdges(snapshot: HeapSnapshot, options: EssentialEdgeOptions = {}, work: EssentialEdgeWork = {}): EssentialEdgeBits {
   const { nodeCount, firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId } = snapshot;
   const codes = typeCodes(snapshot);
   const weak = codes.edge.weak;
   const shortcut = codes.edge.shortcut;
   // -1 (no edge has it) when rule 1 is off.
   const internal = options.ephemeronValuesByKey === false ? -1 : codes.edge.internal;
-  const userOwned = options.userRoots === false ? new Uint8Array(nodeCount) : markUserOwnedNodes(snapshot);
+  const buffers = work.buffers ?? NO_SHARING;
+  const userOwned = options.userRoots === false ? buffers.uint8(nodeCount) : markUserOwnedNodes(snapshot, buffers);
+  const counts = work.retainerCounts ?? null;
   const names = new EphemeronNames(snapshot.strings);
   const nameKind = names.kind;
 
-  const bits = new Uint8Array((snapshot.edgeCount + 7) >>> 3);
+  const bitBytes = (snapshot.edgeCount + 7) >>> 3;
+  const bits = work.shared ? new Uint8Array(new SharedArrayBuffer(bitBytes)) : new Uint8Array(bitBytes);
   for (let node = 0; node < nodeCount; node++) {
     const isRoot = node === ROOT_ORDINAL;
     const fromUserOwned = userOwned[node];
@@ -81,8 +98,10 @@ export function computeEssentialEdges(snapshot: HeapSnapshot, options: Essential
         if (fromUserOwned === 0 && userOwned[target] === 1) continue;
       }
       bits[edge >>> 3] |= 1 << (edge & 7);
+      if (counts !== null) counts[target]++;
     }
   }
+  buffers.give(userOwned);
   return bits;
 }
 
@@ -91,11 +110,11 @@ export function computeEssentialEdges(snapshot: HeapSnapshot, options: Essential
  * `shortcut` edges, plus `(Document DOM trees)` in a browser snapshot), as DevTools'
  * `markPageOwnedNodes` does.
  */
-function markUserOwnedNodes(snapshot: HeapSnapshot): Uint8Array {
+function markUserOwnedNodes(snapshot: HeapSnapshot, buffers: BufferSource): Uint8Array {
   const { nodeCount, firstEdge, edgeType, edgeToNode, nodeType, nodeName, strings } = snapshot;
   const codes = typeCodes(snapshot);
-  const owned = new Uint8Array(nodeCount);
-  const stack = new Uint32Array(nodeCount);
+  const owned = buffers.uint8(nodeCount);
+  const stack = buffers.uint32(nodeCount, false);
   let top = 0;
   for (let edge = firstEdge[ROOT_ORDINAL], end = firstEdge[ROOT_ORDINAL + 1]; edge < end; edge++) {
     const target = edgeToNode[edge];
@@ -119,6 +138,7 @@ function markUserOwnedNodes(snapshot: HeapSnapshot): Uint8Array {
       stack[top++] = target;
     }
   }
+  buffers.give(stack);
   return owned;
 }
 

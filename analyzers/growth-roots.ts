@@ -387,7 +387,7 @@ function keyedByOf(inputs: GrowthRootInputs, node: number): number {
   if (type === e.property) {
     // A dictionary-mode object keyed by input has its keys as property names; a record has fields.
     const source = edgeSource(snapshot, edge);
-    return snapshot.nodeEdgeCount[source] > 64 ? KEYED_BY.indexOf('strings') : KEYED_BY.indexOf('fields');
+    return snapshot.firstEdge[source + 1] - snapshot.firstEdge[source] > 64 ? KEYED_BY.indexOf('strings') : KEYED_BY.indexOf('fields');
   }
   if (type === e.internal) {
     const source = edgeSource(snapshot, edge);

@@ -15,10 +15,12 @@ export interface HeapSnapshot {
   nodeName: Uint32Array; // index into strings
   nodeId: Uint32Array; // V8's stable object id (increases over a process's life)
   nodeSelfSize: Uint32Array;
-  nodeEdgeCount: Uint32Array;
   /** Present when the file has `detachedness` (7-field layout); otherwise all zero. */
   nodeDetachedness: Uint8Array;
-  /** firstEdge[i]..firstEdge[i+1]-1 are node i's outgoing edges; length nodeCount + 1. */
+  /**
+   * firstEdge[i]..firstEdge[i+1]-1 are node i's outgoing edges; length nodeCount + 1. (The file's
+   * `edge_count` per node is firstEdge[i+1] - firstEdge[i]: no column of its own.)
+   */
   firstEdge: Uint32Array;
 
   /** Edge columns (one entry per edge). */

@@ -7,10 +7,11 @@
  */
 import { ROOT_ORDINAL } from './essential-edges.js';
 import type { DominatorTree } from './dominators.js';
+import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
-export function computeRetainedSizes(selfSize: Uint32Array, tree: DominatorTree): Float64Array {
+export function computeRetainedSizes(selfSize: Uint32Array, tree: DominatorTree, buffers: BufferSource = NO_SHARING): Float64Array {
   const { dominator, preorder } = tree;
-  const retained = new Float64Array(selfSize.length);
+  const retained = buffers.float64(selfSize.length, false); // set in full just below
   retained.set(selfSize);
   for (let i = preorder.length - 1; i >= 0; i--) {
     const node = preorder[i];

@@ -79,11 +79,16 @@ const SCAN_CHUNK = 1024 * 1024;
 const PARSE_CHUNK = 1024 * 1024;
 const WARMUP_CHUNK = 256;
 /**
- * Relative costs for balancing the shares, per byte of nodes/edges parsed: the sections after
- * `edges` (locations, and strings, which become millions of JS strings) stay on the main thread and
- * cost more per byte; the worker's scans for `"edges"` and its ']' run at memory speed.
+ * Relative costs for balancing the shares, per byte, in units of a byte of `edges` parsed by the
+ * main thread: a byte of `nodes` costs it more (six columns written per row, on fresh pages), the
+ * sections after `edges` (locations, and strings, which become millions of JS strings) more still;
+ * the worker's backward scan of `edges` costs about what the forward one does, and its scans for
+ * `"edges"` and its ']' run at memory speed. (From CPU profiles of 0.25 to 2.5 GB snapshots: with
+ * these weights the worker takes nearly all of `edges` and the main thread `nodes` and the rest.)
  */
+const NODE_WEIGHT = 1.8;
 const TAIL_WEIGHT = 3;
+const WORKER_EDGE_WEIGHT = 0.9;
 const SCAN_WEIGHT = 0.15;
 /** As in the forward tokenizer: more digits than this cannot be an exact double. */
 const MAX_DIGITS = 15;
@@ -134,12 +139,13 @@ function planSplit(fd: number, job: EdgeTailJob): EdgeTailPlan | null {
   const closeSearchFrom = arrayStart + 2 * edgeValues;
   const closeAt = indexOfFrom(fd, Buffer.from(']'), closeSearchFrom, job.fileSize, buf);
   if (closeAt < 0) return null;
-  // Equal work: main = nodes + edges[arrayStart, split) + weighted tail; worker = edges[split, close) + its scans.
+  // Equal work: main = weighted nodes + edges[arrayStart, split) + weighted tail; worker =
+  // weighted edges[split, close) + its scans.
   const scanned = keyAt - keySearchFrom + (closeAt - closeSearchFrom);
-  const mainFixed = arrayStart - job.nodesArrayStart + TAIL_WEIGHT * (job.fileSize - closeAt);
+  const mainFixed = NODE_WEIGHT * (arrayStart - job.nodesArrayStart) + TAIL_WEIGHT * (job.fileSize - closeAt);
   const wanted =
     job.share === null
-      ? Math.round((closeAt + arrayStart - mainFixed + SCAN_WEIGHT * scanned) / 2)
+      ? Math.round((WORKER_EDGE_WEIGHT * closeAt + SCAN_WEIGHT * scanned + arrayStart - mainFixed) / (1 + WORKER_EDGE_WEIGHT))
       : Math.round(closeAt - job.share * (closeAt - arrayStart));
   // The main thread's stop offset (splitAt - 1) must be inside the array: when nodes and the tail
   // outweigh all of edges, the worker takes all of it but the first row. The worker needs a row.
@@ -204,9 +210,8 @@ const MAX_NAME = 3;
 const BOUNDARY = 4; // just past the ',' before the last row written (the ']' before any)
 
 /**
- * The forward tokenizer's grammar, read right to left. Each number is found by its last digit, its
- * digits are read forwards in a tight loop (as the forward tokenizer does) and it fills the row's
- * fields from the last; a row is written once the ',' before it is seen, since only then is it known
+ * The forward tokenizer's grammar, read right to left. Each number is found by its last digit and
+ * read in one pass from there, last digit to first, and it fills the row's fields from the last; a row is written once the ',' before it is seen, since only then is it known
  * to lie past the split.
  */
 class BackwardEdgeScanner {
@@ -283,22 +288,25 @@ class BackwardEdgeScanner {
           status = GAVE_UP;
           break;
         }
-        let first = i - 1;
-        while (first >= from) {
-          const d = buf[first];
-          if (d < 0x30 || d > 0x39) break;
-          first--;
+        // One pass over the digits, last to first, each scaled by its power of ten: exact, since
+        // more than MAX_DIGITS digits (past 2^53) give up before the value is used.
+        let value = c - 0x30;
+        let scale = 10;
+        let j = i - 1;
+        while (j >= from) {
+          const d = buf[j] - 0x30;
+          if (d < 0 || d > 9) break;
+          value += d * scale;
+          scale *= 10;
+          j--;
         }
-        first++;
-        if (i - first + 1 > MAX_DIGITS) {
+        if (i - j > MAX_DIGITS) {
           status = GAVE_UP;
           break;
         }
-        let value = 0;
-        for (let k = first; k <= i; k++) value = value * 10 + (buf[k] - 0x30);
         row[field--] = value > UINT32_MAX ? UINT32_MAX : value;
         state = SEPARATOR;
-        i = first - 1;
+        i = j;
       } else if (c === 0x2c) {
         // ',' right before ']' or after another ','.
         if (state !== SEPARATOR) {

@@ -180,7 +180,7 @@ class SnapshotParser {
       case 'nodes': {
         const header = this.requireHeader(key);
         if (this.useWorker && !this.seen.has('edges') && (await source.peekToken()) === 0x5b) this.startWorker(header, this.useWorker.share);
-        this.nodes = await readNodes(source, header);
+        this.nodes = await readNodes(source, header, this.sharedEdgeColumns !== null);
         return;
       }
       case 'edges':

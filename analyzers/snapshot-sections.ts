@@ -17,7 +17,6 @@ export interface NodeColumns {
   nodeName: Uint32Array;
   nodeId: Uint32Array;
   nodeSelfSize: Uint32Array;
-  nodeEdgeCount: Uint32Array;
   nodeDetachedness: Uint8Array;
   firstEdge: Uint32Array;
 }
@@ -83,7 +82,7 @@ class NodeRows implements RowSink {
   private readonly typeLimit: number;
   private readonly edgeCount: number;
 
-  constructor(header: SnapshotHeader) {
+  constructor(header: SnapshotHeader, shared: boolean) {
     const fields = header.nodeFields;
     const nodeCount = header.nodeCount;
     this.width = fields.length;
@@ -100,14 +99,14 @@ class NodeRows implements RowSink {
       nodeName: new Uint32Array(nodeCount),
       nodeId: new Uint32Array(nodeCount),
       nodeSelfSize: new Uint32Array(nodeCount),
-      nodeEdgeCount: new Uint32Array(nodeCount),
       nodeDetachedness: new Uint8Array(nodeCount),
-      firstEdge: new Uint32Array(nodeCount + 1),
+      // Shared when the edge columns are: a worker thread can then walk the graph (`shortest-paths-worker.ts`).
+      firstEdge: shared ? new Uint32Array(new SharedArrayBuffer(4 * (nodeCount + 1))) : new Uint32Array(nodeCount + 1),
     };
   }
 
   add(values: Uint32Array, count: number): number {
-    const { nodeType, nodeName, nodeId, nodeSelfSize, nodeEdgeCount, nodeDetachedness, firstEdge } = this.columns;
+    const { nodeType, nodeName, nodeId, nodeSelfSize, nodeDetachedness, firstEdge } = this.columns;
     const { width, typeAt, nameAt, idAt, sizeAt, edgesAt, detachedAt, typeLimit, edgeCount } = this;
     let node = this.node;
     let edgeSum = this.edgeSum;
@@ -128,9 +127,7 @@ class NodeRows implements RowSink {
       if (name > maxName) maxName = name;
       nodeId[node] = values[k + idAt];
       nodeSelfSize[node] = values[k + sizeAt];
-      const edges = values[k + edgesAt];
-      nodeEdgeCount[node] = edges;
-      edgeSum += edges;
+      edgeSum += values[k + edgesAt];
       if (edgeSum > edgeCount) {
         this.problem = `node edge counts add up to more than edge_count ${edgeCount}`;
         bad = k + edgesAt;
@@ -268,12 +265,12 @@ class LocationRows implements RowSink {
   }
 }
 
-export async function readNodes(source: SnapshotByteSource, header: SnapshotHeader): Promise<ReadSection<NodeColumns>> {
+export async function readNodes(source: SnapshotByteSource, header: SnapshotHeader, shared = false): Promise<ReadSection<NodeColumns>> {
   const { nodeCount, edgeCount } = header;
   const width = header.nodeFields.length;
   const expected = nodeCount * width;
   const reader = new NumberArrayReader(source, 'nodes', width);
-  const rows = new NodeRows(header);
+  const rows = new NodeRows(header, shared);
   const arrayStart = await readRows(source, reader, rows, expected, `"nodes" has more than node_count ${nodeCount} × ${width} = ${expected} values`);
   const closeAt = source.offset - 1;
   if (reader.total !== expected) {

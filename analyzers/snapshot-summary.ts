@@ -74,7 +74,11 @@ export interface SnapshotSummary {
   requests: number | null;
   nodeCount: number;
   edgeCount: number;
-  /** Bytes reachable from the GC roots (the root's retained size). */
+  /**
+   * Bytes reachable from the GC roots (the root's retained size), plus the header's
+   * `extra_native_bytes` when newer V8 writes it, as DevTools' Total counts them. The categories
+   * sum to the first part only: those bytes belong to no node.
+   */
   totalBytes: number;
   /** Largest node id in this snapshot: the birth boundary later snapshots use for cohorts. */
   maxNodeId: number;

@@ -3,8 +3,11 @@
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts.
  *
- * Memory: the retainer lists and the dominator pass's work arrays live only inside
- * `buildDominatorTree`, so they can be collected before the later passes allocate theirs; what
+ * Memory: the graph passes up to the dominated children share one pool of work buffers
+ * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
+ * lists and work arrays of the dominator pass, the BFS queue, each goes back to the pool when its
+ * pass is done and becomes a later pass's array (retained sizes, shortest paths, dominated
+ * children), so those cost no fresh memory and no garbage waits for a collection meanwhile. What
  * survives is a few 4- or 8-byte columns per node.
  *
  * Which owners are kept: all of them, whatever their size, because growth analysis needs an owner
@@ -26,6 +29,8 @@ import { describeRetainerPath } from './retainer-paths.js';
 import { parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
 import { computeGrowthRoots } from './growth-roots.js';
+import { WorkBuffers } from './work-buffers.js';
+import { ShortestPathsJob } from './shortest-paths-worker.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -44,10 +49,7 @@ export type PassRunner = <T>(name: string, pass: () => T) => T;
 const runPass: PassRunner = (_name, pass) => pass();
 
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass): SnapshotSummary {
-  const essential = run('essential edges', () => computeEssentialEdges(snapshot));
-  const { tree, retainedSizes } = dominatorsAndRetainedSizes(snapshot, essential, run);
-  const paths = run('shortest paths', () => computeShortestPaths(snapshot, essential));
-  const children = run('dominated children', () => buildDominatedChildren(tree));
+  const { essential, tree, retainedSizes, paths, children } = graphPasses(snapshot, run);
   const categories = run('categories', () => classifyNodes(snapshot));
   const { owners, ownerOfNode, isInstance, functionSite } = run('owners', () =>
     attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
@@ -96,7 +98,9 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
     requests: context.requests,
     nodeCount: snapshot.nodeCount,
     edgeCount: snapshot.edgeCount,
-    totalBytes: retainedSizes[ROOT_ORDINAL],
+    // As DevTools' Total: the root's retained size plus the native bytes newer V8 reports in the
+    // header (`extra_native_bytes`) that no node holds.
+    totalBytes: retainedSizes[ROOT_ORDINAL] + (snapshot.extraNativeBytes ?? 0),
     maxNodeId: composition.maxNodeId,
     cohortBoundaries: boundaries,
     categories: composition.heap,
@@ -136,14 +140,25 @@ export async function summarizeSnapshotFiles(
   return summaries;
 }
 
-function dominatorsAndRetainedSizes(
-  snapshot: HeapSnapshot,
-  essential: Uint8Array,
-  run: PassRunner,
-): { tree: DominatorTree; retainedSizes: Float64Array } {
+/**
+ * The passes that share work buffers. The pool is a local of this function, so buffers nobody took
+ * are garbage once it returns, before categories and owners allocate theirs.
+ */
+function graphPasses(snapshot: HeapSnapshot, run: PassRunner) {
+  const buffers = new WorkBuffers();
+  // Counted by the essential-edge pass on its way, for the dominator pass.
+  const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
+  // Big files come with shared graph columns: the essential bits go on shared memory too, and the
+  // shortest-path BFS runs on the second core while this thread computes the dominators.
+  const shared = snapshot.firstEdge.buffer instanceof SharedArrayBuffer && snapshot.edgeToNode.buffer instanceof SharedArrayBuffer;
+  const essential = run('essential edges', () => computeEssentialEdges(snapshot, {}, { buffers, retainerCounts, shared }));
+  const pathsJob = shared ? ShortestPathsJob.start(snapshot, essential) : null;
   // The dominator pass lists retainers itself, keyed the way its main loop reads them.
-  const tree = run('dominators', () => buildDominatorTree(snapshot, essential));
-  return { tree, retainedSizes: run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree)) };
+  const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
+  const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
+  const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
+  const children = run('dominated children', () => buildDominatedChildren(tree, buffers));
+  return { essential, tree, retainedSizes, paths, children };
 }
 
 interface Aggregates {

@@ -1,15 +1,29 @@
 /**
- * Engine benchmark: memprobe against memlab (and a bare JSON.parse) on the same generated snapshots,
- * each measured in its own child process under `/usr/bin/time -v` (wall time, peak RSS).
+ * Engine benchmark: `memprobe analyze --json` against memlab's `getFullHeapFromFile` and a bare
+ * one-core digit scan of the same file (`bare-scan.ts`: 16 MiB reads, each run of digits turned
+ * into an integer, nothing else: the floor under any parser), on generated snapshots from 50 MB to
+ * about 2.5 GB. Each is measured in its own child process under `/usr/bin/time -v`: wall time, CPU
+ * (user + system, all threads) and peak RSS. memprobe's cost is also given in nanoseconds of wall
+ * time per edge, so a reader sees whether it grows linearly, and as ratios to the other two.
  *
- *   npm run bench:engine -- [sizes in MB, default 50,250,700] [--skip-memlab] [--skip-json]
+ *   npm run bench:engine -- [sizes in MB, default 50,250,725,2350] [--runs N] [--skip-memlab]
+ *                           [--memlab-max MB] [--with-parse] [--with-json] [--cli dir]
+ *
+ * `--runs N` repeats every measurement N times (default 1) and keeps the median of each figure;
+ * `--memlab-max` skips memlab above that many MB (it takes minutes and ~8 GB at 2.5 GB);
+ * `--with-parse` adds memprobe's parser alone (with and without the edge-tail worker);
+ * `--with-json` adds JSON.parse of the whole file (impossible past V8's ~512 MB string limit);
+ * `--cli dir` times another build's `dist` (for before/after tables).
  *
  * Snapshots come from `bench/snapshot-generator.mjs` (TrendSinks holding millions of samples plus
- * objects with closures) and are cached in `bench/out/`. Figures taken on a shared machine are
- * noisy; compare columns of one run rather than runs.
+ * objects with closures; the target 725 gives 757 MB, 2350 gives 2.50 GB) and are cached in
+ * `bench/out/`. Generating the 2.50 GB one takes about 2 minutes and 17 GB of RSS (the generator's
+ * own heap); delete it when done. Figures taken on a shared machine are noisy: the load average is printed with the
+ * table; compare columns of one run rather than runs.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,13 +85,6 @@ function ensureSnapshot(targetMb: number): string {
   return file;
 }
 
-function analyzeCommandExists(): boolean {
-  const cli = join(repo, 'dist', 'cli', 'memprobe.js');
-  if (!existsSync(cli)) return false;
-  const help = spawnSync(process.execPath, [cli, 'analyze', '--help'], { encoding: 'utf8' });
-  return help.status === 0 && help.stdout.includes('--json');
-}
-
 function lastJsonLine(text: string): Record<string, unknown> | null {
   const lines = text.split('\n').filter((l) => l.trim().startsWith('{'));
   if (lines.length === 0) {
@@ -99,68 +106,124 @@ function lastJsonLine(text: string): Record<string, unknown> | null {
   }
 }
 
-const mb = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1e6).toFixed(0)} MB`);
+const mb = (bytes: number | null) => (bytes === null ? '-' : bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(0)} MB`);
 const secs = (s: number | null) => (s === null ? '-' : `${s.toFixed(2)} s`);
+const ratio = (a: number | null, b: number | null) => (a === null || b === null || b === 0 ? '-' : `${(a / b).toFixed(2)}x`);
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** `runs` measurements of one command, folded into one: the median of each figure over the runs that succeeded. */
+async function timedRuns(runs: number, label: string, command: string, args: string[]): Promise<Measurement> {
+  const all: Measurement[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await timed(label, command, args);
+    all.push(m);
+    if (!m.ok) return m;
+  }
+  const pick = (f: (m: Measurement) => number | null) => median(all.map(f).filter((v): v is number => v !== null));
+  return { ...all[all.length - 1], wallS: pick((m) => m.wallS), cpuS: pick((m) => m.cpuS), peakRssBytes: pick((m) => m.peakRssBytes) };
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const sizes = (args.find((a) => /^\d+(,\d+)*$/.test(a)) ?? '50,250,700').split(',').map(Number);
+  const option = (name: string): string | null => {
+    const at = args.indexOf(name);
+    return at >= 0 && at + 1 < args.length ? args[at + 1] : null;
+  };
+  const sizes = (args.find((a) => /^\d+(,\d+)*$/.test(a) && args[args.indexOf(a) - 1] !== '--runs' && args[args.indexOf(a) - 1] !== '--memlab-max') ?? '50,250,725,2350')
+    .split(',')
+    .map(Number);
+  const runs = Number(option('--runs') ?? 1);
+  const memlabMax = Number(option('--memlab-max') ?? Infinity);
   const skipMemlab = args.includes('--skip-memlab');
-  const skipJson = args.includes('--skip-json');
-  const withAnalyze = analyzeCommandExists();
-  if (!withAnalyze) console.error('note: `memprobe analyze` is not built yet; timing the parser alone');
+  const withJson = args.includes('--with-json');
+  const withParse = args.includes('--with-parse');
+  const dist = resolve(option('--cli') ?? join(repo, 'dist'));
+  const cli = join(dist, 'cli', 'memprobe.js');
+  if (!existsSync(cli)) throw new Error(`no memprobe build at ${cli}`);
   const rows: string[][] = [];
+  const loads: number[] = [];
+  const ratios: string[][] = [];
   for (const size of sizes) {
     const file = ensureSnapshot(size);
     const bytes = statSync(file).size;
-    console.error(`\n${file} (${mb(bytes)})`);
-    const runs: Measurement[] = [];
-    runs.push(await timed('memprobe parse only', process.execPath, [join(repo, 'dist', 'bench', 'parse-snapshot.js'), file]));
-    // The same without the edge-tail worker: what the second core buys (wall) and costs (CPU, RSS).
-    runs.push(await timed('memprobe parse only, one thread', process.execPath, [join(repo, 'dist', 'bench', 'parse-snapshot.js'), file, '--sequential']));
-    if (withAnalyze) {
-      runs.push(await timed('memprobe analyze --json', process.execPath, [join(repo, 'dist', 'cli', 'memprobe.js'), 'analyze', file, '--json']));
+    console.error(`\n${file} (${mb(bytes)}), load average ${loadavg()[0].toFixed(2)}`);
+    loads.push(loadavg()[0]);
+    const measured: Measurement[] = [];
+    measured.push(await timedRuns(runs, 'memprobe analyze --json', process.execPath, [cli, 'analyze', file, '--json']));
+    measured.push(await timedRuns(runs, 'bare one-core digit scan', process.execPath, [join(repo, 'dist', 'bench', 'bare-scan.js'), file]));
+    if (!skipMemlab && size <= memlabMax) {
+      measured.push(await timedRuns(runs, 'memlab getFullHeapFromFile', process.execPath, [BIG_HEAP, join(repo, 'dist', 'bench', 'memlab-full-heap.js'), file]));
     }
-    if (!skipMemlab) {
-      runs.push(await timed('memlab getFullHeapFromFile', process.execPath, [BIG_HEAP, join(repo, 'dist', 'bench', 'memlab-full-heap.js'), file]));
+    if (withParse) {
+      measured.push(await timedRuns(runs, 'memprobe parse only', process.execPath, [join(dist, 'bench', 'parse-snapshot.js'), file]));
+      // Without the edge-tail worker: what the second core buys (wall) and costs (CPU, RSS).
+      measured.push(await timedRuns(runs, 'memprobe parse only, one thread', process.execPath, [join(dist, 'bench', 'parse-snapshot.js'), file, '--sequential']));
     }
-    if (!skipJson) {
+    if (withJson) {
       // Past the string limit this fails at once (ERR_STRING_TOO_LONG); run anyway, as evidence.
-      runs.push(
-        await timed('JSON.parse (whole file)', process.execPath, [BIG_HEAP, '-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`]),
+      measured.push(
+        await timedRuns(1, 'JSON.parse (whole file)', process.execPath, [BIG_HEAP, '-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`]),
       );
     }
     let memprobeTrendSink: number | null = null;
     let memlabTrendSink: number | null = null;
-    for (const run of runs) {
+    let edgeCount: number | null = null;
+    for (const run of measured) {
       const result = run.ok ? lastJsonLine(run.output) : null;
       let detail = run.ok ? '' : `FAILED: ${run.error}`;
       if (!run.ok && run.label.startsWith('JSON.parse') && bytes >= JSON_PARSE_LIMIT) {
         detail = `cannot: ${run.error}`;
       }
+      let perEdge = '';
       if (result && run.label.startsWith('memprobe parse')) {
-        detail = `${result.nodeCount} nodes, ${result.edgeCount} edges, parse ${result.parseMs} ms in-process, CPU ${result.cpuUserMs} ms user + ${result.cpuSystemMs} ms sys`;
+        detail = `parse ${result.parseMs} ms in-process`;
       } else if (result && run.label.startsWith('memprobe analyze')) {
         const owners = (result.owners ?? []) as Array<{ owner: string; retainedBytes: number }>;
         memprobeTrendSink = owners.find((o) => o.owner === 'TrendSink')?.retainedBytes ?? null;
-        detail = `TrendSink retains ${memprobeTrendSink ?? '?'} B`;
+        edgeCount = Number(result.edgeCount);
+        detail = `${result.nodeCount} nodes, ${result.edgeCount} edges; TrendSink retains ${memprobeTrendSink ?? '?'} B`;
       } else if (result && run.label.startsWith('memlab')) {
         memlabTrendSink = Number(result.trendSinkRetained);
         detail = `TrendSink retains ${memlabTrendSink} B (${result.trendSinkCount} instances)`;
+      } else if (result && run.label.startsWith('bare')) {
+        detail = `${result.numbers} numbers`;
       }
-      rows.push([mb(bytes), run.label, secs(run.wallS), secs(run.cpuS), mb(run.peakRssBytes), detail]);
+      if (edgeCount && run.wallS !== null && run.label.startsWith('memprobe analyze')) perEdge = `${((run.wallS * 1e9) / edgeCount).toFixed(0)}`;
+      rows.push([mb(bytes), run.label, secs(run.wallS), secs(run.cpuS), mb(run.peakRssBytes), perEdge, detail]);
       console.error(`  ${run.label}: ${secs(run.wallS)} wall, ${secs(run.cpuS)} CPU, ${mb(run.peakRssBytes)} ${detail}`);
     }
-    if (memprobeTrendSink !== null && memlabTrendSink) {
-      const diff = ((memprobeTrendSink - memlabTrendSink) / memlabTrendSink) * 100;
-      rows.push([mb(bytes), 'TrendSink retained: memprobe vs memlab', '', '', '', `${diff >= 0 ? '+' : ''}${diff.toFixed(2)}%`]);
-    }
+    const [memprobe, bare] = measured;
+    const memlab = measured.find((m) => m.label.startsWith('memlab') && m.ok) ?? null;
+    ratios.push([
+      mb(bytes),
+      memlab ? ratio(memlab.wallS, memprobe.wallS) : '-',
+      memlab ? ratio(memprobe.peakRssBytes, memlab.peakRssBytes) : '-',
+      ratio(memprobe.wallS, bare.wallS),
+      ratio(memprobe.cpuS, bare.cpuS),
+      ratio(memprobe.peakRssBytes, bytes),
+      memprobeTrendSink !== null && memlabTrendSink ? `${memprobeTrendSink >= memlabTrendSink ? '+' : ''}${(((memprobeTrendSink - memlabTrendSink) / memlabTrendSink) * 100).toFixed(2)}%` : '-',
+    ]);
   }
-  const header = ['file', 'engine', 'wall', 'CPU', 'peak RSS', 'notes'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
-  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  for (const row of rows) console.log(line(row));
+  const table = (header: string[], body: string[][], numeric: (i: number) => boolean) => {
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+    console.log(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+    for (const row of body) console.log(line(row));
+  };
+  console.log(`\n${runs} run(s) each (median); load average ${loads.map((l) => l.toFixed(2)).join(', ')} at the start of each file; ${dist}\n`);
+  table(['file', 'engine', 'wall', 'CPU', 'peak RSS', 'ns/edge', 'notes'], rows, (i) => i >= 2 && i <= 5);
+  console.log('');
+  table(
+    ['file', 'memlab wall / memprobe', 'memprobe RSS / memlab', 'memprobe wall / bare scan', 'CPU / bare scan', 'RSS / file', 'TrendSink vs memlab'],
+    ratios,
+    (i) => i >= 1,
+  );
 }
 
 await main();

@@ -3,9 +3,15 @@
  * `summarizeSnapshot` pipeline (the same wiring `memprobe analyze` runs) is repeated, and each named
  * pass is timed by wall clock and by the process's CPU time (user + system, from
  * `process.cpuUsage`). On a shared machine wall time follows the load average while CPU time stays
- * put, so compare CPU columns across runs; the minimum is the least disturbed figure.
+ * put, so compare CPU columns across runs; the minimum is the least disturbed figure. Process CPU
+ * counts every thread: on files big enough for shared columns the shortest-path BFS runs on a
+ * worker thread during the dominator pass, so its CPU shows in that pass's row (and its own row
+ * is the wait for it, usually nothing).
  *
- *   npm run bench:graph -- <file.heapsnapshot> [--repeat N] [--json]
+ *   npm run bench:graph -- <file.heapsnapshot> [--repeat N] [--json] [--trace-passes]
+ *
+ * `--trace-passes` prints a `[pass] name` line as each pass starts: run with `node --trace-gc` to
+ * see which pass each garbage collection falls in.
  *
  * The summary's SHA-256 is printed too: two builds that agree on it produced the same owners,
  * retained sizes, counts and paths, byte for byte.
@@ -20,7 +26,7 @@ interface Sample {
 }
 
 function usage(message: string): never {
-  console.error(`graph-passes: ${message}\nusage: graph-passes <file.heapsnapshot> [--repeat N] [--json]`);
+  console.error(`graph-passes: ${message}\nusage: graph-passes <file.heapsnapshot> [--repeat N] [--json] [--trace-passes]`);
   process.exit(2);
 }
 
@@ -28,12 +34,14 @@ const args = process.argv.slice(2);
 let file: string | null = null;
 let repeat = 3;
 let json = false;
+let tracePasses = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
   if (arg === '--repeat') {
     repeat = Number(args[++i]);
     if (!Number.isInteger(repeat) || repeat < 1) usage('--repeat takes a positive integer');
   } else if (arg === '--json') json = true;
+  else if (arg === '--trace-passes') tracePasses = true;
   else if (arg.startsWith('--')) usage(`unknown option ${arg}`);
   else if (file === null) file = arg;
   else usage('one file only');
@@ -55,6 +63,8 @@ const totals: Sample[] = [];
 const fingerprints = new Set<string>();
 for (let run = 0; run < repeat; run++) {
   const timePass: PassRunner = (name, pass) => {
+    // With --trace-gc, a line per pass shows which pass each collection falls in.
+    if (tracePasses) console.log(`[pass] ${name}`);
     const wall = performance.now();
     const cpu = cpuMs();
     const result = pass();

@@ -5,6 +5,7 @@ import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominat
 import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
 import { computeShortestPaths, edgeSource, UNREACHABLE } from '../analyzers/distances.js';
 import { heapGraph } from './helpers/heap-graph-builder.js';
+import { ShortestPathsJob } from '../analyzers/shortest-paths-worker.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 
 type Builder = ReturnType<typeof heapGraph>;
@@ -246,6 +247,41 @@ describe('dominator children and shortest paths', () => {
     expect(edgeSource(r.snapshot, paths.parentEdge[a])).toBe(g.ordinal('gc'));
     expect(paths.parentEdge[0]).toBe(UNREACHABLE);
   });
+
+  it('gives the same paths from the worker thread as on the main thread, and on either side of the claim', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const size = 400;
+    const g = rooted();
+    for (let i = 0; i < size; i++) g.node(`n${i}`, { name: `n${i}` });
+    g.edge('gc', 'n0');
+    for (let i = 1; i < size; i++) g.edge(`n${Math.floor(random() * i)}`, `n${i}`, { name: `t${i}` });
+    for (let e = 0; e < 3 * size; e++) {
+      g.edge(`n${Math.floor(random() * size)}`, `n${Math.floor(random() * size)}`, { type: random() < 0.2 ? 'weak' : 'property', name: `e${e}` });
+    }
+    const r = analyse(g);
+    const expected = Array.from(computeShortestPaths(r.snapshot, r.essential).parentEdge);
+    const share = <T extends Uint8Array | Uint32Array>(a: T): T => {
+      const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      copy.set(a);
+      return copy;
+    };
+    const graph = { nodeCount: r.snapshot.nodeCount, firstEdge: share(r.snapshot.firstEdge), edgeToNode: share(r.snapshot.edgeToNode) };
+    const essential = share(r.essential);
+    expect(ShortestPathsJob.start(r.snapshot, r.essential)).toBeNull(); // nothing shared: no worker
+
+    // Joined at once: the main thread may claim the job first; either way the paths are the same.
+    const early = ShortestPathsJob.start(graph, essential)!;
+    const first = early.join() ?? computeShortestPaths(graph, essential);
+    expect(Array.from(first.parentEdge)).toEqual(expected);
+
+    // Joined once the worker has it: the worker's column.
+    const late = ShortestPathsJob.start(graph, essential)!;
+    for (let waited = 0; !late.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+    const fromWorker = late.join();
+    expect(fromWorker).not.toBeNull();
+    expect(Array.from(fromWorker!.parentEdge)).toEqual(expected);
+  }, 60_000);
 
   it('leaves nodes reachable only weakly without a path', () => {
     const g = rooted().node('a', { name: 'a' }).node('b', { name: 'b' }).edge('gc', 'a').edge('a', 'b', { type: 'weak', name: 'w' });

@@ -69,6 +69,17 @@ describe('summarizeSnapshotFiles', () => {
   });
 });
 
+describe('big-file mode on a small file', () => {
+  it('gives the summary of the one-thread parse when the edge tail and the shortest paths run on worker threads', async () => {
+    const context = { source: null, t: null, requests: null, cohortBoundaries: [] };
+    const split = await parseSnapshotFile(second, { workerMinBytes: 0 });
+    expect(split.firstEdge.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const sequential = await parseSnapshotFile(second, { workerMinBytes: Infinity });
+    expect(sequential.firstEdge.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(summarizeSnapshot(split, context)).toEqual(summarizeSnapshot(sequential, context));
+  }, 60_000);
+});
+
 describe('summary@1 (docs/contract.md)', () => {
   it('has the contract fields, owners largest first', async () => {
     const summary = await summarizeSnapshotFile(second, { source: null, t: null, requests: null, cohortBoundaries: [] });
@@ -108,6 +119,19 @@ describe('the same graph from 6- and 7-field files', () => {
     expect(sink.retainedBytes).toBe(8032);
     expect(sink.composition['value-array']?.bytes).toBe(8000);
     expect(results[0].totalBytes).toBe(8072);
+  });
+
+  it('counts the header\'s extra_native_bytes in totalBytes, as DevTools\' Total does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'memprobe-extra-'));
+    const path = join(dir, 'extra.heapsnapshot');
+    const text = snapshotJson(spec(7)).replace('"trace_function_count":0', '"trace_function_count":0,"extra_native_bytes":123456');
+    expect(text).toContain('"extra_native_bytes":123456');
+    await writeFile(path, text);
+    const summary = summarizeSnapshot(await parseSnapshotFile(path), { source: null, t: null, requests: null, cohortBoundaries: [] });
+    expect(summary.totalBytes).toBe(8072 + 123456);
+    // Owners and categories are the graph's: the extra bytes belong to no node.
+    expect(summary.owners.find((o) => o.owner === 'TrendSink')!.retainedBytes).toBe(8032);
+    expect(Object.values(summary.categories).reduce((n, c) => n + c!.bytes, 0)).toBe(8072);
   });
 });
 

@@ -113,7 +113,6 @@ class HeapGraphBuilder {
       nodeName,
       nodeId,
       nodeSelfSize,
-      nodeEdgeCount,
       nodeDetachedness: new Uint8Array(nodeCount),
       firstEdge,
       edgeType,
