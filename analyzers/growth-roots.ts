@@ -73,6 +73,11 @@ export interface GrowthRootSummary {
   /** `OwnerSummary.key` of the holding owner, null when the holder is a function or there is none. */
   ownerKey: string | null;
   holderKind: 'class' | 'collection' | 'function' | 'none';
+  /**
+   * The holder (or the store itself) is reachable from the callbacks of an async_hooks hook: what
+   * it keeps by integer key is kept by async id, one entry per async operation.
+   */
+  asyncHookStore: boolean;
   /** `script:line` of the holder's class or function, when known. */
   location: string | null;
   /** Readable path from the holder to the attach point (`clients`, `_events → data`), '' at the holder itself. */
@@ -251,6 +256,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
       owner: root.holder.owner,
       ownerKey: root.holder.ownerKey,
       holderKind: root.holder.holderKind,
+      asyncHookStore: root.holder.asyncHookStore,
       location: root.holder.location,
       container: root.holder.container,
       retainerPath: root.holder.retainerPath,
@@ -277,6 +283,7 @@ const KEYED_BY: KeyedBy[] = ['strings', 'integers', 'positions', 'fields', 'none
 interface Holder {
   key: string;
   holderKey: string;
+  asyncHookStore: boolean;
   owner: string;
   ownerKey: string | null;
   holderKind: GrowthRootSummary['holderKind'];
@@ -411,6 +418,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
   const t = typeCodes(snapshot).node;
   const CONTEXT = strings.indexOf('system / Context');
   const memo = new Map<number, Holder>();
+  const hookHeld = asyncHookHeldObjects(snapshot);
   const describe = (node: number) => describeRetainerPath(snapshot, paths, categories, node, { ownerName: (n) => (isInstance[n] ? owners[ownerOfNode[n]].name : null) });
 
   const packageOf = (location: string | null): string | null => {
@@ -498,6 +506,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
         ownerKey: null,
         holderKind: 'none',
         location: null,
+          asyncHookStore: false,
         container: '',
         retainerPath: path,
         via,
@@ -515,6 +524,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
           ownerKey: null,
           holderKind: 'function',
           location,
+          asyncHookStore: false,
           container,
           retainerPath: path,
           via,
@@ -532,6 +542,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
           ownerKey: owner.key,
           holderKind: kind,
           location: owner.location,
+          asyncHookStore: false,
           container,
           retainerPath: path,
           via,
@@ -539,6 +550,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
         };
       }
     }
+    holderData.asyncHookStore = hookHeld.has(attachPoint) || (holder >= 0 && hookHeld.has(holder));
     memo.set(attachPoint, holderData);
     return holderData;
   };
@@ -577,4 +589,39 @@ function lastNamedStep(path: string[]): string {
     if (step && !step.startsWith('(') && !step.startsWith('[') && !/^\d+$/.test(step) && step !== '...') return step;
   }
   return '(GC roots)';
+}
+
+/**
+ * Objects an async_hooks hook's callbacks hold: for every `AsyncHook` (Node's class behind
+ * `async_hooks.createHook`), the functions it keeps, the variables of their closure contexts (and
+ * of the enclosing contexts, a module's variables included). A Map kept there (or kept by an object
+ * kept there) and filled by integer key is filled by async id, from the hook's `init`.
+ */
+function asyncHookHeldObjects(snapshot: HeapSnapshot): Set<number> {
+  const { nodeCount, nodeType, nodeName, strings, firstEdge, edgeType, edgeNameOrIndex, edgeToNode } = snapshot;
+  const codes = typeCodes(snapshot);
+  const held = new Set<number>();
+  const HOOK = strings.indexOf('AsyncHook');
+  if (HOOK < 0) return held;
+  const CONTEXT_EDGE = strings.indexOf('context');
+  const PREVIOUS = strings.indexOf('previous');
+  const edgeTo = (node: number, type: number, name: number): number => {
+    for (let e = firstEdge[node], end = firstEdge[node + 1]; e < end; e++) if (edgeType[e] === type && edgeNameOrIndex[e] === name) return edgeToNode[e];
+    return -1;
+  };
+  for (let node = 0; node < nodeCount; node++) {
+    if (nodeName[node] !== HOOK || nodeType[node] !== codes.node.object) continue;
+    for (let e = firstEdge[node], end = firstEdge[node + 1]; e < end; e++) {
+      const fn = edgeToNode[e];
+      if (nodeType[fn] !== codes.node.closure) continue;
+      let context = edgeTo(fn, codes.edge.internal, CONTEXT_EDGE);
+      for (let depth = 0; context >= 0 && depth < 4; depth++) {
+        for (let c = firstEdge[context], cend = firstEdge[context + 1]; c < cend; c++) {
+          if (edgeType[c] === codes.edge.context) held.add(edgeToNode[c]);
+        }
+        context = edgeTo(context, codes.edge.internal, PREVIOUS);
+      }
+    }
+  }
+  return held;
 }

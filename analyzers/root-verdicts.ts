@@ -3,8 +3,9 @@
  * snapshot (`growth-roots.ts`), never the owner's name and never the curve alone.
  *
  * - `leak`: the entries are things whose work is over: requests, responses, sockets, streams and
- *   other emitters or handles, timers, listeners, promises that never settle; or closures made per
- *   piece of work (held by position or by an id, not by the input they were made from).
+ *   other emitters or handles, timers, listeners, promises that never settle; contexts of async
+ *   operations (a store an async_hooks hook fills by async id); or closures made per piece of work
+ *   (held by position or by an id, not by the input they were made from).
  * - `accumulation`: the entries are data kept on purpose: values, records, class instances that
  *   are not handles, settled promises, and functions cached by the input they were compiled or
  *   memoized from (keyed by strings).
@@ -93,6 +94,13 @@ export function judgeRoot(root: GrowthRootSummary, requests: number | null): Roo
       'leak',
       PATTERN_OF_LIFECYCLE[top],
       `what piles up under ${root.owner} is things whose work is over: ${KIND_WORDS[top]} (${pct(lifecycle.count)} of the new entries, ${pct(lifecycle.bytes)} of their bytes)`,
+    );
+  }
+  if (root.asyncHookStore && root.keyedBy === 'integers') {
+    return result(
+      'leak',
+      'async-contexts',
+      `${root.owner} is filled by an async_hooks hook and keyed by integers: one entry per async id, kept after the operation it belongs to has ended`,
     );
   }
   const closures = share(sumOf(root.entries, ['closure']));

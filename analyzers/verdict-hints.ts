@@ -57,6 +57,14 @@ export function hintFor(pattern: GrowthPattern, owner: string, retainerPath: str
         `a TTL), key it by something with few values (the template, not the rendered text), or drop ` +
         `the entry once the result is used.`
       );
+    case 'async-contexts':
+      return (
+        `${owner} keeps a context for every async operation (${at}), and the entries outlive the ` +
+        `operations: the hook's destroy callback never runs for them (a promise or a resource kept in ` +
+        `the context keeps it from being collected, or destroy is not wired). Use Node's ` +
+        `AsyncLocalStorage, which ties the context to the resource itself, or delete the entry when ` +
+        `the request ends.`
+      );
     case 'listeners':
       return (
         `Listeners are added per request and never removed (${at}). Remove them when the work ends: ` +

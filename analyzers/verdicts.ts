@@ -33,6 +33,7 @@ export type GrowthPattern =
   | 'keyed-store'
   | 'value-store'
   | 'memoized'
+  | 'async-contexts'
   | 'levelled-off';
 
 export interface VerdictResult {

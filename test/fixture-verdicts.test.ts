@@ -107,6 +107,13 @@ describe.concurrent('fixture verdicts', () => {
     expect(top.location).toMatch(/memoize-closure\.mjs:8$/);
   });
 
+  it('async-context-map: leak in the Map an async_hooks hook fills by async id', async () => {
+    const run = await runFixture('async-context-map.mjs', RUN);
+    expect(run.analysis.findings, describeFindings(run)).toHaveLength(1);
+    expect(run.analysis.findings[0], describeFindings(run)).toMatchObject({ owner: 'Map (contexts)', verdict: 'leak' });
+    expect(run.analysis.findings[0].hint).toMatch(/AsyncLocalStorage/);
+  });
+
   it('lru-cache: the cache filling is found, and bounded', async () => {
     const run = await runFixture('lru-cache.mjs', RUN);
     // "Every finding is bounded" says nothing when there is none: the cache fills in these 6 s.

@@ -87,7 +87,7 @@ describe('growth roots on a hand-built graph', () => {
 
 function root(entries: Partial<Record<EntryKind, { count: number; bytes: number }>>, keyedBy: GrowthRootSummary['keyedBy'], extra: Partial<GrowthRootSummary> = {}): GrowthRootSummary {
   return {
-    key: 'Holder › items', holderKey: 'Holder', owner: 'Holder', ownerKey: 'Holder', holderKind: 'class', location: null, container: 'items',
+    key: 'Holder › items', holderKey: 'Holder', owner: 'Holder', ownerKey: 'Holder', holderKind: 'class', asyncHookStore: false, location: null, container: 'items',
     retainerPath: ['(GC roots)', 'Holder'], attachPoints: 1, newBytes: 1e6, newObjects: 1e4, agedBytes: 5e5, elasticBytes: 0, retainedBytes: 1e6,
     via: [], above: [], kinds: entries, entries, keyedBy, contents: [], ...extra,
   };
@@ -116,6 +116,14 @@ describe('verdict by what a root keeps', () => {
     expect(judgeRoot(root({ 'settled-promise': { count: 1000, bytes: 100_000 } }, 'strings'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'memoized' });
     expect(judgeRoot(root({ record: { count: 1000, bytes: 100_000 }, value: { count: 2000, bytes: 60_000 } }, 'strings'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'keyed-store' });
     expect(judgeRoot(root({ value: { count: 1, bytes: 800_000 } }, 'fields'), 1000)).toMatchObject({ verdict: 'accumulation', pattern: 'sample-store' });
+  });
+
+  it('records an async_hooks hook files by integer key are contexts of async operations: a leak', () => {
+    const records = { record: { count: 1000, bytes: 100_000 } };
+    expect(judgeRoot(root(records, 'integers', { asyncHookStore: true }), 1000)).toMatchObject({ verdict: 'leak', pattern: 'async-contexts' });
+    // The same records outside any hook, or keyed by input, stay data.
+    expect(judgeRoot(root(records, 'integers'), 1000).verdict).toBe('accumulation');
+    expect(judgeRoot(root(records, 'strings', { asyncHookStore: true }), 1000).verdict).toBe('accumulation');
   });
 
   it('the evidence names the entries that decided, with counts per request', () => {
