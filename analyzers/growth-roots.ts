@@ -72,7 +72,12 @@ export interface GrowthRootSummary {
   owner: string;
   /** `OwnerSummary.key` of the holding owner, null when the holder is a function or there is none. */
   ownerKey: string | null;
-  holderKind: 'class' | 'collection' | 'function' | 'none';
+  /**
+   * `runtime`: the new objects hang directly from the runtime's own roots or native handles (an
+   * open connection's TCP wrap, the GC roots): live work the runtime holds, not something the
+   * program keeps.
+   */
+  holderKind: 'class' | 'collection' | 'function' | 'runtime' | 'none';
   /**
    * The holder (or the store itself) is reachable from the callbacks of an async_hooks hook: what
    * it keeps by integer key is kept by async id, one entry per async operation.
@@ -493,10 +498,26 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
   return (attachPoint) => {
     const cached = memo.get(attachPoint);
     if (cached) return cached;
-    const { node: holder, kind, via, above } = holderAt(attachPoint);
+    const runtimeHeld = snapshot.nodeType[attachPoint] === t.native || snapshot.nodeType[attachPoint] === t.synthetic;
+    const { node: holder, kind, via, above } = runtimeHeld ? { node: -1, kind: 'runtime' as const, via: [], above: [] } : holderAt(attachPoint);
     const path = describe(attachPoint);
     let holderData: Holder;
-    if (kind === 'none') {
+    if (kind === 'runtime') {
+      const name = strings[nodeName[attachPoint]] || '(GC roots)';
+      holderData = {
+        key: `runtime:${name}`,
+        holderKey: `runtime:${name}`,
+        owner: name,
+        ownerKey: null,
+        holderKind: 'runtime',
+        location: null,
+        container: '',
+        retainerPath: path,
+        via,
+        above,
+        asyncHookStore: false,
+      };
+    } else if (kind === 'none') {
       // No holder a user would name: the path itself is the identity.
       const steps = path.map(normaliseStep);
       holderData = {
