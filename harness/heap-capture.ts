@@ -94,7 +94,6 @@ export async function takeHeapSnapshot(
 ): Promise<SnapshotCapture> {
   const stallTimeoutMs = options.stallTimeoutMs ?? 120_000;
   if (options.signal?.aborted) throw new SnapshotAbandonedError();
-  const prepareMs = options.prepare === false ? 0 : await prepareForSnapshot(client);
   // 'wx': never overwrite a file a user may want; 0o600: owner-only from the first byte.
   const fd = openSync(file, 'wx', 0o600);
   let bytes = 0;
@@ -125,8 +124,12 @@ export async function takeHeapSnapshot(
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-  const started = performance.now();
+  let started = performance.now();
   try {
+    // The preparation is watched like the rest: a target that hangs or an abort ends it too.
+    const prepareMs = options.prepare === false ? 0 : await Promise.race([prepareForSnapshot(client), watchdog]);
+    lastProgress = Date.now();
+    started = performance.now();
     const gcStarted = performance.now();
     await Promise.race([client.send('HeapProfiler.collectGarbage', {}, { timeoutMs: 0 }), watchdog]);
     const gcMs = performance.now() - gcStarted;

@@ -52,6 +52,17 @@ describe('takeHeapSnapshot', () => {
     expect(capture.gcMs).toBeLessThanOrEqual(capture.pauseMs);
   });
 
+  it('prepares the target as DevTools does (Debugger enabled, then disabled) and leaves it unpausable', async () => {
+    let scripts = 0;
+    const off = client.on('Debugger.scriptParsed', () => (scripts += 1));
+    await takeHeapSnapshot(client, join(dir, 'prepared.heapsnapshot'));
+    off();
+    expect(scripts).toBeGreaterThan(0); // the domain was enabled: V8 reported its scripts
+    // ...and disabled again: a debugger statement does not stop the target.
+    const answer = await client.send<{ result: { value: number } }>('Runtime.evaluate', { expression: 'debugger; 41 + 1', returnByValue: true }, { timeoutMs: 5000 });
+    expect(answer.result.value).toBe(42);
+  });
+
   it('never overwrites an existing file', async () => {
     const file = join(dir, 'existing.heapsnapshot');
     writeFileSync(file, 'keep me');
