@@ -110,6 +110,10 @@ export interface Report {
     startedAt?: string;
     snapshotPauseMs?: number;
     snapshotPauseShare?: number;
+    /** The sampling heap profiler's interval (bytes), when it ran. */
+    samplingIntervalBytes?: number;
+    /** `snapshots` (full heap snapshots, the default) or `sampling` (`--sampling`: no snapshots). */
+    mode?: 'snapshots' | 'sampling';
   };
 }
 

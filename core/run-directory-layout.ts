@@ -32,4 +32,6 @@ export const RUN_FILES = {
   snapshots: 'snapshots',
   summaries: 'summaries',
   allocationProfile: 'allocation.heapprofile',
+  pprof: 'heap.pb.gz',
+  sampling: 'sampling.ndjson',
 } as const;

@@ -11,7 +11,7 @@ export interface WriteAtomicallyOptions {
   mode?: number;
 }
 
-export function writeAtomically(file: string, content: string, options: WriteAtomicallyOptions = {}): void {
+export function writeAtomically(file: string, content: string | Uint8Array, options: WriteAtomicallyOptions = {}): void {
   const temporary = `${file}.tmp`;
   try {
     writeFileSync(temporary, content, options.mode === undefined ? undefined : { mode: options.mode });

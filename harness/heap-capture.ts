@@ -160,8 +160,11 @@ export async function takeHeapSnapshot(
   }
 }
 
+/** The sampling heap profiler's default interval: one sample per 32 KiB allocated, on average. */
+export const SAMPLING_INTERVAL_BYTES = 32 * 1024;
+
 /** Starts V8's sampling heap profiler in the target (one sample per `intervalBytes` allocated). */
-export async function startAllocationSampling(client: InspectorClient, intervalBytes = 32 * 1024): Promise<void> {
+export async function startAllocationSampling(client: InspectorClient, intervalBytes = SAMPLING_INTERVAL_BYTES): Promise<void> {
   await client.send('HeapProfiler.startSampling', { samplingInterval: intervalBytes });
 }
 

@@ -15,6 +15,7 @@ import { readRunDirectory } from './read-run-directory.js';
 import { summarizeMissingSnapshots } from './summarize-missing-snapshots.js';
 import { reportFromSummaries } from './summaries-to-report.js';
 import { writeReportFiles } from './write-report-files.js';
+import { writePprof } from './write-pprof.js';
 
 export interface ReportRunDirectoryOptions {
   /** Budgets to gate on; `undefined`: those recorded in run.json (`run --gate`); `null`: no gate. */
@@ -43,6 +44,7 @@ export async function reportRunDirectory(runDir: string, options: ReportRunDirec
     inputNotes: dir.notes,
   });
   writeReportFiles(runDir, report, dir);
+  if (dir.allocationProfile) writePprof(runDir, run, dir.allocationProfile);
   return report;
 }
 

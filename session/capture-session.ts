@@ -21,6 +21,7 @@ import {
   enableHeapProfiler,
   SnapshotAbandonedError,
   SnapshotStalledError,
+  SAMPLING_INTERVAL_BYTES,
   startAllocationSampling,
   stopAllocationSampling,
   takeHeapSnapshot,
@@ -423,6 +424,7 @@ export class CaptureSession {
         horizonS: this.options.horizonS,
         projectRps: this.options.projectRps,
         budgets: this.options.budgets,
+        samplingIntervalBytes: SAMPLING_INTERVAL_BYTES,
       }),
     );
   }

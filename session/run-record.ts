@@ -28,6 +28,7 @@ export interface RunFacts {
   horizonS: number;
   projectRps: number[];
   budgets: GateBudgets | null;
+  samplingIntervalBytes: number;
 }
 
 export function runRecord(f: RunFacts): RunRecord {
@@ -55,6 +56,7 @@ export function runRecord(f: RunFacts): RunRecord {
       startedAt: f.startedAtIso,
       snapshotPauseMs: Math.round(f.pauseMsTotal),
       snapshotPauseShare: f.runS > 0 ? round(f.pauseMsTotal / 1000 / f.runS, 4) : 0,
+      samplingIntervalBytes: f.samplingIntervalBytes,
     },
     analysis: { heapLimitBytes: f.heapLimitBytes, horizonS: f.horizonS, projectRps: f.projectRps },
     ...(f.budgets ? { gate: gateBudgetsToJson(f.budgets) } : {}),

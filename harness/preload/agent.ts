@@ -259,6 +259,7 @@ export class MemprobeAgent {
         startedAt: this.startedAtIso,
         snapshotPauseMs: Math.round(this.pauseMsTotal),
         snapshotPauseShare: durationS > 0 ? round(this.pauseMsTotal / 1000 / durationS, 4) : 0,
+        ...(this.config.samplingIntervalBytes !== null ? { samplingIntervalBytes: this.config.samplingIntervalBytes } : {}),
       },
       analysis: { heapLimitBytes: getHeapStatistics().heap_size_limit, horizonS: 24 * 3600, projectRps: [] },
     };
