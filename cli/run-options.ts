@@ -37,6 +37,8 @@ export interface SessionArgv {
   'project-rps'?: (string | number)[];
   json?: boolean;
   'snapshot-timeout'?: string;
+  sampling?: boolean;
+  'sampling-every'?: string;
 }
 
 export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
@@ -50,6 +52,8 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('out', { type: 'string', describe: 'Run directory (created; must not hold a run already) [default: memprobe-out/<timestamp>]', group: 'Capture:' })
     .option('keep-snapshots', { type: 'string', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
     .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
+    .option('sampling', { type: 'boolean', describe: "No heap snapshots: growth by allocation site from V8's sampling heap profiler (live objects), read at intervals; for heaps too large to snapshot", group: 'Capture:' })
+    .option('sampling-every', { type: 'string', describe: 'With --sampling: read the profile every D [default: 2s]', group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
     .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })
@@ -87,6 +91,11 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
   if (snapshotEveryS !== null && argv.snapshots !== undefined) {
     throw new UsageError('give either --snapshots or --snapshot-every, not both');
   }
+  const sampling = argv.sampling ?? false;
+  if (sampling && (argv.snapshots !== undefined || snapshotEveryS !== null)) {
+    throw new UsageError(`--sampling takes no heap snapshots: drop ${argv.snapshots !== undefined ? '--snapshots' : '--snapshot-every'}`);
+  }
+  if (!sampling && argv['sampling-every'] !== undefined) throw new UsageError('--sampling-every needs --sampling');
   return {
     outDir,
     durationS,
@@ -100,6 +109,8 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
     // A --snapshot-every that leaves room for one snapshot is refused too (validateSessionOptions).
     minSnapshots: MIN_SNAPSHOTS,
+    sampling,
+    ...(argv['sampling-every'] !== undefined ? { samplingEveryS: parseDuration(argv['sampling-every'], 'sampling-every') } : {}),
   };
 }
 

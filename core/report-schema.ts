@@ -37,6 +37,18 @@ export interface Finding {
   /** Goodness of fit of the linear growth model, 0..1. */
   r2?: number;
   allocationSites?: AllocationSite[];
+  /**
+   * Addition, sampling mode: the allocation site the growth was measured at, and its stack from the
+   * allocating frame down to the nearest frame outside node_modules (`function file:line:col`, leaf first).
+   */
+  site?: { functionName: string; location: string; stack: string[] };
+  /**
+   * Addition, sampling mode: where a profile cannot tell a leak from an accumulation, the one heap
+   * snapshot that would decide, with its predicted cost (snapshot cost model) and how to take it.
+   */
+  decidingSnapshot?: { pauseS: number; rssRiseBytes: number; basis: string; command: string };
+  /** Addition: what the growth is made of when it is outside the JS heap (`external`, `native`). */
+  memory?: 'heap' | 'external' | 'native';
 }
 
 /** A growing root or owner the analysis considered, and what became of it (`memprobe analyze --explain`). */

@@ -14,6 +14,7 @@ import { gateBudgetsFromJson, type GateBudgets } from '../analyzers/gate.js';
 import { readRunDirectory } from './read-run-directory.js';
 import { summarizeMissingSnapshots } from './summarize-missing-snapshots.js';
 import { reportFromSummaries } from './summaries-to-report.js';
+import { reportFromSamplingRun } from './sampling-to-report.js';
 import { writeReportFiles } from './write-report-files.js';
 import { writePprof } from './write-pprof.js';
 
@@ -37,12 +38,15 @@ export async function reportRunDirectory(runDir: string, options: ReportRunDirec
   const dir = readRunDirectory(runDir);
   const { run } = dir;
   const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
-  const report = reportFromSummaries(run, dir.summaries, {
-    runRps: projectionRate(run.load),
-    allocationProfile: dir.allocationProfile,
-    budgets,
-    inputNotes: dir.notes,
-  });
+  const report =
+    run.meta.mode === 'sampling'
+      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets, inputNotes: dir.notes })
+      : reportFromSummaries(run, dir.summaries, {
+          runRps: projectionRate(run.load),
+          allocationProfile: dir.allocationProfile,
+          budgets,
+          inputNotes: dir.notes,
+        });
   writeReportFiles(runDir, report, dir);
   if (dir.allocationProfile) writePprof(runDir, run, dir.allocationProfile);
   return report;

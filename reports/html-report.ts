@@ -22,6 +22,7 @@ import {
   loadSentence,
   projectionSentence,
   snapshotSentence,
+  modeSentence,
   verdictCounts,
 } from './report-text.js';
 
@@ -237,8 +238,15 @@ function renderFindingCard(f: Finding, n: number): string {
         .join('')}</tbody></table>`,
     ]);
   }
+  if (f.site) {
+    facts.push(['Allocation stack', `<ol class="chain">${f.site.stack.map((frame) => `<li><code>${escapeHtml(frame)}</code></li>`).join('')}</ol>`]);
+  }
+  if (f.decidingSnapshot) {
+    const d = f.decidingSnapshot;
+    facts.push(['Deciding snapshot', escapeHtml(`pause ≈ ${d.pauseS} s, RSS rise ≈ ${formatBytes(d.rssRiseBytes)} (${d.basis}): ${d.command}`)]);
+  }
   if (f.retainedBytesSeries?.length) {
-    facts.push(['Retained', f.retainedBytesSeries.map((b) => escapeHtml(formatBytes(b))).join(' → ')]);
+    facts.push([f.site ? 'Live sampled bytes' : 'Retained', f.retainedBytesSeries.map((b) => escapeHtml(formatBytes(b))).join(' → ')]);
   }
   return `<article class="finding" id="finding-${n}">
 <h3><span class="badge ${f.verdict}">${f.verdict}</span> ${escapeHtml(f.owner)} <span class="muted">· ${escapeHtml(
@@ -262,6 +270,7 @@ function renderRun(report: Report): string {
       ),
     ],
     ['Duration', escapeHtml(formatDuration(l.durationS))],
+    ['Mode', escapeHtml(modeSentence(report))],
     ['Snapshots', escapeHtml(snapshotSentence(report))],
     [
       'Heap limit',

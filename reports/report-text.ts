@@ -70,6 +70,16 @@ export function loadSentence(report: Report): string {
   return parts.join(' · ');
 }
 
+/** How growth was measured: `heap snapshots`, or `sampling` (no snapshots) with its interval. */
+export function modeSentence(report: Report): string {
+  const meta = report.meta ?? {};
+  if (meta.mode === 'sampling') {
+    const every = meta.samplingIntervalBytes ? `one sample per ${formatBytes(meta.samplingIntervalBytes)} allocated, ` : '';
+    return `sampling: no heap snapshots; growth by allocation site from V8's sampling heap profiler (${every}live objects only)`;
+  }
+  return 'heap snapshots: growth by retaining owner';
+}
+
 export function snapshotSentence(report: Report): string {
   const n = report.snapshots.length;
   const meta = report.meta ?? {};

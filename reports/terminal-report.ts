@@ -7,7 +7,7 @@ import type { Finding, Report, Verdict } from '../core/report-schema.js';
 import { safe } from '../core/control-characters.js';
 import { formatBytes } from '../core/units.js';
 import { formatRate } from '../analyzers/gate.js';
-import { countsSentence, findingRate, headline, loadSentence, projectionSentence, snapshotSentence } from './report-text.js';
+import { countsSentence, findingRate, headline, loadSentence, modeSentence, projectionSentence, snapshotSentence } from './report-text.js';
 
 const MAX_FINDINGS_SHOWN = 5;
 const MAX_EVIDENCE_SHOWN = 3;
@@ -38,7 +38,8 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   const status = report.status === 'partial' ? p.red(' (partial)') : '';
   lines.push(`${p.bold('memprobe')} ${safe(report.target.command)} ${p.dim(`[${report.target.kind}]`)}${status}`);
   lines.push(`${label('load')}${loadSentence(report)}`);
-  lines.push(`${label('snapshots')}${snapshotSentence(report)}`);
+  lines.push(`${label('mode')}${modeSentence(report)}`);
+  if (report.meta?.mode !== 'sampling') lines.push(`${label('snapshots')}${snapshotSentence(report)}`);
 
   for (const finding of report.findings.slice(0, MAX_FINDINGS_SHOWN)) {
     lines.push('', findingLine(finding, verdictPaint[finding.verdict], p));
@@ -46,7 +47,9 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
     finding.evidence.slice(0, MAX_EVIDENCE_SHOWN).forEach((e, i) => lines.push(`  ${label(i === 0 ? 'because' : '')}${safe(e)}`));
     if (finding.hint) lines.push(`  ${label('fix')}${safe(finding.hint)}`);
     const site = finding.allocationSites?.[0];
-    if (site) lines.push(`  ${label('allocated')}${safe(site.functionName || '(anonymous)')} ${p.dim(safe(site.location))}`);
+    if (finding.site) {
+      finding.site.stack.forEach((frame, i) => lines.push(`  ${label(i === 0 ? 'allocated' : '')}${i === 0 ? '' : p.dim('← ')}${safe(frame)}`));
+    } else if (site) lines.push(`  ${label('allocated')}${safe(site.functionName || '(anonymous)')} ${p.dim(safe(site.location))}`);
   }
   if (report.findings.length > MAX_FINDINGS_SHOWN) {
     lines.push('', p.dim(`  … ${report.findings.length - MAX_FINDINGS_SHOWN} more findings in report.html`));

@@ -16,10 +16,18 @@ export interface CaptureFacts {
   taken: SnapshotRecord[];
   planned: number;
   pauseMsTotal: number;
+  /** Sampling mode: how many times the profile was read, how often, and its slowest answer. */
+  sampling?: { reads: number; everyS: number; longestReadMs: number } | null;
 }
 
 export function captureNotes(f: CaptureFacts): string[] {
   const notes: string[] = [];
+  if (f.sampling) {
+    notes.push(
+      `Sampling mode: no heap snapshots were taken; the sampling heap profile was read ${f.sampling.reads} times (every ${f.sampling.everyS} s after warm-up), ` +
+        `the slowest read answered in ${Math.round(f.sampling.longestReadMs)} ms (a round trip through the target's event loop, not a pause).`,
+    );
+  }
   if (f.snapshotsAfterLoad > 0) {
     notes.push(`Snapshots took longer than their spacing: the last ${f.snapshotsAfterLoad} ran after the load had ended at ${f.durationS} s.`);
   }

@@ -33,7 +33,9 @@ import { checkSnapshotRoom, processRssBytes } from '../harness/resource-check.js
 import { ProgressLine } from '../harness/progress.js';
 import type { LoadCounters, LoadDriver, TargetExit, TargetProcess } from '../harness/target-process.js';
 import { setLongTimeout, type LongTimer } from '../harness/deadline-timer.js';
-import type { SessionOptions } from './session-options.js';
+import { DEFAULT_SAMPLING_EVERY_S, type SessionOptions } from './session-options.js';
+import { SnapshotBudget } from './snapshot-budget.js';
+import { SamplingRecorder } from '../harness/sampling-capture.js';
 import { describeExit, describeSignal, exitCodeForSignal, partialRunNote, STOP_SIGNALS, type StopReason, type StopSignal } from './stop-reason.js';
 import { captureNotes } from './capture-notes.js';
 import { snapshotsToPrune } from './snapshot-pruning.js';
@@ -70,6 +72,8 @@ export class CaptureSession {
   private snapshotFileInProgress: string | null = null;
   private pauseMsTotal = 0;
   private lastSpikeBytes: number | null = null;
+  private readonly budget: SnapshotBudget;
+  private recorder: SamplingRecorder | null = null;
   private closingTarget = false;
   private targetGone = false;
   private interrupts = 0;
@@ -90,6 +94,7 @@ export class CaptureSession {
   ) {
     this.dir = resolve(options.outDir);
     this.heapLimitBytes = options.heapLimitBytes;
+    this.budget = new SnapshotBudget(target.pid);
   }
 
   async run(): Promise<CaptureResult> {
@@ -144,6 +149,13 @@ export class CaptureSession {
     await enableHeapProfiler(this.inspector);
     this.sampler = await MemorySampler.install(this.inspector);
     await startAllocationSampling(this.inspector);
+    if (this.options.sampling) {
+      this.recorder = new SamplingRecorder(this.inspector, join(this.dir, RUN_FILES.sampling), SAMPLING_INTERVAL_BYTES);
+    } else if (this.target.kind === 'attach') {
+      // A process someone else runs is told before its first snapshot when they would stop it long.
+      const warning = this.budget.pauseWarning(this.times.length, this.sampler.latest()?.heapUsed ?? 0);
+      if (warning) this.warn(warning);
+    }
   }
 
   private startLoad(): void {
@@ -159,6 +171,7 @@ export class CaptureSession {
   // --- the run ---
 
   private async captureOnSchedule(): Promise<void> {
+    if (this.recorder) return this.sampleOnSchedule();
     for (let i = 0; i < this.times.length; i++) {
       if (!(await this.waitUntil(this.times[i]))) return;
       // Slow snapshots can push later ones past the end of the load. They are still taken: the heap
@@ -168,6 +181,24 @@ export class CaptureSession {
       await this.takeSnapshot(i + 1);
     }
     await this.waitUntil(this.options.durationS);
+  }
+
+  /** Sampling mode: a reading of the profile when warm-up ends, then every --sampling-every, and at the end. */
+  private async sampleOnSchedule(): Promise<void> {
+    const every = this.options.samplingEveryS ?? DEFAULT_SAMPLING_EVERY_S;
+    for (let t = this.options.warmupS; t < this.options.durationS - 1e-9; t += every) {
+      if (!(await this.waitUntil(t))) return;
+      await this.readSamplingProfile();
+    }
+    await this.waitUntil(this.options.durationS);
+  }
+
+  private readSamplingProfile(): Promise<boolean> {
+    return this.recorder!.read(() => ({
+      t: round(this.elapsedS(), 3),
+      requests: this.load ? this.load.counters().requests : null,
+      heapUsed: this.sampler!.latest()?.heapUsed ?? 0,
+    }));
   }
 
   /** Resolves true at `t` seconds into the run, false as soon as the run is stopped. */
@@ -191,6 +222,12 @@ export class CaptureSession {
     const room = checkSnapshotRoom({ heapUsedBytes: heapUsed, measuredSpikeBytes: this.lastSpikeBytes, dir: join(this.dir, RUN_FILES.snapshots) });
     if (room.message) this.warn(`snapshot ${index}: ${room.message}`);
     if (!room.ok) return;
+    const nodeCount = [...this.figures].reverse().find((f) => f !== undefined)?.nodeCount ?? null;
+    const refusal = this.budget.refusal(index, heapUsed, nodeCount);
+    if (refusal) {
+      this.warn(refusal);
+      return;
+    }
 
     const t = this.elapsedS();
     const requests = this.load ? this.load.counters().requests : null;
@@ -206,6 +243,8 @@ export class CaptureSession {
       });
       this.pauseMsTotal += capture.pauseMs;
       if (rssBefore !== null) this.lastSpikeBytes = Math.max(0, rssPeak - rssBefore);
+      // The node count comes with the summary, later: the pause calibrates per byte of heap.
+      this.budget.calibrate({ heapUsedBytes: heapUsed, nodeCount: null, pauseMs: capture.pauseMs, rssRiseBytes: rssBefore !== null ? this.lastSpikeBytes : null });
       const record: SnapshotRecord = {
         t: round(t, 3),
         requests,
@@ -379,6 +418,8 @@ export class CaptureSession {
     await this.stopLoad();
     await this.sampleSecond(); // the last line: the counters as the load ended
     this.ticker?.stop();
+    if (this.recorder && !this.targetGone && this.inspector?.isOpen) await this.readSamplingProfile();
+    this.recorder?.close();
     if (!this.targetGone && this.inspector?.isOpen) {
       await stopAllocationSampling(this.inspector!, join(this.dir, RUN_FILES.allocationProfile)).catch((err: Error) =>
         this.warn(`could not save the allocation profile: ${err.message}`),
@@ -401,6 +442,7 @@ export class CaptureSession {
         taken: this.records,
         planned: this.times.length,
         pauseMsTotal: this.pauseMsTotal,
+        sampling: this.recorder ? { reads: this.recorder.reads, everyS: this.options.samplingEveryS ?? DEFAULT_SAMPLING_EVERY_S, longestReadMs: this.recorder.longestReadMs } : null,
       }),
     );
     this.writeRunRecord(this.stopReason ? 'partial' : 'complete');
@@ -425,6 +467,7 @@ export class CaptureSession {
         projectRps: this.options.projectRps,
         budgets: this.options.budgets,
         samplingIntervalBytes: SAMPLING_INTERVAL_BYTES,
+        mode: this.options.sampling ? 'sampling' : 'snapshots',
       }),
     );
   }

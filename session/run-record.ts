@@ -29,6 +29,7 @@ export interface RunFacts {
   projectRps: number[];
   budgets: GateBudgets | null;
   samplingIntervalBytes: number;
+  mode: 'snapshots' | 'sampling';
 }
 
 export function runRecord(f: RunFacts): RunRecord {
@@ -57,6 +58,7 @@ export function runRecord(f: RunFacts): RunRecord {
       snapshotPauseMs: Math.round(f.pauseMsTotal),
       snapshotPauseShare: f.runS > 0 ? round(f.pauseMsTotal / 1000 / f.runS, 4) : 0,
       samplingIntervalBytes: f.samplingIntervalBytes,
+      mode: f.mode,
     },
     analysis: { heapLimitBytes: f.heapLimitBytes, horizonS: f.horizonS, projectRps: f.projectRps },
     ...(f.budgets ? { gate: gateBudgetsToJson(f.budgets) } : {}),

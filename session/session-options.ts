@@ -21,12 +21,30 @@ export interface SessionOptions {
    * is a change between snapshots); library callers may take 0 or 1.
    */
   minSnapshots?: number;
+  /** `--sampling`: no heap snapshots; the sampling heap profile is read every `samplingEveryS`. */
+  sampling?: boolean;
+  /** `--sampling-every D`: seconds between readings of the profile in sampling mode (default 2). */
+  samplingEveryS?: number;
 }
+
+/** Default seconds between readings of the sampling profile (`--sampling-every`). */
+export const DEFAULT_SAMPLING_EVERY_S = 2;
 
 /** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
 export function validateSessionOptions(o: SessionOptions): number[] {
-  const times = snapshotTimes(o);
-  if (o.minSnapshots !== undefined && times.length < o.minSnapshots) {
+  if (o.sampling) {
+    if (!(o.durationS > 0)) throw new UsageError('--duration must be longer than zero');
+    if (!(o.warmupS >= 0) || o.warmupS >= o.durationS) {
+      throw new UsageError(`--warmup ${o.warmupS}s leaves no time for readings in a ${o.durationS}s run`, 'shorten --warmup or lengthen --duration');
+    }
+    const every = o.samplingEveryS ?? DEFAULT_SAMPLING_EVERY_S;
+    if (!(every > 0)) throw new UsageError('--sampling-every must be longer than zero');
+    if ((o.durationS - o.warmupS) / every < 2) {
+      throw new UsageError(`--sampling-every ${every}s leaves room for fewer than two readings after warm-up`, 'shorten --sampling-every or --warmup, or lengthen --duration');
+    }
+  }
+  const times = o.sampling ? [] : snapshotTimes(o);
+  if (!o.sampling && o.minSnapshots !== undefined && times.length < o.minSnapshots) {
     throw new UsageError(
       `--snapshot-every leaves room for ${times.length} snapshot${times.length === 1 ? '' : 's'} between the end of warm-up (${o.warmupS} s) and the end of the ${o.durationS} s run; growth needs at least ${o.minSnapshots}`,
       'shorten --snapshot-every or --warmup, or lengthen --duration',
