@@ -82,6 +82,11 @@ export interface Projection {
   atOtherRates?: { rps: number; secondsToLimit: number | null }[];
   /** One sentence for humans, e.g. "at 1,000/s TrendSink alone reaches the 4.0 GB limit in 1.4 h". */
   text?: string;
+  /**
+   * Addition: growth outside the JS heap (Buffers, native memory) projected against the process's
+   * memory limit (cgroup memory.max, else physical memory), from its last RSS; never the heap limit.
+   */
+  memory?: { limitBytes: number; source: string; rssBytes: number; secondsToLimit: number | null; text: string };
 }
 
 export interface GateResult {

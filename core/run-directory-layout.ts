@@ -18,6 +18,8 @@ export interface RunRecord {
     heapLimitBytes: number | null;
     horizonS: number;
     projectRps: number[];
+    /** Addition: the process's memory limit when the run started (cgroup memory.max, else physical memory). */
+    memoryLimit?: { bytes: number; source: string };
   };
   /** Budgets given with `--gate`, re-applied by `memprobe report` (absent when none). */
   gate?: Record<string, unknown>;

@@ -40,12 +40,13 @@ export async function reportRunDirectory(runDir: string, options: ReportRunDirec
   const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
   const report =
     run.meta.mode === 'sampling'
-      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets, inputNotes: dir.notes })
+      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets, inputNotes: dir.notes, timeline: dir.timeline })
       : reportFromSummaries(run, dir.summaries, {
           runRps: projectionRate(run.load),
           allocationProfile: dir.allocationProfile,
           budgets,
           inputNotes: dir.notes,
+          timeline: dir.timeline,
         });
   writeReportFiles(runDir, report, dir);
   if (dir.allocationProfile) writePprof(runDir, run, dir.allocationProfile);

@@ -5,17 +5,18 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Report } from '../core/report-schema.js';
+import type { Report, TimelineSample } from '../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 import { UsageError } from '../core/usage-error.js';
 import type { GateBudgets } from '../analyzers/gate.js';
 import { analyzeSamplingGrowth, parseSamplingSeries } from '../analyzers/sampling-growth.js';
-import { buildReport, gateReport } from './summaries-to-report.js';
+import { buildReport, gateReport, withOutsideHeap } from './summaries-to-report.js';
 
 export interface SamplingToReportOptions {
   runRps: number | null;
   budgets: GateBudgets | null;
   inputNotes?: string[];
+  timeline?: TimelineSample[];
 }
 
 export function reportFromSamplingRun(runDir: string, run: RunRecord, options: SamplingToReportOptions): Report {
@@ -41,6 +42,9 @@ export function reportFromSamplingRun(runDir: string, run: RunRecord, options: S
     horizonS: run.analysis.horizonS,
     attachCommand: run.target.kind === 'attach' && run.target.pid ? `memprobe attach ${run.target.pid}` : null,
   });
-  const ungated = buildReport(run, { ...analysis, notes: [...analysis.notes, ...notes] }, null);
+  const firstReading = series.points[0]?.t ?? Infinity;
+  const lastHeap = series.points[series.points.length - 1]?.heapUsed ?? 0;
+  const outside = options.timeline ? withOutsideHeap(run, analysis, options.timeline, firstReading, lastHeap, options.runRps) : analysis;
+  const ungated = buildReport(run, { ...outside, notes: [...outside.notes, ...notes] }, null);
   return options.budgets ? gateReport(ungated, options.budgets) : ungated;
 }

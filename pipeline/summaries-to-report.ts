@@ -4,7 +4,8 @@
  * report goes through here: a run directory (`run`, `attach`, `report`, `gate`) and `analyze` on
  * two or more snapshot files.
  */
-import type { GateResult, Report } from '../core/report-schema.js';
+import type { GateResult, Report, TimelineSample } from '../core/report-schema.js';
+import { analyzeOutsideHeap } from '../analyzers/outside-heap.js';
 import type { RunRecord } from '../core/run-directory-layout.js';
 import { analyzeGrowth, type GrowthAnalysis, type SamplingHeapProfile } from '../analyzers/analyze-growth.js';
 import { evaluateGate, type GateBudgets } from '../analyzers/gate.js';
@@ -18,6 +19,8 @@ export interface SummariesToReportOptions {
   budgets: GateBudgets | null;
   /** Notes about the inputs (a torn timeline line), after the analysis' own. */
   inputNotes?: string[];
+  /** The run's timeline: growth outside the JS heap is judged from it (absent for `analyze`). */
+  timeline?: TimelineSample[];
 }
 
 export function reportFromSummaries(run: RunRecord, summaries: SnapshotSummary[], options: SummariesToReportOptions): Report {
@@ -28,8 +31,31 @@ export function reportFromSummaries(run: RunRecord, summaries: SnapshotSummary[]
     horizonS: run.analysis.horizonS,
     allocationProfile: options.allocationProfile,
   });
-  const ungated = buildReport(run, { ...analysis, notes: [...analysis.notes, ...(options.inputNotes ?? [])] }, null);
+  const outside = options.timeline ? withOutsideHeap(run, analysis, options.timeline, run.snapshots[0]?.t ?? Infinity, lastOf(summaries.map((s) => s.totalBytes)) ?? 0, options.runRps) : analysis;
+  const ungated = buildReport(run, { ...outside, notes: [...outside.notes, ...(options.inputNotes ?? [])] }, null);
   return options.budgets ? gateReport(ungated, options.budgets) : ungated;
+}
+
+/** The analysis with growth outside the JS heap judged from the timeline (analyzers/outside-heap.ts). */
+export function withOutsideHeap(run: RunRecord, analysis: GrowthAnalysis, timeline: TimelineSample[], fromT: number, lastHeapBytes: number, runRps: number | null): GrowthAnalysis {
+  const result = analyzeOutsideHeap({
+    timeline,
+    fromT,
+    findings: analysis.findings,
+    projection: analysis.projection,
+    runRps,
+    projectRps: run.analysis.projectRps,
+    horizonS: run.analysis.horizonS,
+    heapLimitBytes: run.analysis.heapLimitBytes,
+    lastHeapBytes,
+    memoryLimit: run.analysis.memoryLimit ?? null,
+    snapshotsTaken: run.snapshots.length > 0,
+  });
+  return { findings: result.findings, projection: result.projection, notes: [...analysis.notes, ...result.notes] };
+}
+
+function lastOf(values: number[]): number | undefined {
+  return values[values.length - 1];
 }
 
 /** The report with the gate's verdict on these budgets in its `gate` block. */

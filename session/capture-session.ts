@@ -35,6 +35,7 @@ import type { LoadCounters, LoadDriver, TargetExit, TargetProcess } from '../har
 import { setLongTimeout, type LongTimer } from '../harness/deadline-timer.js';
 import { DEFAULT_SAMPLING_EVERY_S, type SessionOptions } from './session-options.js';
 import { SnapshotBudget } from './snapshot-budget.js';
+import { processMemoryLimit } from '../harness/memory-limit.js';
 import { SamplingRecorder } from '../harness/sampling-capture.js';
 import { describeExit, describeSignal, exitCodeForSignal, partialRunNote, STOP_SIGNALS, type StopReason, type StopSignal } from './stop-reason.js';
 import { captureNotes } from './capture-notes.js';
@@ -73,6 +74,8 @@ export class CaptureSession {
   private pauseMsTotal = 0;
   private lastSpikeBytes: number | null = null;
   private readonly budget: SnapshotBudget;
+  /** The target's memory limit (cgroup memory.max, else physical memory), for growth outside the heap. */
+  private readonly memoryLimit: { bytes: number; source: string } | null;
   private recorder: SamplingRecorder | null = null;
   private closingTarget = false;
   private targetGone = false;
@@ -95,6 +98,7 @@ export class CaptureSession {
     this.dir = resolve(options.outDir);
     this.heapLimitBytes = options.heapLimitBytes;
     this.budget = new SnapshotBudget(target.pid);
+    this.memoryLimit = processMemoryLimit(target.pid);
   }
 
   async run(): Promise<CaptureResult> {
@@ -468,6 +472,7 @@ export class CaptureSession {
         budgets: this.options.budgets,
         samplingIntervalBytes: SAMPLING_INTERVAL_BYTES,
         mode: this.options.sampling ? 'sampling' : 'snapshots',
+        memoryLimit: this.memoryLimit,
       }),
     );
   }

@@ -30,6 +30,7 @@ export interface RunFacts {
   budgets: GateBudgets | null;
   samplingIntervalBytes: number;
   mode: 'snapshots' | 'sampling';
+  memoryLimit: { bytes: number; source: string } | null;
 }
 
 export function runRecord(f: RunFacts): RunRecord {
@@ -60,7 +61,7 @@ export function runRecord(f: RunFacts): RunRecord {
       samplingIntervalBytes: f.samplingIntervalBytes,
       mode: f.mode,
     },
-    analysis: { heapLimitBytes: f.heapLimitBytes, horizonS: f.horizonS, projectRps: f.projectRps },
+    analysis: { heapLimitBytes: f.heapLimitBytes, horizonS: f.horizonS, projectRps: f.projectRps, ...(f.memoryLimit ? { memoryLimit: f.memoryLimit } : {}) },
     ...(f.budgets ? { gate: gateBudgetsToJson(f.budgets) } : {}),
   };
 }
