@@ -36,4 +36,5 @@ export const RUN_FILES = {
   allocationProfile: 'allocation.heapprofile',
   pprof: 'heap.pb.gz',
   sampling: 'sampling.ndjson',
+  sourceMaps: 'sourcemaps.json',
 } as const;

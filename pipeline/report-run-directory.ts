@@ -17,6 +17,7 @@ import { reportFromSummaries } from './summaries-to-report.js';
 import { reportFromSamplingRun } from './sampling-to-report.js';
 import { writeReportFiles } from './write-report-files.js';
 import { writePprof } from './write-pprof.js';
+import { loadSourceMaps } from './source-maps.js';
 
 export interface ReportRunDirectoryOptions {
   /** Budgets to gate on; `undefined`: those recorded in run.json (`run --gate`); `null`: no gate. */
@@ -38,18 +39,20 @@ export async function reportRunDirectory(runDir: string, options: ReportRunDirec
   const dir = readRunDirectory(runDir);
   const { run } = dir;
   const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
+  const sourceMaps = loadSourceMaps(runDir);
   const report =
     run.meta.mode === 'sampling'
-      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets, inputNotes: dir.notes, timeline: dir.timeline })
+      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets, inputNotes: dir.notes, timeline: dir.timeline, sourceMaps })
       : reportFromSummaries(run, dir.summaries, {
           runRps: projectionRate(run.load),
           allocationProfile: dir.allocationProfile,
           budgets,
           inputNotes: dir.notes,
           timeline: dir.timeline,
+          sourceMaps,
         });
   writeReportFiles(runDir, report, dir);
-  if (dir.allocationProfile) writePprof(runDir, run, dir.allocationProfile);
+  if (dir.allocationProfile) writePprof(runDir, run, dir.allocationProfile, sourceMaps);
   return report;
 }
 

@@ -11,12 +11,14 @@ import { UsageError } from '../core/usage-error.js';
 import type { GateBudgets } from '../analyzers/gate.js';
 import { analyzeSamplingGrowth, parseSamplingSeries } from '../analyzers/sampling-growth.js';
 import { buildReport, gateReport, withOutsideHeap } from './summaries-to-report.js';
+import { frameLabeler, type SourceMapper } from './source-maps.js';
 
 export interface SamplingToReportOptions {
   runRps: number | null;
   budgets: GateBudgets | null;
   inputNotes?: string[];
   timeline?: TimelineSample[];
+  sourceMaps?: SourceMapper;
 }
 
 export function reportFromSamplingRun(runDir: string, run: RunRecord, options: SamplingToReportOptions): Report {
@@ -41,6 +43,7 @@ export function reportFromSamplingRun(runDir: string, run: RunRecord, options: S
     projectRps: run.analysis.projectRps,
     horizonS: run.analysis.horizonS,
     attachCommand: run.target.kind === 'attach' && run.target.pid ? `memprobe attach ${run.target.pid}` : null,
+    ...(options.sourceMaps ? { label: frameLabeler(options.sourceMaps) } : {}),
   });
   const firstReading = series.points[0]?.t ?? Infinity;
   const lastHeap = series.points[series.points.length - 1]?.heapUsed ?? 0;

@@ -6,6 +6,7 @@
  */
 import type { GateResult, Report, TimelineSample } from '../core/report-schema.js';
 import { analyzeOutsideHeap } from '../analyzers/outside-heap.js';
+import { mapFindingLocations, type SourceMapper } from './source-maps.js';
 import type { RunRecord } from '../core/run-directory-layout.js';
 import { analyzeGrowth, type GrowthAnalysis, type SamplingHeapProfile } from '../analyzers/analyze-growth.js';
 import { evaluateGate, type GateBudgets } from '../analyzers/gate.js';
@@ -21,6 +22,8 @@ export interface SummariesToReportOptions {
   inputNotes?: string[];
   /** The run's timeline: growth outside the JS heap is judged from it (absent for `analyze`). */
   timeline?: TimelineSample[];
+  /** Maps owner locations and allocation sites to original sources (TypeScript, bundles). */
+  sourceMaps?: SourceMapper;
 }
 
 export function reportFromSummaries(run: RunRecord, summaries: SnapshotSummary[], options: SummariesToReportOptions): Report {
@@ -31,6 +34,7 @@ export function reportFromSummaries(run: RunRecord, summaries: SnapshotSummary[]
     horizonS: run.analysis.horizonS,
     allocationProfile: options.allocationProfile,
   });
+  if (options.sourceMaps) analysis.findings = analysis.findings.map((f) => mapFindingLocations(f, options.sourceMaps!));
   const outside = options.timeline ? withOutsideHeap(run, analysis, options.timeline, run.snapshots[0]?.t ?? Infinity, lastOf(summaries.map((s) => s.totalBytes)) ?? 0, options.runRps) : analysis;
   const ungated = buildReport(run, { ...outside, notes: [...outside.notes, ...(options.inputNotes ?? [])] }, null);
   return options.budgets ? gateReport(ungated, options.budgets) : ungated;

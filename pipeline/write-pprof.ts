@@ -8,12 +8,22 @@ import { UsageError } from '../core/usage-error.js';
 import { writeAtomically } from '../core/write-atomically.js';
 import type { SamplingHeapProfile } from '../analyzers/allocation-sites.js';
 import { encodePprofGzip } from '../reports/pprof-export.js';
+import type { SourceMapper } from './source-maps.js';
 
-export function writePprof(runDir: string, run: RunRecord, profile: SamplingHeapProfile): void {
+export function writePprof(runDir: string, run: RunRecord, profile: SamplingHeapProfile, sourceMaps?: SourceMapper): void {
   const bytes = encodePprofGzip(profile, {
     samplingIntervalBytes: run.meta.samplingIntervalBytes,
     timeMs: Date.parse(run.meta.startedAt ?? '') || undefined,
     durationMs: run.load.durationS * 1000,
+    ...(sourceMaps
+      ? {
+          resolve: (f) => {
+            const hit = sourceMaps.map(f.url, f.lineNumber, f.columnNumber);
+            const file = hit ? hit.file : f.url ? f.url.replace(/^file:\/\//, '') : '(native)';
+            return { functionName: f.functionName || '(anonymous)', file, line: (hit ? hit.line : f.lineNumber) + 1, column: (hit ? hit.column : f.columnNumber) + 1 };
+          },
+        }
+      : {}),
   });
   const file = join(runDir, RUN_FILES.pprof);
   try {

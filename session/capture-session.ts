@@ -36,6 +36,8 @@ import { setLongTimeout, type LongTimer } from '../harness/deadline-timer.js';
 import { DEFAULT_SAMPLING_EVERY_S, type SessionOptions } from './session-options.js';
 import { SnapshotBudget } from './snapshot-budget.js';
 import { processMemoryLimit } from '../harness/memory-limit.js';
+import { collectScriptSourceMaps } from '../harness/script-source-maps.js';
+import { writeAtomically } from '../core/write-atomically.js';
 import { SamplingRecorder } from '../harness/sampling-capture.js';
 import { describeExit, describeSignal, exitCodeForSignal, partialRunNote, STOP_SIGNALS, type StopReason, type StopSignal } from './stop-reason.js';
 import { captureNotes } from './capture-notes.js';
@@ -77,6 +79,7 @@ export class CaptureSession {
   /** The target's memory limit (cgroup memory.max, else physical memory), for growth outside the heap. */
   private readonly memoryLimit: { bytes: number; source: string } | null;
   private recorder: SamplingRecorder | null = null;
+  private sourceMaps: Record<string, string> = {};
   private closingTarget = false;
   private targetGone = false;
   private interrupts = 0;
@@ -152,6 +155,11 @@ export class CaptureSession {
     this.heapLimitBytes ??= facts.heapLimit;
     await enableHeapProfiler(this.inspector);
     this.sampler = await MemorySampler.install(this.inspector);
+    // Before sampling starts: what enabling the Debugger domain allocates (every script's line
+    // table, kept by V8 for good) must not count as the target's live allocations. It is the
+    // snapshot preparation too, done once here for the scripts loaded so far, and says which
+    // scripts have source maps.
+    this.sourceMaps = await collectScriptSourceMaps(this.inspector).catch(() => ({}));
     await startAllocationSampling(this.inspector);
     if (this.options.sampling) {
       this.recorder = new SamplingRecorder(this.inspector, join(this.dir, RUN_FILES.sampling), SAMPLING_INTERVAL_BYTES);
@@ -428,6 +436,19 @@ export class CaptureSession {
       await stopAllocationSampling(this.inspector!, join(this.dir, RUN_FILES.allocationProfile)).catch((err: Error) =>
         this.warn(`could not save the allocation profile: ${err.message}`),
       );
+      // Source maps the target's scripts name (inline ones too), scripts loaded since the start
+      // included, after sampling stopped: the report maps sites through them.
+      const late = await collectScriptSourceMaps(this.inspector).catch(() => ({}));
+      this.sourceMaps = { ...this.sourceMaps, ...late };
+    }
+    if (Object.keys(this.sourceMaps).length) {
+      try {
+        writeAtomically(join(this.dir, RUN_FILES.sourceMaps), `${JSON.stringify(this.sourceMaps)}\n`, { mode: 0o600 });
+      } catch {
+        // without it, sites keep their generated positions (or the scripts' own map comments)
+      }
+    }
+    if (!this.targetGone && this.inspector?.isOpen) {
       await this.sampler!.uninstall();
     }
     if (this.records.some((_, i) => this.figures[i] === undefined)) {
