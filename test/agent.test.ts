@@ -55,13 +55,15 @@ describe('agentConfigFromEnv', () => {
       everyS: null,
       samplingIntervalBytes: 32 * 1024,
       maxSnapshots: 20,
+      mode: 'snapshots',
+      samplingEveryS: 10,
     });
     expect(
       agentConfigFromEnv(
         { MEMPROBE_AGENT_DIR: '/var/tmp/app-%p', MEMPROBE_AGENT_SIGNAL: 'none', MEMPROBE_AGENT_EVERY: '15m', MEMPROBE_AGENT_SAMPLING: 'off', MEMPROBE_AGENT_MAX_SNAPSHOTS: '4' },
         7,
       ),
-    ).toEqual({ dir: '/var/tmp/app-7', signal: null, everyS: 900, samplingIntervalBytes: null, maxSnapshots: 4 });
+    ).toEqual({ dir: '/var/tmp/app-7', signal: null, everyS: 900, samplingIntervalBytes: null, maxSnapshots: 4, mode: 'snapshots', samplingEveryS: 10 });
     expect(agentConfigFromEnv({ MEMPROBE_AGENT_SIGNAL: 'pwr' }, 1).signal).toBe('SIGPWR');
     expect(() => agentConfigFromEnv({ MEMPROBE_AGENT_SIGNAL: 'SIGUSR1' }, 1)).toThrow(/MEMPROBE_AGENT_SIGNAL: SIGUSR1 is not available/);
     expect(() => agentConfigFromEnv({ MEMPROBE_AGENT_SIGNAL: 'SIGNOPE' }, 1)).toThrow(/unknown signal/);

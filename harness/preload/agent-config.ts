@@ -4,7 +4,9 @@
  * naming the variable, which the agent reports once before switching itself off.
  *
  *   MEMPROBE_AGENT_DIR            run directory; `%p` becomes the pid   [memprobe-agent-%p]
- *   MEMPROBE_AGENT_SIGNAL         signal that takes a snapshot, or none [SIGUSR2]
+ *   MEMPROBE_AGENT_SIGNAL         signal that takes a snapshot (a reading in sampling mode), or none [SIGUSR2]
+ *   MEMPROBE_AGENT_MODE           snapshots, or sampling (no snapshots: growth by allocation site) [snapshots]
+ *   MEMPROBE_AGENT_SAMPLING_EVERY sampling mode: read the profile every D [10s]
  *   MEMPROBE_AGENT_EVERY          also one snapshot every D (60s, 15m)  [off]
  *   MEMPROBE_AGENT_SAMPLING       sampling heap profiler interval (32KB), or off  [32KB]
  *   MEMPROBE_AGENT_MAX_SNAPSHOTS  stop taking snapshots after this many [20]
@@ -23,6 +25,10 @@ export interface AgentConfig {
   /** Bytes between heap samples; null: the sampling heap profiler stays off. */
   samplingIntervalBytes: number | null;
   maxSnapshots: number;
+  /** `MEMPROBE_AGENT_MODE`: `snapshots` (default) or `sampling` (no snapshots, growth by allocation site). */
+  mode: 'snapshots' | 'sampling';
+  /** `MEMPROBE_AGENT_SAMPLING_EVERY`: seconds between readings of the profile in sampling mode. */
+  samplingEveryS: number;
 }
 
 export const AGENT_DEFAULTS = {
@@ -30,6 +36,7 @@ export const AGENT_DEFAULTS = {
   signal: 'SIGUSR2',
   samplingIntervalBytes: 32 * 1024,
   maxSnapshots: 20,
+  samplingEveryS: 10,
 } as const;
 
 /**
@@ -48,7 +55,25 @@ export function agentConfigFromEnv(env: NodeJS.ProcessEnv, pid: number, cwd = pr
     everyS: parseEvery(env.MEMPROBE_AGENT_EVERY),
     samplingIntervalBytes: parseSampling(env.MEMPROBE_AGENT_SAMPLING),
     maxSnapshots: parseMaxSnapshots(env.MEMPROBE_AGENT_MAX_SNAPSHOTS),
+    ...parseMode(env),
   };
+}
+
+function parseMode(env: NodeJS.ProcessEnv): Pick<AgentConfig, 'mode' | 'samplingEveryS'> {
+  const value = env.MEMPROBE_AGENT_MODE?.trim().toLowerCase() || 'snapshots';
+  if (value !== 'snapshots' && value !== 'sampling') throw new Error(`MEMPROBE_AGENT_MODE: expected snapshots or sampling, got "${env.MEMPROBE_AGENT_MODE}"`);
+  if (value === 'sampling' && parseSampling(env.MEMPROBE_AGENT_SAMPLING) === null) throw new Error('MEMPROBE_AGENT_MODE=sampling needs the sampling heap profiler: drop MEMPROBE_AGENT_SAMPLING=off');
+  const every = env.MEMPROBE_AGENT_SAMPLING_EVERY?.trim();
+  let samplingEveryS: number = AGENT_DEFAULTS.samplingEveryS;
+  if (every) {
+    try {
+      samplingEveryS = parseDuration(every, 'sampling-every');
+    } catch {
+      throw new Error(`MEMPROBE_AGENT_SAMPLING_EVERY: expected a duration such as 10s or 1m, got "${every}"`);
+    }
+    if (samplingEveryS < MIN_EVERY_S) throw new Error(`MEMPROBE_AGENT_SAMPLING_EVERY: at least ${MIN_EVERY_S}s, got "${every}"`);
+  }
+  return { mode: value, samplingEveryS };
 }
 
 function parseSignal(text: string | undefined): NodeJS.Signals | null {

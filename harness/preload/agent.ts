@@ -34,6 +34,7 @@ import { round } from '../../core/units.js';
 import { writeAtomically } from '../../core/write-atomically.js';
 import { checkSnapshotRoom } from '../resource-check.js';
 import { agentConfigFromEnv, type AgentConfig } from './agent-config.js';
+import { AgentSampler } from './agent-sampling.js';
 
 const require = createRequire(import.meta.url);
 const TIMELINE_INTERVAL_MS = 1000;
@@ -74,6 +75,7 @@ export class MemprobeAgent {
   private heapdump: HeapdumpModule | null | undefined;
   private profiler: ProfilerModule | null = null;
   private profileTotal: SamplingNode | null = null;
+  private sampler: AgentSampler | null = null;
   private stopped = false;
 
   constructor(readonly config: AgentConfig) {
@@ -85,18 +87,28 @@ export class MemprobeAgent {
     this.histogram.enable();
     this.timelineTimer = setInterval(() => this.guard('timeline', () => this.sampleTimeline(false)), TIMELINE_INTERVAL_MS).unref();
     if (config.signal) process.on(config.signal, this.onSignal);
-    if (config.everyS !== null) {
-      this.scheduleTimer = setInterval(() => this.capture('schedule'), config.everyS * 1000).unref();
-    }
     process.on('exit', this.onExit);
-    // dlopen of the profiler after start-up, not in the middle of the application's own imports.
-    if (config.samplingIntervalBytes !== null) setImmediate(() => this.guard('sampling', () => this.startSampling())).unref();
+    if (config.mode === 'sampling') {
+      // No snapshots: the live sampled heap read on a schedule (and on the signal).
+      setImmediate(() => this.guard('sampling', () => (this.sampler = new AgentSampler(config.dir, config.samplingIntervalBytes!)))).unref();
+      this.scheduleTimer = setInterval(() => this.guard('sampling', () => this.sampler?.read(round(this.elapsedS(), 3))), config.samplingEveryS * 1000).unref();
+    } else {
+      if (config.everyS !== null) {
+        this.scheduleTimer = setInterval(() => this.capture('schedule'), config.everyS * 1000).unref();
+      }
+      // dlopen of the profiler after start-up, not in the middle of the application's own imports.
+      if (config.samplingIntervalBytes !== null) setImmediate(() => this.guard('sampling', () => this.startSampling())).unref();
+    }
     this.writeRunRecord();
   }
 
   /** Takes one snapshot (and checkpoints the allocation profile) now; false when skipped. */
   capture(reason: 'signal' | 'schedule' | 'api'): boolean {
     if (this.stopped || this.capturing) return false;
+    if (this.config.mode === 'sampling') {
+      // Sampling mode takes no snapshot: the signal asks for a reading now.
+      return this.guard('sampling', () => (this.sampler?.read(round(this.elapsedS(), 3)), true)) ?? false;
+    }
     if (this.records.length >= this.config.maxSnapshots) {
       this.reportOnce('max', `MEMPROBE_AGENT_MAX_SNAPSHOTS (${this.config.maxSnapshots}) reached: no more snapshots`);
       if (this.scheduleTimer) clearInterval(this.scheduleTimer);
@@ -117,6 +129,8 @@ export class MemprobeAgent {
       // Allocations after the last snapshot have no snapshot to pair with: the profile stays as is.
       this.profiler?.stopSamplingHeapProfiling();
       this.profiler = null;
+      this.sampler?.stop(round(this.elapsedS(), 3));
+      this.sampler = null;
       this.sampleTimeline(false);
       this.writeRunRecord();
     });
@@ -250,7 +264,9 @@ export class MemprobeAgent {
       load: { targetRps: null, achievedRps: null, requests: null, dropped: null, durationS },
       snapshots: this.records.map((r) => ({ ...r })),
       notes: [
-        `Captured in-process by the memprobe agent (pid ${process.pid}): snapshots ${this.triggerText()}; growth is per second, the agent cannot count requests.`,
+        this.config.mode === 'sampling'
+          ? `Captured in-process by the memprobe agent (pid ${process.pid}) in sampling mode: the sampling heap profile read every ${this.config.samplingEveryS} s${this.config.signal ? ` and on ${this.config.signal}` : ''}, no snapshots; growth is per second, the agent cannot count requests.`
+          : `Captured in-process by the memprobe agent (pid ${process.pid}): snapshots ${this.triggerText()}; growth is per second, the agent cannot count requests.`,
         ...this.notes,
       ],
       meta: {
@@ -260,6 +276,7 @@ export class MemprobeAgent {
         snapshotPauseMs: Math.round(this.pauseMsTotal),
         snapshotPauseShare: durationS > 0 ? round(this.pauseMsTotal / 1000 / durationS, 4) : 0,
         ...(this.config.samplingIntervalBytes !== null ? { samplingIntervalBytes: this.config.samplingIntervalBytes } : {}),
+        mode: this.config.mode,
       },
       analysis: { heapLimitBytes: getHeapStatistics().heap_size_limit, horizonS: 24 * 3600, projectRps: [] },
     };
@@ -365,7 +382,7 @@ export function startAgent(env: NodeJS.ProcessEnv = process.env): MemprobeAgent 
     if (existsSync(join(config.dir, RUN_FILES.run))) config.dir = `${config.dir}-${process.pid}-${Date.now()}`;
     const agent = new MemprobeAgent(config);
     Object.defineProperty(global, STATE_KEY, { value: agent, configurable: true, enumerable: false });
-    const trigger = config.signal ? `; kill -${config.signal.slice(3)} ${process.pid} takes a snapshot` : '';
+    const trigger = config.signal ? `; kill -${config.signal.slice(3)} ${process.pid} ${config.mode === 'sampling' ? 'reads the sampling profile (sampling mode: no snapshots)' : 'takes a snapshot'}` : '';
     process.stderr.write(`memprobe agent: writing to ${config.dir}${trigger}\n`);
     return agent;
   } catch (err) {
