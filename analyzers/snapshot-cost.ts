@@ -5,7 +5,7 @@
  * count; neither depends on the run.
  *
  * Before a process's first snapshot the figures are a conservative first guess from what was
- * measured on this project's 2-core machine under load (issue 12): 525 MB / 3 M objects took 53 to
+ * measured on this project's 2-core machine under load: 525 MB / 3 M objects took 53 to
  * 77 s and raised RSS to 13x the heap; 1.5 GB / 27 M nodes took 118 s and 8x; a 100 MB heap 8 to
  * 13 s and 15x. So the guess is 150 s per GB of heap or 10 µs per node (whichever is larger, when
  * the node count is known), plus half a second, and an RSS rise of 15x the heap. Every snapshot

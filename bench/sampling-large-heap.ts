@@ -1,5 +1,5 @@
 /**
- * `--sampling` on a ~500 MB heap of millions of small objects (issue 12's target): 60 s at
+ * `--sampling` on a ~500 MB heap of millions of small objects: 60 s at
  * 500 requests/s, the target growing by exactly 80 B/request (bench/targets/large-heap-growth.mjs).
  * Prints what the target paid (its longest event-loop stall, measured inside it), the achieved
  * rate, and the finding: its site and bytes/request against the truth.
