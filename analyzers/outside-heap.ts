@@ -30,6 +30,10 @@ import { testSampledGrowth } from './sampling-growth.js';
 const STREAM_CLASSES =
   /^(Gzip|Gunzip|Deflate|Inflate|DeflateRaw|InflateRaw|Unzip|BrotliCompress|BrotliDecompress|ZlibBase|Zlib|Socket|TLSSocket|Server|ReadStream|WriteStream|Readable|Writable|Duplex|Transform|PassThrough|IncomingMessage|ServerResponse|ClientRequest|FileHandle|ChildProcess|Worker|MessagePort)$/;
 
+/** Floor for RSS beyond heap and external: an absolute minimum and a share of RSS. */
+const NATIVE_MIN_GROWTH_BYTES = 2 * 1024 * 1024;
+const NATIVE_RSS_SHARE = 0.02;
+
 export interface OutsideHeapInput {
   timeline: TimelineSample[];
   /** Growth is measured from here (end of warm-up: the first snapshot or reading). */
@@ -140,7 +144,9 @@ export function analyzeOutsideHeap(input: OutsideHeapInput): OutsideHeapResult {
       }
     }
     if (!input.snapshotsTaken) {
-      const native = testSampledGrowth(s.x, s.native, floor);
+      // RSS moves in pages and allocator arenas, and the first seconds of a process grow it (code,
+      // stacks, malloc arenas): a higher floor than the heap's, 2 MB or 2% of RSS.
+      const native = testSampledGrowth(s.x, s.native, Math.max(floor, NATIVE_MIN_GROWTH_BYTES, NATIVE_RSS_SHARE * median(s.rss)));
       if (native.real && native.shape === 'linear') {
         const perSecond = fitLine(s.t, s.native).slope;
         outside.push({
