@@ -53,7 +53,7 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('keep-snapshots', { type: 'string', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
     .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
     .option('sampling', { type: 'boolean', describe: "No heap snapshots: growth by allocation site from V8's sampling heap profiler (live objects), read at intervals; for heaps too large to snapshot", group: 'Capture:' })
-    .option('sampling-every', { type: 'string', describe: 'With --sampling: read the profile every D [default: 2s]', group: 'Capture:' })
+    .option('sampling-every', { type: 'string', describe: 'With --sampling: read the profile every D (each read is a full GC in the target) [default: 5s]', group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
     .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })

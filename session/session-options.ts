@@ -28,7 +28,7 @@ export interface SessionOptions {
 }
 
 /** Default seconds between readings of the sampling profile (`--sampling-every`). */
-export const DEFAULT_SAMPLING_EVERY_S = 2;
+export const DEFAULT_SAMPLING_EVERY_S = 5;
 
 /** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
 export function validateSessionOptions(o: SessionOptions): number[] {
