@@ -23,7 +23,7 @@ export interface SessionOptions {
   minSnapshots?: number;
   /** `--sampling`: no heap snapshots; the sampling heap profile is read every `samplingEveryS`. */
   sampling?: boolean;
-  /** `--sampling-every D`: seconds between readings of the profile in sampling mode (default 2). */
+  /** `--sampling-every D`: seconds between readings of the profile in sampling mode (default 5). */
   samplingEveryS?: number;
 }
 
