@@ -25,7 +25,7 @@ export function captureNotes(f: CaptureFacts): string[] {
   if (f.sampling) {
     notes.push(
       `Sampling mode: no heap snapshots were taken; the sampling heap profile was read ${f.sampling.reads} times (every ${f.sampling.everyS} s after warm-up), ` +
-        `the slowest read answered in ${Math.round(f.sampling.longestReadMs)} ms (a round trip through the target's event loop, not a pause).`,
+        `the slowest read answered in ${Math.round(f.sampling.longestReadMs)} ms (each read is a full GC in the target, plus the wait for its event loop).`,
     );
   }
   if (f.snapshotsAfterLoad > 0) {
