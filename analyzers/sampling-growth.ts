@@ -1,17 +1,17 @@
 /**
  * Growth without heap snapshots (`--sampling`): V8's sampling heap profiler keeps one sample per
  * ~32 KiB allocated, with its allocation stack, for as long as the sampled object lives. Read at
- * intervals (`HeapProfiler.getSamplingProfile`, no pause beyond walking the samples), the live
+ * intervals (`HeapProfiler.getSamplingProfile`: a full GC, then a walk of the samples), the live
  * sampled bytes of each allocation stack form a series; growth that survives is growth of that
  * series. Everything allocated before sampling started is invisible, so a 500 MB heap that does not
- * grow contributes nothing, and the noise is work in flight plus garbage not yet collected.
+ * grow contributes nothing, and the noise is work in flight at the moment of the reading.
  *
  * Series are grouped by allocation site: the allocating frame nearest the leaf that is not Node.js
  * internals nor memprobe's own, and, when that frame is in `node_modules`, the frames up to the
  * nearest caller outside it (the line a user can change). Each site's series goes through the same
  * noise floor and growth test as an owner's across snapshots (`noise-floor.ts` rules: floor of
  * 64 KB or 0.2% of the heap, and here also 8 sampling intervals, sustained rise, r² of the line),
- * on the points bucketed to at most ten, since a profile read every second or two has many more
+ * on the points bucketed to at most ten, since a profile read every few seconds has many more
  * points than a run has snapshots.
  *
  * A profile says where memory was allocated, not what keeps it. Where the stack shows what was

@@ -4,8 +4,8 @@
  * read every `MEMPROBE_AGENT_SAMPLING_EVERY` into `sampling.ndjson` the way `--sampling` does over
  * the inspector, so `memprobe report <dir>` finds growth by allocation site without a snapshot.
  * v8-profiler-next cannot read the profile without stopping it (which forgets the live samples), so
- * it is not used in this mode. Each read is synchronous on the main thread: a walk of the live
- * samples, milliseconds.
+ * it is not used in this mode. Each read is synchronous on the main thread and, as over the
+ * inspector, begins with a full GC (`kSamplingForceGC`), then walks the live samples.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
