@@ -282,14 +282,14 @@ export function analyzeSamplingGrowth(series: SamplingSeries, options: SamplingO
   if (!byRequests) notes.push('no request counts: growth is measured over time and bytesPerRequest is null');
 
   // Stacks grouped by site.
-  const sites = new Map<string, { site: Site; bytes: number[]; objects: number[] }>();
+  const sites = new Map<string, { site: Site; bytes: number[]; objects: number[]; stacks: { site: Site; growth: number }[] }>();
   for (const [id, frames] of series.stacks) {
     const site = siteOf(frames, label);
     if (!site) continue;
     let entry = sites.get(site.key);
-    if (!entry) sites.set(site.key, (entry = { site, bytes: new Array(points.length).fill(0), objects: new Array(points.length).fill(0) }));
-    // Prefer, as the site's shown stack, the one with the most internal frames below (what it made).
-    if (site.below.length > entry.site.below.length) entry.site = { ...site, below: site.below };
+    if (!entry) sites.set(site.key, (entry = { site, bytes: new Array(points.length).fill(0), objects: new Array(points.length).fill(0), stacks: [] }));
+    const own = points.map((p) => p.values.get(id)?.bytes ?? 0);
+    entry.stacks.push({ site, growth: own[own.length - 1] - own[0] });
     points.forEach((p, i) => {
       const v = p.values.get(id);
       if (v) {
@@ -298,10 +298,16 @@ export function analyzeSamplingGrowth(series: SamplingSeries, options: SamplingO
       }
     });
   }
+  // A site's shown stack, and what it says was made, is that of its stack that grew most: one
+  // handler allocates its response (in flight) and its listener (kept) through different modules.
+  for (const entry of sites.values()) {
+    const grown = [...entry.stacks].sort((a, b) => b.growth - a.growth)[0];
+    if (grown) entry.site = grown.site;
+  }
 
   const cost = predictSnapshotCost(options.costModel ?? FIRST_GUESS, lastHeap);
   const findings: Finding[] = [];
-  for (const { site, bytes, objects } of sites.values()) {
+  for (const { site, bytes, objects, stacks } of sites.values()) {
     // A site whose live bytes are a few large objects is a backing store growing in place (an
     // array, a hash table): V8 grows it by 1.5-2x, so it can look flat for a while and then jump,
     // a staircase, not a plateau. As on-heap (elasticSlackBytes), the flat stretch must be longer
@@ -317,7 +323,10 @@ export function analyzeSamplingGrowth(series: SamplingSeries, options: SamplingO
     const growth = b.y[b.y.length - 1] - b.y[0];
     const siteLabel = label(site.site);
     const owner = `${siteLabel.functionName} (${shortLocation(siteLabel.location)})`;
-    const made = [...site.below, site.site].map((f) => LEAK_MODULES.find((m) => m.test.test(f.url))).find(Boolean);
+    // What was made: the module of the stack that grew most, or of any stack with a quarter of the growth.
+    const madeBy = (s: Site) => [...s.below].reverse().map((f) => LEAK_MODULES.find((m) => m.test.test(f.url))).find(Boolean);
+    const totalGrowth = stacks.reduce((sum, s) => sum + Math.max(0, s.growth), 0);
+    const made = madeBy(site) ?? stacks.filter((s) => s.growth >= 0.25 * totalGrowth).map((s) => madeBy(s.site)).find(Boolean);
     const stackText = site.stack.map((f) => `${label(f).functionName} ${label(f).location}`);
     const belowText = site.below.filter((f) => f.url).map((f) => `${f.functionName || '(anonymous)'} ${f.url}:${f.lineNumber + 1}`);
     const evidence = [

@@ -58,6 +58,20 @@ describe('growth from the sampling heap profile', () => {
     expect(f.decidingSnapshot).toBeUndefined();
   });
 
+  it('judges a site by its stack that grows: a flat response in flight through node:http does not make it a leak', () => {
+    const s = series(
+      {
+        1: [frame('handler', APP, 23), frame('end', 'node:_http_outgoing', 900), frame('_storeHeader', 'node:_http_outgoing', 410)],
+        2: [frame('handler', APP, 23)],
+      },
+      { 1: () => 300_000, 2: (i) => 60_000 * i },
+    );
+    const [f] = analyzeSamplingGrowth(s, options).findings;
+    expect(f.owner).toBe('handler (server.js:24)');
+    expect(f.verdict).toBe('accumulation');
+    expect(f.decidingSnapshot).toBeDefined();
+  });
+
   it('calls growth that levels off bounded, but not a backing store that grows in steps', () => {
     const filling = series({ 1: [frame('fill', APP, 3)] }, { 1: (i) => Math.min(i, 8) * 100_000 });
     expect(analyzeSamplingGrowth(filling, options).findings[0].verdict).toBe('bounded');
