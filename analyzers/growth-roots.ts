@@ -159,6 +159,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
   const attach = new Uint32Array(nodeCount).fill(NONE);
   const kinds = new Uint8Array(nodeCount);
   const strongest = new Uint8Array(nodeCount);
+  const aged = new Uint8Array(nodeCount);
   for (let i = 1; i < nodeCount; i++) {
     const node = preorder[i];
     const dom = dominator[node];
@@ -167,6 +168,9 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
     if (!isNew) continue;
     attach[node] = attach[dom] !== NONE ? attach[dom] : dom;
     kinds[node] = strongest[node] = kindOf(node);
+    // Age likewise: a native node (a zlib stream's state, a Buffer's backing store) is as old as the
+    // JS object that holds it.
+    aged[node] = id % 2 === 1 ? (id <= previousMaxNodeId ? 1 : 0) : aged[dom];
   }
 
   // Pass 2, children first (reverse preorder): the strongest kind under each new node.
@@ -221,7 +225,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
     const kind = kinds[node];
     root.newBytes += size;
     root.newObjects++;
-    if (nodeId[node] % 2 === 1 && nodeId[node] <= previousMaxNodeId) root.agedBytes += size;
+    if (aged[node]) root.agedBytes += size;
     const category = categories[node];
     if (category === C.listener ? snapshot.nodeType[node] !== objectType : ELASTIC[category] === 1) root.elasticBytes += size;
     add(root.kinds, kind, size);

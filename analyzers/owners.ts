@@ -45,6 +45,8 @@ const CONTAINER_NAMES = new Set([
   'SafeWeakMap', 'SafeWeakSet', 'SafeFinalizationRegistry', 'SafeWeakRef',
 ]);
 const COLLECTION_NAMES = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Array']);
+/** The global object as V8 names it in a snapshot: `global / ` in Node, `Window / https://…` in a page. */
+const GLOBAL_OBJECT = /^(global|Window) \/ /;
 
 /**
  * Node's own per-entry records inside a container a user does recognise: an EventTarget's
@@ -122,7 +124,7 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
       const name = strings[nameIndex];
       if (name === 'Object') kind = KIND_PLAIN;
       else if (COLLECTION_NAMES.has(name)) kind = KIND_COLLECTION;
-      else if (name === '' || name.startsWith('system / ') || name.startsWith('(') || BUILTIN_CONSTRUCTORS.has(name) || CONTAINER_NAMES.has(name)) kind = KIND_NONE;
+      else if (name === '' || name.startsWith('system / ') || name.startsWith('(') || BUILTIN_CONSTRUCTORS.has(name) || CONTAINER_NAMES.has(name) || GLOBAL_OBJECT.test(name)) kind = KIND_NONE;
       else kind = KIND_CLASS;
       kindOfName[nameIndex] = kind;
     }
