@@ -1,8 +1,10 @@
 // Direct measurement of a script target's retained growth per iteration, for bench/corpus.ts.
 // Run as: node --expose-gc measure-script.mjs <target.mjs> <rps> <seconds>
-// Warm-up (2 s), forced GCs, heapUsed/external baseline; then <seconds> of iterations at <rps>
-// (open model, at most 100 in flight, like memprobe's scheduler); wait for in-flight work, GC, read
-// again. Prints one JSON line: {requests, heapPerRequest, externalPerRequest}.
+// Iterations at <rps> (open model, at most 100 in flight, like memprobe's scheduler): warm-up (3 s),
+// then two phases of <seconds>/2 each, with forced GCs and a heapUsed/external reading after each
+// (in-flight work awaited first). The figure is the second phase's growth over its iterations, so
+// one-off warm-up allocations (code, inline caches, pools) that are still settling in the first
+// phase do not count. Prints one JSON line: {requests, heapPerRequest, externalPerRequest}.
 import { pathToFileURL } from 'node:url';
 
 const [target, rpsArg, secondsArg] = process.argv.slice(2);
@@ -43,9 +45,11 @@ async function settle() {
   const m = process.memoryUsage();
   return { heap: m.heapUsed, external: m.external + m.arrayBuffers };
 }
-await drive(2000);
+await drive(3000);
+await settle();
+await drive((seconds * 1000) / 2);
 const before = await settle();
-const n = await drive(seconds * 1000);
+const n = await drive((seconds * 1000) / 2);
 const after = await settle();
 process.stdout.write(
   JSON.stringify({ requests: n, heapPerRequest: (after.heap - before.heap) / n, externalPerRequest: (after.external - before.external) / n }) + '\n',

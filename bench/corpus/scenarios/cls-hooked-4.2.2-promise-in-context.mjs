@@ -8,7 +8,7 @@
  * (Node's AsyncLocalStorage, the replacement the maintainers point to).
  * Expected: leak (async-operation contexts of finished requests), owner the Namespace / its `_contexts` Map.
  *
- * @expect {"verdict":"leak","owner":["Namespace","Map (_contexts)","_contexts"],"kind":"http","rps":300,"duration":"20s","issue":"https://github.com/Jeff-Lewis/cls-hooked/issues/66","library":"cls-hooked@4.2.2","control":false}
+ * @expect {"verdict":"leak","owner":["Namespace","Map (_contexts)","_contexts"],"kind":"http","rps":300,"duration":"15s","issue":"https://github.com/Jeff-Lewis/cls-hooked/issues/66","library":"cls-hooked@4.2.2","control":false}
  */
 import express from 'express-4';
 import clsHooked from 'cls-hooked';

@@ -6,13 +6,13 @@
  * Issue: https://github.com/graphql-hive/gateway/issues/1085. Version: dataloader@2.2.2.
  * Expected: accumulation (settled promises in a keyed cache), owner DataLoader.
  *
- * @expect {"verdict":"accumulation","owner":["DataLoader","Map (_cacheMap)"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/graphql-hive/gateway/issues/1085","library":"dataloader@2.2.2","control":false}
+ * @expect {"verdict":"accumulation","owner":["DataLoader","Map (_cacheMap)"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/graphql-hive/gateway/issues/1085","library":"dataloader@2.2.2","control":false}
  */
 import DataLoader from 'dataloader';
 
 const executor = new DataLoader(async (requests) => requests.map((r) => ({ data: { user: { id: r.variables.id } } })));
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default async function iteration() {
   i++;
   const result = await executor.load({ document: 'query($id: ID!) { user(id: $id) { id } }', variables: { id: `u${i % 100}` } });

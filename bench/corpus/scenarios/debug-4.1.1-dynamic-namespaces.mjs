@@ -8,12 +8,12 @@
  * Expected: leak: per-request closures (the debug functions) kept for finished work, owner the
  * `instances` array on `createDebug`.
  *
- * @expect {"verdict":"leak","owner":["createDebug","Array (instances)","instances"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/debug-js/debug/issues/678","library":"debug@4.1.1","control":false}
+ * @expect {"verdict":"leak","owner":["createDebug","Array (instances)","instances"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/debug-js/debug/issues/678","library":"debug@4.1.1","control":false}
  */
 import createDebug from 'debug-4-1-1';
 
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   const log = createDebug(`app:request:${i}`);

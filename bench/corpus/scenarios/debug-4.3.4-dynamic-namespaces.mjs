@@ -5,12 +5,12 @@
  * Issue: https://github.com/debug-js/debug/issues/678. Fixed version: debug@4.3.4.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/debug-js/debug/issues/678","library":"debug@4.3.4","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/debug-js/debug/issues/678","library":"debug@4.3.4","control":true}
  */
 import createDebug from 'debug-4-3-4';
 
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   const log = createDebug(`app:request:${i}`);

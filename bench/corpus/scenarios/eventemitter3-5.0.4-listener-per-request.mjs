@@ -5,13 +5,13 @@
  * Issue: https://github.com/primus/eventemitter3/issues/73. Version: eventemitter3@5.0.4.
  * Expected: leak (listeners for finished work, closing over the request context), owner EventEmitter.
  *
- * @expect {"verdict":"leak","owner":["EventEmitter","EE"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/primus/eventemitter3/issues/73","library":"eventemitter3@5.0.4","control":false}
+ * @expect {"verdict":"leak","owner":["EventEmitter","EE"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/primus/eventemitter3/issues/73","library":"eventemitter3@5.0.4","control":false}
  */
 import EventEmitter from 'eventemitter3';
 
 const bus = new EventEmitter();
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   const ctx = { id: ++i, startedAt: Date.now() };
   bus.on('config-changed', () => {

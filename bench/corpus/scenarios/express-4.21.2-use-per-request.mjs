@@ -7,7 +7,7 @@
  * Attach target: the runner starts this server, then `memprobe attach <pid> --url ... --rps ...`.
  * Expected: leak (per-request closures registered as middleware), owner the app's Router (its `stack`).
  *
- * @expect {"verdict":"leak","owner":["router","Router","Array (stack)","stack","app"],"kind":"attach","rps":150,"duration":"20s","issue":"https://github.com/expressjs/express/issues/3148","library":"express@4.21.2","control":false}
+ * @expect {"verdict":"leak","owner":["router","Router","Array (stack)","stack","app"],"kind":"attach","rps":150,"duration":"15s","issue":"https://github.com/expressjs/express/issues/3148","library":"express@4.21.2","control":false}
  */
 import express from 'express-4';
 

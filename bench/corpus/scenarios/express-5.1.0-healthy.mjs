@@ -4,7 +4,7 @@
  * Issue: none (healthy use). Library: express@5.1.0.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"http","rps":300,"duration":"20s","issue":null,"library":"express@5.1.0","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"http","rps":300,"duration":"15s","issue":null,"library":"express@5.1.0","control":true}
  */
 import express from 'express';
 

@@ -7,14 +7,14 @@
  * Version: generic-pool@3.9.0. Control: generic-pool-3.9.0-released.mjs.
  * Expected: leak (waiting callers: promises that never settle), owner Pool.
  *
- * @expect {"verdict":"leak","owner":["Pool","PriorityQueue","Queue","DoublyLinkedList"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/coopernurse/node-pool/issues/108","library":"generic-pool@3.9.0","control":false}
+ * @expect {"verdict":"leak","owner":["Pool","PriorityQueue","Queue","DoublyLinkedList"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/coopernurse/node-pool/issues/108","library":"generic-pool@3.9.0","control":false}
  */
 import genericPool from 'generic-pool';
 
 let made = 0;
 const pool = genericPool.createPool({ create: async () => ({ id: ++made, query: (q) => q.length }), destroy: async () => {} }, { max: 4 });
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   const id = ++i;
   // Not awaited by the caller's request (it has its own timeout and gives up); the acquisition stays queued.

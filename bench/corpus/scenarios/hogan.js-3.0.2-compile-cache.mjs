@@ -5,12 +5,12 @@
  * Issue: https://github.com/twitter/hogan.js/issues/239. Version: hogan.js@3.0.2 (end of life; no fix).
  * Expected: accumulation (compiled templates in a keyed cache), owner Hogan (its `cache` object).
  *
- * @expect {"verdict":"accumulation","owner":["Hogan","Object (cache)","cache"],"kind":"script","rps":200,"duration":"20s","issue":"https://github.com/twitter/hogan.js/issues/239","library":"hogan.js@3.0.2","control":false}
+ * @expect {"verdict":"accumulation","owner":["Hogan","Object (cache)","cache"],"kind":"script","rps":200,"duration":"15s","issue":"https://github.com/twitter/hogan.js/issues/239","library":"hogan.js@3.0.2","control":false}
  */
 import Hogan from 'hogan.js';
 
 let i = 0;
-export const options = { rps: 200, duration: '20s' };
+export const options = { rps: 200, duration: '15s' };
 export default function iteration() {
   i++;
   const text = `Alert ${i}: {{host}} is {{status}} since {{since}} (rule ${i % 97})`;

@@ -6,13 +6,13 @@
  * Issue: https://github.com/jaredwray/keyv/issues/108 (via Kikobeats/cacheable-response#49). Version: keyv@4.0.0.
  * Expected: accumulation (cache entries keyed by input, never evicted), owner Keyv / its Map store.
  *
- * @expect {"verdict":"accumulation","owner":["Keyv","Map (store)","/^Map \\(.*\\)$/"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/jaredwray/keyv/issues/108","library":"keyv@4.0.0","control":false}
+ * @expect {"verdict":"accumulation","owner":["Keyv","Map (store)","/^Map \\(.*\\)$/"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/jaredwray/keyv/issues/108","library":"keyv@4.0.0","control":false}
  */
 import Keyv from 'keyv-4-0-0';
 
 const responses = new Keyv({ namespace: 'ssr', ttl: 100 });
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default async function iteration() {
   i++;
   const url = `/landing?campaign=${i}`;

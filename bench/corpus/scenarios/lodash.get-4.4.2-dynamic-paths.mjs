@@ -7,14 +7,14 @@
  * lodash.get@4.4.2. Control: lodash-4.17.21-get-dynamic-paths.mjs.
  * Expected: accumulation (memoized results keyed by input), owner the memoized function / its MapCache.
  *
- * @expect {"verdict":"accumulation","owner":["memoized","stringToPath","MapCache","memoize","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/lodash/lodash/issues/3622","library":"lodash.get@4.4.2","control":false}
+ * @expect {"verdict":"accumulation","owner":["memoized","stringToPath","MapCache","memoize","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/lodash/lodash/issues/3622","library":"lodash.get@4.4.2","control":false}
  */
 import get from 'lodash.get';
 
 const order = { items: [], customer: { address: { city: 'Lyon' } } };
 for (let k = 0; k < 50; k++) order.items.push({ sku: `sku-${k}`, price: k * 1.5 });
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   return get(order, `items[${i % 50}].price`) + get(order, `lines.${i}.quantity`, 0) + get(order, 'customer.address.city').length;

@@ -5,12 +5,12 @@
  * Issue: https://github.com/lodash/lodash/issues/3793. Version: lodash.set@4.3.2.
  * Expected: accumulation (memoized results keyed by input), owner the memoized function / its MapCache.
  *
- * @expect {"verdict":"accumulation","owner":["memoized","stringToPath","MapCache","memoize","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/lodash/lodash/issues/3793","library":"lodash.set@4.3.2","control":false}
+ * @expect {"verdict":"accumulation","owner":["memoized","stringToPath","MapCache","memoize","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/lodash/lodash/issues/3793","library":"lodash.set@4.3.2","control":false}
  */
 import set from 'lodash.set';
 
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   const doc = {};

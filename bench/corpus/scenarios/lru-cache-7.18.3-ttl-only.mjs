@@ -5,13 +5,13 @@
  * PR: https://github.com/isaacs/node-lru-cache/pull/210 (fix for #208). Version: lru-cache@7.18.3.
  * Expected: accumulation (cache entries keyed by input, never evicted), owner LRUCache.
  *
- * @expect {"verdict":"accumulation","owner":["LRUCache"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/isaacs/node-lru-cache/pull/210","library":"lru-cache@7.18.3","control":false}
+ * @expect {"verdict":"accumulation","owner":["LRUCache"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/isaacs/node-lru-cache/pull/210","library":"lru-cache@7.18.3","control":false}
  */
 import LRU from 'lru-cache-7-18-3';
 
 const cache = new LRU({ ttl: 1000 });
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   cache.set(`rate:${i}`, { id: i, rate: 1 + (i % 100) / 1000 });

@@ -7,13 +7,13 @@
  * Control: lru-cache-7.18.3-maxsize-without-max.mjs.
  * Expected: accumulation (cache entries kept past their eviction), owner LRUCache.
  *
- * @expect {"verdict":"accumulation","owner":["LRUCache"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/isaacs/node-lru-cache/issues/227","library":"lru-cache@7.8.0","control":false}
+ * @expect {"verdict":"accumulation","owner":["LRUCache"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/isaacs/node-lru-cache/issues/227","library":"lru-cache@7.8.0","control":false}
  */
 import LRU from 'lru-cache-7-8-0';
 
 const cache = new LRU({ maxSize: 200_000, sizeCalculation: (v) => v.payload.length + 64 });
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   i++;
   cache.set(`doc:${i}`, { id: i, payload: `row ${i} `.repeat(20) });

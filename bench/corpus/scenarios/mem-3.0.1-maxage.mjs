@@ -7,7 +7,7 @@
  * Expected: accumulation (memoized results keyed by input), owner the memoized function (its cache
  * Map is reachable only through mem's closure/WeakMap).
  *
- * @expect {"verdict":"accumulation","owner":["memoized","lookupRate","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/sindresorhus/memoize/issues/14","library":"mem@3.0.1","control":false}
+ * @expect {"verdict":"accumulation","owner":["memoized","lookupRate","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/sindresorhus/memoize/issues/14","library":"mem@3.0.1","control":false}
  */
 import mem from 'mem-3';
 
@@ -16,7 +16,7 @@ const lookupRate = mem((from, to, day) => ({ from, to, day, rate: 1 + ((from.len
   cacheKey: (...args) => args.join('|'),
 });
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   return lookupRate('EUR', 'USD', i).rate;

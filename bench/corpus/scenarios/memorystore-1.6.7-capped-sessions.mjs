@@ -5,7 +5,7 @@
  * Issue: https://github.com/ExpressGateway/express-gateway/issues/479. Library: memorystore@1.6.7.
  * Expected: bounded (or nothing, if it fills during warm-up).
  *
- * @expect {"verdict":"bounded","accept":["none"],"owner":["MemoryStore","LRUCache"],"kind":"http","rps":300,"duration":"20s","issue":"https://github.com/ExpressGateway/express-gateway/issues/479","library":"memorystore@1.6.7","control":true}
+ * @expect {"verdict":"bounded","accept":["none"],"owner":["MemoryStore","LRUCache"],"kind":"http","rps":300,"duration":"15s","issue":"https://github.com/ExpressGateway/express-gateway/issues/479","library":"memorystore@1.6.7","control":true}
  */
 import express from 'express';
 import session from 'express-session';

@@ -4,14 +4,14 @@
  * Issue: https://github.com/janl/mustache.js/issues/748. Fixed version: mustache@4.2.0.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/janl/mustache.js/issues/748","library":"mustache@4.2.0","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/janl/mustache.js/issues/748","library":"mustache@4.2.0","control":true}
  */
 import Mustache from 'mustache-4';
 import { randomUUID } from 'node:crypto';
 
 Mustache.templateCache = undefined;
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   i++;
   const formId = randomUUID();

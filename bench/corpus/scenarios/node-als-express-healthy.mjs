@@ -5,7 +5,7 @@
  * Issue: https://github.com/Jeff-Lewis/cls-hooked/issues/66 (the bug this avoids). Library: express@4.21.2 + node:async_hooks.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"http","rps":300,"duration":"20s","issue":"https://github.com/Jeff-Lewis/cls-hooked/issues/66","library":"express@4.21.2","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"http","rps":300,"duration":"15s","issue":"https://github.com/Jeff-Lewis/cls-hooked/issues/66","library":"express@4.21.2","control":true}
  */
 import express from 'express-4';
 import { AsyncLocalStorage } from 'node:async_hooks';

@@ -4,12 +4,12 @@
  * Issue: https://github.com/lhkbob/eve-swagger-js/issues/48. Library: node-cache@5.1.2.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/lhkbob/eve-swagger-js/issues/48","library":"node-cache@5.1.2","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/lhkbob/eve-swagger-js/issues/48","library":"node-cache@5.1.2","control":true}
  */
 import NodeCache from 'node-cache';
 
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   i++;
   const tokenCache = new NodeCache({ stdTTL: 30, checkperiod: 60 });

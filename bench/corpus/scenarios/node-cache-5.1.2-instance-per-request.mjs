@@ -7,12 +7,12 @@
  * Control: node-cache-5.1.2-closed-instances.mjs.
  * Expected: leak (timers of finished work holding their cache), owner Timeout / NodeCache.
  *
- * @expect {"verdict":"leak","owner":["NodeCache","Timeout"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/lhkbob/eve-swagger-js/issues/48","library":"node-cache@5.1.2","control":false}
+ * @expect {"verdict":"leak","owner":["NodeCache","Timeout"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/lhkbob/eve-swagger-js/issues/48","library":"node-cache@5.1.2","control":false}
  */
 import NodeCache from 'node-cache';
 
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   i++;
   const tokenCache = new NodeCache({ stdTTL: 30, checkperiod: 60 });

@@ -7,12 +7,12 @@
  * Control: node-cron-4.2.1-destroyed-tasks.mjs (4.x: `destroy()` removes the task from its registry).
  * Expected: leak (scheduled tasks for finished work), owner the `scheduledTasks` Map.
  *
- * @expect {"verdict":"leak","owner":["Map (scheduledTasks)","scheduledTasks"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/node-cron/node-cron/issues/348","library":"node-cron@3.0.3","control":false}
+ * @expect {"verdict":"leak","owner":["Map (scheduledTasks)","scheduledTasks"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/node-cron/node-cron/issues/348","library":"node-cron@3.0.3","control":false}
  */
 import cron from 'node-cron-3';
 
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   i++;
   const order = { id: i, placedAt: Date.now() };

@@ -7,12 +7,12 @@
  * Control: node-schedule-2.1.1-one-off-jobs.mjs.
  * Expected: leak (Job instances, EventEmitters, for work that is over), owner the `scheduledJobs` registry.
  *
- * @expect {"verdict":"leak","owner":["Object (scheduledJobs)","scheduledJobs","Job"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/node-schedule/node-schedule/pull/581","library":"node-schedule@1.3.2","control":false}
+ * @expect {"verdict":"leak","owner":["Object (scheduledJobs)","scheduledJobs","Job"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/node-schedule/node-schedule/pull/581","library":"node-schedule@1.3.2","control":false}
  */
 import schedule from 'node-schedule-1';
 
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   const order = { id: ++i };
   schedule.scheduleJob(new Date(Date.now() + 50), () => {

@@ -4,7 +4,7 @@
  * Issue: none (healthy use). Library: prom-client@15.1.3.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"script","rps":400,"duration":"20s","issue":null,"library":"prom-client@15.1.3","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"script","rps":400,"duration":"15s","issue":null,"library":"prom-client@15.1.3","control":true}
  */
 import client from 'prom-client';
 
@@ -14,7 +14,7 @@ const latency = new client.Histogram({ name: 'latency_seconds', help: 'latency',
 const statuses = ['200', '201', '404', '500'];
 const routes = ['/users/:id', '/orders/:id', '/health'];
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   requests.inc({ status: statuses[i % statuses.length] });

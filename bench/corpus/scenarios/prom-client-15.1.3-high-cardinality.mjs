@@ -7,14 +7,14 @@
  * Control: prom-client-15.1.3-bounded-labels.mjs. (From bench/scenarios/prom-high-cardinality.mjs.)
  * Expected: accumulation (metric series multiplied by label values), owner Histogram.
  *
- * @expect {"verdict":"accumulation","owner":["Histogram"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/apache/shenyu/issues/6671","library":"prom-client@15.1.3","control":false}
+ * @expect {"verdict":"accumulation","owner":["Histogram"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/apache/shenyu/issues/6671","library":"prom-client@15.1.3","control":false}
  */
 import client from 'prom-client';
 
 const registry = new client.Registry();
 const latency = new client.Histogram({ name: 'http_request_duration_seconds', help: 'request latency', labelNames: ['method', 'path'], registers: [registry] });
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   i++;
   latency.observe({ method: 'GET', path: `/users/${i}` }, Math.random() / 10);

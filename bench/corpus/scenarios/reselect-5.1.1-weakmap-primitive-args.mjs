@@ -7,14 +7,14 @@
  * Expected: accumulation (memoized results keyed by input), owner the memoized selector (its cache
  * tree is reachable only through the memoizer's closure).
  *
- * @expect {"verdict":"accumulation","owner":["memoized","selectVisibleRows","/^Map \\(.*\\)$/"],"kind":"script","rps":300,"duration":"20s","issue":"https://github.com/reduxjs/reselect/issues/635","library":"reselect@5.1.1","control":false}
+ * @expect {"verdict":"accumulation","owner":["memoized","selectVisibleRows","/^Map \\(.*\\)$/"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/reduxjs/reselect/issues/635","library":"reselect@5.1.1","control":false}
  */
 import { weakMapMemoize } from 'reselect';
 
 const state = { rows: Array.from({ length: 2000 }, (_, k) => k) };
 const selectVisibleRows = weakMapMemoize((s, from, to) => s.rows.slice(from % 1900, (from % 1900) + (to - from)));
 let i = 0;
-export const options = { rps: 300, duration: '20s' };
+export const options = { rps: 300, duration: '15s' };
 export default function iteration() {
   i++;
   return selectVisibleRows(state, i, i + 5).length;

@@ -7,13 +7,13 @@
  * Control: rxjs-7.8.1-take-one.mjs.
  * Expected: leak (subscribers/closures of finished requests), owner Subject.
  *
- * @expect {"verdict":"leak","owner":["Subject","BehaviorSubject"],"kind":"script","rps":400,"duration":"20s","issue":"https://github.com/ReactiveX/rxjs/issues/2683","library":"rxjs@7.8.1","control":false}
+ * @expect {"verdict":"leak","owner":["Subject","BehaviorSubject"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/ReactiveX/rxjs/issues/2683","library":"rxjs@7.8.1","control":false}
  */
 import { BehaviorSubject } from 'rxjs';
 
 const config$ = new BehaviorSubject({ currency: 'EUR', locale: 'fr' });
 let i = 0;
-export const options = { rps: 400, duration: '20s' };
+export const options = { rps: 400, duration: '15s' };
 export default function iteration() {
   const request = { id: ++i, currency: 'EUR' };
   config$.subscribe((config) => {

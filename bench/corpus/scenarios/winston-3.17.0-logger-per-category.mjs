@@ -7,12 +7,12 @@
  * Control: winston-3.17.0-child-loggers.mjs.
  * Expected: leak (a stream per finished call, never closed), owner the Container / its `loggers` Map.
  *
- * @expect {"verdict":"leak","owner":["Container","Map (loggers)"],"kind":"script","rps":60,"duration":"20s","issue":"https://github.com/CyberSource/cybersource-rest-client-node/issues/141","library":"winston@3.17.0","control":false}
+ * @expect {"verdict":"leak","owner":["Container","Map (loggers)"],"kind":"script","rps":60,"duration":"15s","issue":"https://github.com/CyberSource/cybersource-rest-client-node/issues/141","library":"winston@3.17.0","control":false}
  */
 import winston from 'winston';
 
 let i = 0;
-export const options = { rps: 60, duration: '20s' };
+export const options = { rps: 60, duration: '15s' };
 export default function iteration() {
   i++;
   const category = `PaymentsApi${Math.floor(Math.random() * 1e9)}`;

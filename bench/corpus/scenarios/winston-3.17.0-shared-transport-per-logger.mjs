@@ -7,7 +7,7 @@
  * Control: winston-3.17.0-child-loggers.mjs.
  * Expected: leak (listeners registered for finished work), owner the shared transport (a Stream transport).
  *
- * @expect {"verdict":"leak","owner":["Stream","/Transport/"],"kind":"script","rps":60,"duration":"20s","issue":"https://github.com/winstonjs/winston/issues/1334","library":"winston@3.17.0","control":false}
+ * @expect {"verdict":"leak","owner":["Stream","/Transport/"],"kind":"script","rps":60,"duration":"15s","issue":"https://github.com/winstonjs/winston/issues/1334","library":"winston@3.17.0","control":false}
  */
 import winston from 'winston';
 import { Writable } from 'node:stream';
@@ -15,7 +15,7 @@ import { Writable } from 'node:stream';
 const sink = new Writable({ write(chunk, enc, cb) { cb(); } });
 const shared = new winston.transports.Stream({ stream: sink });
 let i = 0;
-export const options = { rps: 60, duration: '20s' };
+export const options = { rps: 60, duration: '15s' };
 export default function iteration() {
   i++;
   const logger = winston.createLogger({ level: 'warn', defaultMeta: { task: i }, transports: [shared] });

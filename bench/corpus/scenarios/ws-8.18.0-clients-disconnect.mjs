@@ -5,11 +5,11 @@
  * Issue: https://github.com/websockets/ws/issues/869. Library: ws@8.18.0.
  * Expected: no finding.
  *
- * @expect {"verdict":"none","owner":[],"kind":"script","rps":100,"duration":"20s","issue":"https://github.com/websockets/ws/issues/869","library":"ws@8.18.0","control":true}
+ * @expect {"verdict":"none","owner":[],"kind":"script","rps":100,"duration":"15s","issue":"https://github.com/websockets/ws/issues/869","library":"ws@8.18.0","control":true}
  */
 import { WebSocketServer, WebSocket } from 'ws';
 
-export const options = { rps: 100, duration: '20s' };
+export const options = { rps: 100, duration: '15s' };
 export async function setup() {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   wss.on('connection', (ws) => {

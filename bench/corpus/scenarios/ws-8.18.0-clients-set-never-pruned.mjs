@@ -8,11 +8,11 @@
  * Control: ws-8.18.0-clients-disconnect.mjs (relies on `wss.clients`, which ws prunes on close).
  * Expected: leak (closed sockets/connections), owner the `clients` Set.
  *
- * @expect {"verdict":"leak","owner":["Set (clients)","clients"],"kind":"script","rps":100,"duration":"20s","issue":"https://github.com/websockets/ws/issues/869","library":"ws@8.18.0","control":false}
+ * @expect {"verdict":"leak","owner":["Set (clients)","clients"],"kind":"script","rps":100,"duration":"15s","issue":"https://github.com/websockets/ws/issues/869","library":"ws@8.18.0","control":false}
  */
 import { WebSocketServer, WebSocket } from 'ws';
 
-export const options = { rps: 100, duration: '20s' };
+export const options = { rps: 100, duration: '15s' };
 const clients = new Set();
 export async function setup() {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, clientTracking: false });
