@@ -23,7 +23,7 @@ import WebSocket from 'ws';
 type Verdict = 'leak' | 'accumulation' | 'bounded' | 'none';
 const VERDICTS: Verdict[] = ['leak', 'accumulation', 'bounded', 'none'];
 
-interface Expect {
+export interface Expect {
   verdict: Verdict;
   /** Other verdicts that are also right (a capped cache that fills during warm-up shows nothing). */
   accept?: Verdict[];
@@ -39,13 +39,13 @@ interface Expect {
   native?: boolean;
 }
 
-interface Scenario {
+export interface Scenario {
   name: string;
   file: string;
   expect: Expect;
 }
 
-interface Finding {
+export interface Finding {
   owner: string;
   verdict: 'leak' | 'accumulation' | 'bounded';
   bytesPerRequest: number | null;
@@ -165,7 +165,7 @@ function seconds(d: string): number {
   return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
 }
 
-async function ensureInstalled(): Promise<void> {
+export async function ensureInstalled(): Promise<void> {
   const marker = join(corpusDir, 'node_modules', '.package-lock.json');
   const lock = join(corpusDir, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
@@ -317,7 +317,7 @@ async function measureDirect(s: Scenario, directSeconds: number): Promise<Direct
   return measureServer(s, directSeconds);
 }
 
-async function runMemprobe(s: Scenario, duration: string): Promise<{ findings: Finding[] | null; code: number | null; error?: string }> {
+export async function runMemprobe(s: Scenario, duration: string): Promise<{ findings: Finding[] | null; code: number | null; error?: string }> {
   const out = mkdtempSync(join(tmpdir(), `memprobe-corpus-${s.name.slice(0, 40)}-`));
   const common = ['--rps', String(s.expect.rps), '--duration', duration, '--out', join(out, 'run'), '--json', '--keep-snapshots', '0'];
   const timeoutMs = (seconds(duration) + 240) * 1000;
@@ -438,7 +438,7 @@ function summarize(results: Result[]): string {
   lines.push(`  verdict right: ${verdictRight}/${results.length}; problems right: ${problems.filter((r) => r.right).length}/${problems.length}; controls right: ${controls.filter((r) => r.right).length}/${controls.length}`);
   const growing = (r: Result): Finding[] => r.findings.filter((f) => f.verdict === 'leak' || f.verdict === 'accumulation');
   const perProblem = problems.map((r) => growing(r).length);
-  lines.push(`growing findings (leak or accumulation) per problem: ${fmt(perProblem.reduce((a, b) => a + b, 0) / Math.max(1, problems.length), 2)} (over ${problems.length} problems)`);
+  lines.push(`growing findings (leak or accumulation) per problem: ${fmt(perProblem.reduce((a, b) => a + b, 0) / Math.max(1, problems.length), 2)} (over ${problems.length} problems; all findings, bounded included: ${fmt(problems.reduce((a, r) => a + r.findings.length, 0) / Math.max(1, problems.length), 2)})`);
   const mixed = problems.filter((r) => growing(r).some((f) => f.verdict === 'leak') && growing(r).some((f) => f.verdict === 'accumulation'));
   lines.push(`problems with mixed verdicts (both leak and accumulation findings): ${mixed.length}${mixed.length ? ': ' + mixed.map((r) => r.name).join(', ') : ''}`);
   const falseOnControls = controls.reduce((a, r) => a + growing(r).length, 0);

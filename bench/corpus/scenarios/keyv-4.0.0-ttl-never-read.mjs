@@ -1,8 +1,9 @@
 /**
  * keyv@4.0.0 on its default Map store: entries set with a TTL are only removed when they are read
- * again after expiry (and in 4.0.0 the delete used a doubly-prefixed key, so not even then). The
- * reporter's response cache keyed by URL with query parameters (`?campaign=N`) is never read twice
- * for most keys, so the Map keeps every full HTML response.
+ * again after expiry (and until the fix of #107 that delete used a doubly-prefixed key, so not even
+ * then). The reporter's response cache keyed by URL with query parameters (`?campaign=N`) is never
+ * read twice for most keys, so the Map keeps every full HTML response; the reporter notes that even
+ * with the fix, "the deletion will only happen the next time a get happens with the exact same key".
  * Issue: https://github.com/jaredwray/keyv/issues/108 (via Kikobeats/cacheable-response#49). Version: keyv@4.0.0.
  * Expected: accumulation (cache entries keyed by input, never evicted), owner Keyv / its Map store.
  *

@@ -2,7 +2,7 @@
  * lru-cache@7.8.0 with `maxSize` + `sizeCalculation` and no `max`: `calculatedSize` stays under
  * maxSize, but evicted entries are not actually released from the unbounded storage used when
  * `max` is unset, so memory keeps growing ("not setting a max is definitely the key component here.
- * I can reproduce it."). Fixed in the 7.8.x line.
+ * I can reproduce it."). Fixed in a later 7.x release (7.18.3, the control, releases them).
  * Issue: https://github.com/isaacs/node-lru-cache/issues/227. Leaking version: lru-cache@7.8.0.
  * Control: lru-cache-7.18.3-maxsize-without-max.mjs.
  * Expected: accumulation (cache entries kept past their eviction), owner LRUCache.
