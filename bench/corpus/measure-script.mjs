@@ -1,7 +1,7 @@
 // Direct measurement of a script target's retained growth per iteration, for bench/corpus.ts.
 // Run as: node --expose-gc measure-script.mjs <target.mjs> <rps> <seconds>
 // Iterations at <rps> (open model, at most 100 in flight, like memprobe's scheduler): warm-up (3 s),
-// then two phases of <seconds>/2 each, with forced GCs and a heapUsed/external reading after each
+// then a first phase of <seconds>/3 and a measured one of 2*<seconds>/3, with forced GCs and a heapUsed/external reading after each
 // (in-flight work awaited first). The figure is the second phase's growth over its iterations, so
 // one-off warm-up allocations (code, inline caches, pools) that are still settling in the first
 // phase do not count. Prints one JSON line: {requests, heapPerRequest, externalPerRequest}.
@@ -47,9 +47,9 @@ async function settle() {
 }
 await drive(3000);
 await settle();
-await drive((seconds * 1000) / 2);
+await drive((seconds * 1000) / 3);
 const before = await settle();
-const n = await drive((seconds * 1000) / 2);
+const n = await drive((seconds * 2000) / 3);
 const after = await settle();
 process.stdout.write(
   JSON.stringify({ requests: n, heapPerRequest: (after.heap - before.heap) / n, externalPerRequest: (after.external - before.external) / n }) + '\n',
