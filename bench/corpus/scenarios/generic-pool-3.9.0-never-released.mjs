@@ -7,7 +7,7 @@
  * Version: generic-pool@3.9.0. Control: generic-pool-3.9.0-released.mjs.
  * Expected: leak (waiting callers: promises that never settle), owner Pool.
  *
- * @expect {"verdict":"leak","owner":["Pool","PriorityQueue"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/coopernurse/node-pool/issues/108","library":"generic-pool@3.9.0","control":false}
+ * @expect {"verdict":"leak","owner":["Pool","PriorityQueue","Queue","DoublyLinkedList"],"kind":"script","rps":300,"duration":"15s","issue":"https://github.com/coopernurse/node-pool/issues/108","library":"generic-pool@3.9.0","control":false}
  */
 import genericPool from 'generic-pool';
 

@@ -5,9 +5,10 @@
  * grow it without bound. lodash proper uses `memoizeCapped` (500 entries).
  * Issue: https://github.com/lodash/lodash/issues/3622 (also #3307, #3793). Leaking version:
  * lodash.get@4.4.2. Control: lodash-4.17.21-get-dynamic-paths.mjs.
- * Expected: accumulation (memoized results keyed by input), owner the memoized function / its MapCache.
+ * Expected: accumulation (memoized results keyed by input), owner the memoized function / its MapCache
+ * (whose Hash holds string keys).
  *
- * @expect {"verdict":"accumulation","owner":["memoized","stringToPath","MapCache","memoize","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/lodash/lodash/issues/3622","library":"lodash.get@4.4.2","control":false}
+ * @expect {"verdict":"accumulation","owner":["memoized","stringToPath","MapCache","Hash","memoize","/^Map \\(.*\\)$/"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/lodash/lodash/issues/3622","library":"lodash.get@4.4.2","control":false}
  */
 import get from 'lodash.get';
 
