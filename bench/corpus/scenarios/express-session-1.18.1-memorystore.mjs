@@ -8,7 +8,7 @@
  * Attach target: the runner starts this server itself, then `memprobe attach <pid> --url ... --rps ...`.
  * Expected: accumulation (session records keyed by id, kept on purpose, never bounded), owner MemoryStore.
  *
- * @expect {"verdict":"accumulation","owner":["MemoryStore"],"kind":"attach","rps":300,"duration":"15s","issue":"https://github.com/ExpressGateway/express-gateway/issues/479","library":"express-session@1.18.1","control":false}
+ * @expect {"verdict":"accumulation","owner":["MemoryStore","Object (sessions)"],"kind":"attach","rps":300,"duration":"15s","issue":"https://github.com/ExpressGateway/express-gateway/issues/479","library":"express-session@1.18.1","control":false}
  */
 import express from 'express';
 import session from 'express-session';

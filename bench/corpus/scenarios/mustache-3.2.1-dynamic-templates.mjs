@@ -6,7 +6,7 @@
  * Leaking version: mustache@3.2.1. Control: mustache-4.2.0-cache-disabled.mjs.
  * Expected: accumulation (parsed templates keyed by input), owner the Writer (its cache).
  *
- * @expect {"verdict":"accumulation","owner":["Writer"],"kind":"script","rps":150,"duration":"15s","issue":"https://github.com/janl/mustache.js/issues/748","library":"mustache@3.2.1","control":false}
+ * @expect {"verdict":"accumulation","owner":["Writer","Object (cache)"],"kind":"script","rps":150,"duration":"15s","issue":"https://github.com/janl/mustache.js/issues/748","library":"mustache@3.2.1","control":false}
  */
 import Mustache from 'mustache-3';
 import { randomUUID } from 'node:crypto';

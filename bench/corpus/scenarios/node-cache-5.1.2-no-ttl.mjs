@@ -6,7 +6,7 @@
  * Issue: https://github.com/node-cache/node-cache/issues/52. Version: node-cache@5.1.2 (by design).
  * Expected: accumulation (cache entries keyed by input), owner NodeCache.
  *
- * @expect {"verdict":"accumulation","owner":["NodeCache"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/node-cache/node-cache/issues/52","library":"node-cache@5.1.2","control":false}
+ * @expect {"verdict":"accumulation","owner":["NodeCache","Object (data)"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/node-cache/node-cache/issues/52","library":"node-cache@5.1.2","control":false}
  */
 import NodeCache from 'node-cache';
 

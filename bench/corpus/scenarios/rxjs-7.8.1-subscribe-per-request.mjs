@@ -7,7 +7,7 @@
  * Control: rxjs-7.8.1-take-one.mjs.
  * Expected: leak (subscribers/closures of finished requests), owner Subject.
  *
- * @expect {"verdict":"leak","owner":["Subject","BehaviorSubject"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/ReactiveX/rxjs/issues/2683","library":"rxjs@7.8.1","control":false}
+ * @expect {"verdict":"leak","owner":["Subject","BehaviorSubject","Array (observers)","Array (currentObservers)"],"kind":"script","rps":400,"duration":"15s","issue":"https://github.com/ReactiveX/rxjs/issues/2683","library":"rxjs@7.8.1","control":false}
  */
 import { BehaviorSubject } from 'rxjs';
 
