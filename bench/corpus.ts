@@ -87,8 +87,18 @@ const cli = join(root, 'dist', 'cli', 'memprobe.js');
 const corpusDir = join(root, 'bench', 'corpus');
 const scenarioDir = join(corpusDir, 'scenarios');
 
-function parseArgs(argv: string[]): { only?: string; jobs: number; json?: string; duration?: string; directSeconds: number; direct: boolean } {
-  const out = { jobs: 1, directSeconds: 12, direct: true } as { only?: string; jobs: number; json?: string; duration?: string; directSeconds: number; direct: boolean };
+interface Options {
+  only?: string;
+  jobs: number;
+  json?: string;
+  merge?: string;
+  duration?: string;
+  directSeconds: number;
+  direct: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const out: Options = { jobs: 1, directSeconds: 12, direct: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => {
@@ -99,10 +109,11 @@ function parseArgs(argv: string[]): { only?: string; jobs: number; json?: string
     if (a === '--only') out.only = next();
     else if (a === '--jobs') out.jobs = Math.max(1, Number(next()));
     else if (a === '--json') out.json = next();
+    else if (a === '--merge') out.merge = next();
     else if (a === '--duration') out.duration = next();
     else if (a === '--direct-seconds') out.directSeconds = Number(next());
     else if (a === '--no-direct') out.direct = false;
-    else throw new Error(`unknown option ${a} (options: --only S, --jobs N, --json FILE, --duration D, --direct-seconds N, --no-direct)`);
+    else throw new Error(`unknown option ${a} (options: --only S[,S...], --jobs N, --json FILE, --merge FILE, --duration D, --direct-seconds N, --no-direct)`);
   }
   return out;
 }
@@ -377,7 +388,7 @@ export function judge(s: Scenario, findings: Finding[]): Pick<Result, 'found' | 
   return { found, verdictRight, ownerRight, right: verdictRight && ownerRight && noFalseGrowth };
 }
 
-async function runOne(s: Scenario, opts: ReturnType<typeof parseArgs>): Promise<Result> {
+async function runOne(s: Scenario, opts: Options): Promise<Result> {
   const started = Date.now();
   const duration = opts.duration ?? s.expect.duration;
   const mp = await runMemprobe(s, duration);
@@ -469,7 +480,8 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   await ensureInstalled();
   await ensureBuilt();
-  const chosen = loadScenarios().filter((s) => !opts.only || s.name.includes(opts.only));
+  const only = opts.only?.split(',').filter(Boolean) ?? [];
+  const chosen = loadScenarios().filter((s) => only.length === 0 || only.some((o) => s.name.includes(o)));
   if (chosen.length === 0) throw new Error(`no scenario matches ${opts.only}`);
   const t0 = Date.now();
   console.log(
@@ -486,6 +498,16 @@ async function main(): Promise<void> {
       }
     }),
   );
+  if (opts.merge) {
+    // A previous --json file: its results for the scenarios not re-run here are kept, and the summary covers all.
+    const prior = (JSON.parse(readFileSync(opts.merge, 'utf8')) as { results: Result[] }).results;
+    const rerun = new Set(results.map((r) => r.name));
+    const kept = prior.filter((r) => !rerun.has(r.name));
+    results.push(...kept);
+    results.sort((a, b) => a.name.localeCompare(b.name));
+    console.log(`\nmerged with ${opts.merge}: ${kept.length} results kept from it, ${rerun.size} re-run here; all scenarios:`);
+    for (const r of results) printLine(r);
+  }
   results.sort((a, b) => a.name.localeCompare(b.name));
   const summary = summarize(results);
   console.log(summary);
