@@ -37,6 +37,8 @@ export interface SessionArgv {
   'project-rps'?: (string | number)[];
   json?: boolean;
   'snapshot-timeout'?: string;
+  'count-expression'?: string;
+  'count-metric'?: string;
 }
 
 export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
@@ -50,6 +52,8 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('out', { type: 'string', describe: 'Run directory (created; must not hold a run already) [default: memprobe-out/<timestamp>]', group: 'Capture:' })
     .option('keep-snapshots', { type: 'string', describe: `Raw .heapsnapshot files kept: the first and the most recent (summaries are always kept) [default: ${DEFAULTS.keepSnapshots}]`, group: 'Capture:' })
     .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
+    .option('count-expression', { type: 'string', describe: "Count requests (units of work) with this expression, evaluated in the target, e.g. 'globalThis.jobsDone' [default: HTTP requests, through diagnostics_channel]", group: 'Capture:' })
+    .option('count-metric', { type: 'string', describe: "Count requests with this prom-client counter of the target's default registry, e.g. jobs_processed_total", group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
     .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })
@@ -100,7 +104,24 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     snapshotStallTimeoutS: argv['snapshot-timeout'] !== undefined ? parseDuration(argv['snapshot-timeout'], 'snapshot-timeout') : 120,
     // A --snapshot-every that leaves room for one snapshot is refused too (validateSessionOptions).
     minSnapshots: MIN_SNAPSHOTS,
+    ...countSourceFrom(argv),
   };
+}
+
+/** `--count-expression` / `--count-metric`, when given (else the session's default: HTTP requests). */
+function countSourceFrom(argv: SessionArgv): Pick<SessionOptions, 'countSource'> {
+  const expression = argv['count-expression'];
+  const metric = argv['count-metric'];
+  if (expression !== undefined && metric !== undefined) throw new UsageError('give either --count-expression or --count-metric, not both');
+  if (expression !== undefined) {
+    if (expression.trim() === '') throw new UsageError('--count-expression: expected an expression, e.g. globalThis.jobsDone');
+    return { countSource: { kind: 'expression', expression } };
+  }
+  if (metric !== undefined) {
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) throw new UsageError(`--count-metric: "${metric}" is not a Prometheus metric name`);
+    return { countSource: { kind: 'prom-client', metric } };
+  }
+  return {};
 }
 
 /**

@@ -95,6 +95,14 @@ export interface Report {
     errors?: number;
     statusCounts?: Record<string, number>;
     errorMessages?: string[];
+    /**
+     * Where `requests` (and so every bytesPerRequest) came from: memprobe's load driver, or a count
+     * taken inside the target (diagnostics_channel `http.server.request.start`, `--count-expression`,
+     * `--count-metric`).
+     */
+    countedBy?: string;
+    /** With memprobe's own load: the requests the target itself counted meanwhile (all traffic, not only memprobe's). */
+    countedInTarget?: number | null;
   };
   snapshots: SnapshotRecord[];
   findings: Finding[];

@@ -26,6 +26,7 @@ import {
   takeHeapSnapshot,
 } from '../harness/heap-capture.js';
 import { MemorySampler, type MemoryReading } from '../harness/memory-sampler.js';
+import { describeCountSource, RequestCounter } from '../harness/request-counter.js';
 import { SteadyTicker, TimelineWriter } from '../harness/timeline-writer.js';
 import type { SummaryFigures } from '../harness/summarize-worker.js';
 import { checkSnapshotRoom, processRssBytes } from '../harness/resource-check.js';
@@ -58,6 +59,8 @@ export class CaptureSession {
   private readonly notes: string[] = [];
   private inspector: InspectorClient | null = null;
   private sampler: MemorySampler | null = null;
+  /** Requests counted inside the target: the count when memprobe does not drive the load. */
+  private counter: RequestCounter | null = null;
   private timeline: TimelineWriter | null = null;
   private ticker: SteadyTicker | null = null;
   private startedAtMs = 0;
@@ -142,7 +145,28 @@ export class CaptureSession {
     this.heapLimitBytes ??= facts.heapLimit;
     await enableHeapProfiler(this.inspector);
     this.sampler = await MemorySampler.install(this.inspector);
+    await this.installRequestCounter();
     await startAllocationSampling(this.inspector);
+  }
+
+  private async installRequestCounter(): Promise<void> {
+    const source = this.options.countSource;
+    if (source === null || (source === undefined && this.target.kind === 'script')) return;
+    if (source) {
+      this.counter = await RequestCounter.install(this.inspector!, source); // a bad expression: exit 2
+      return;
+    }
+    try {
+      this.counter = await RequestCounter.install(this.inspector!);
+    } catch (err) {
+      this.warn(`requests cannot be counted in the target (${(err as Error).message})`);
+    }
+  }
+
+  /** Requests so far: memprobe's driver when it drives the load, else the count inside the target. */
+  private requestsSoFar(): number | null {
+    if (this.load) return this.load.counters().requests;
+    return this.counter?.latest() ?? null;
   }
 
   private startLoad(): void {
@@ -191,8 +215,9 @@ export class CaptureSession {
     if (room.message) this.warn(`snapshot ${index}: ${room.message}`);
     if (!room.ok) return;
 
+    if (!this.load && this.counter) await this.counter.read(2000);
     const t = this.elapsedS();
-    const requests = this.load ? this.load.counters().requests : null;
+    const requests = this.requestsSoFar();
     const rssBefore = processRssBytes(this.target.pid);
     let rssPeak = rssBefore ?? 0;
     const rssWatch = setInterval(() => (rssPeak = Math.max(rssPeak, processRssBytes(this.target.pid) ?? 0)), 100);
@@ -274,12 +299,12 @@ export class CaptureSession {
   private async sampleSecond(): Promise<void> {
     const t = this.elapsedS();
     const counters = this.load?.counters() ?? null;
-    const fresh = this.targetGone ? null : await this.sampler!.read(300);
+    const [fresh] = this.targetGone ? [null] : await Promise.all([this.sampler!.read(300), this.counter?.read(300)]);
     const reading: MemoryReading | null = fresh ?? this.sampler!.latest();
     if (!reading || !this.timeline) return;
     // A stopped target cannot report its RSS, but /proc can: that is where the snapshot spike shows.
     const rss = fresh ? reading.rss : (processRssBytes(this.target.pid) ?? reading.rss);
-    this.timeline.append(timelineSample({ t, counters, reading, fresh: fresh !== null, rss, snapshotting: this.snapshotting }));
+    this.timeline.append(timelineSample({ t, counters, reading, fresh: fresh !== null, rss, snapshotting: this.snapshotting, countedInTarget: this.counter?.latest() }));
     this.updateProgress(t, counters, reading.heapUsed);
   }
 
@@ -383,6 +408,7 @@ export class CaptureSession {
         this.warn(`could not save the allocation profile: ${err.message}`),
       );
       await this.sampler!.uninstall();
+      await this.counter?.uninstall();
     }
     if (this.records.some((_, i) => this.figures[i] === undefined)) {
       this.progress.message(`memprobe: summarizing ${this.records.length} snapshot(s)…`);
@@ -423,6 +449,7 @@ export class CaptureSession {
         horizonS: this.options.horizonS,
         projectRps: this.options.projectRps,
         budgets: this.options.budgets,
+        countedInTarget: this.counter ? { requests: this.counter.latest(), countedBy: describeCountSource(this.counter.source) } : null,
       }),
     );
   }

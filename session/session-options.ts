@@ -2,6 +2,7 @@
 import { UsageError } from '../core/usage-error.js';
 import type { GateBudgets } from '../analyzers/gate.js';
 import { snapshotTimes } from '../harness/snapshot-schedule.js';
+import type { RequestCountSource } from '../harness/request-counter.js';
 
 export interface SessionOptions {
   outDir: string;
@@ -21,6 +22,11 @@ export interface SessionOptions {
    * is a change between snapshots); library callers may take 0 or 1.
    */
   minSnapshots?: number;
+  /**
+   * How to count requests inside the target (`--count-expression`, `--count-metric`). Undefined:
+   * HTTP and attached targets count HTTP requests through diagnostics_channel; null: none.
+   */
+  countSource?: RequestCountSource | null;
 }
 
 /** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
