@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import autocannon from 'autocannon';
+import type { Report } from '../reports/report-schema.js';
+import { CLI } from './helpers/real-run.js';
+import { freePort, killAll, startNode } from './helpers/running-node.js';
+
+// The built CLI (`npm test` builds first) against a server that autocannon drives, not memprobe:
+// bytes per request must come from the requests the server itself counted.
+const RECORD_SERVER = fileURLToPath(new URL('../fixtures/http-record-leak-server.mjs', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'memprobe-in-target-count-'));
+afterEach(killAll);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function memprobeAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GITHUB_ACTIONS: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+const RATE = 400;
+const DURATION_S = 16;
+
+describe('requests counted in the target: attach without --url under an external load tool', () => {
+  it('autocannon drives, memprobe attach <pid> watches: bytes/request within 25% of memprobe run --url on the same server', async () => {
+    const server = await startNode([RECORD_SERVER]);
+    const external = autocannon({ url: `http://127.0.0.1:${server.port}/`, connections: 5, overallRate: RATE, duration: DURATION_S + 3 });
+    const attached = await memprobeAsync([
+      'attach', String(server.pid), '--duration', `${DURATION_S}s`, '--warmup', '2s', '--snapshots', '4', '--out', join(scratch, 'attach'), '--json',
+    ]);
+    const served = await external;
+    expect(attached.code, attached.stderr).toBe(0);
+    const watched = JSON.parse(attached.stdout) as Report;
+    expect(watched.load.countedBy).toMatch(/diagnostics_channel 'http.server.request.start'/);
+    expect(watched.load.targetRps).toBeNull();
+    // The target counted what autocannon sent while memprobe watched (not before: 0 at install).
+    expect(watched.load.requests).toBeGreaterThan(RATE * DURATION_S * 0.7);
+    expect(watched.load.requests).toBeLessThanOrEqual(served.requests.total);
+    const counts = watched.snapshots.map((s) => s.requests!);
+    expect(counts.every((c, i) => i === 0 || c > counts[i - 1])).toBe(true);
+    const fromAttach = watched.findings.find((f) => f.owner === 'AuditLog');
+    expect(fromAttach, JSON.stringify(watched.findings.map((f) => f.owner))).toBeDefined();
+    expect(JSON.parse(readFileSync(join(scratch, 'attach', 'run.json'), 'utf8')).load.countedBy).toBe(watched.load.countedBy);
+
+    const port = await freePort();
+    const run = await memprobeAsync([
+      'run', '--url', `http://127.0.0.1:${port}/`, '--rps', String(RATE), '--duration', `${DURATION_S}s`, '--warmup', '2s', '--snapshots', '4',
+      '--out', join(scratch, 'run'), '--json', '--', 'env', `PORT=${port}`, process.execPath, RECORD_SERVER,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const driven = JSON.parse(run.stdout) as Report;
+    expect(driven.load.countedBy).toMatch(/load driver/);
+    const fromRun = driven.findings.find((f) => f.owner === 'AuditLog')!;
+    expect(fromRun.bytesPerRequest).toBeGreaterThan(50);
+    const ratio = fromAttach!.bytesPerRequest! / fromRun.bytesPerRequest!;
+    expect(ratio, `attach ${fromAttach!.bytesPerRequest} B/request, run --url ${fromRun.bytesPerRequest} B/request`).toBeGreaterThan(0.75);
+    expect(ratio).toBeLessThan(1.25);
+  }, 90_000);
+});
