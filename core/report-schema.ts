@@ -37,6 +37,24 @@ export interface Finding {
   /** Goodness of fit of the linear growth model, 0..1. */
   r2?: number;
   allocationSites?: AllocationSite[];
+  /**
+   * Addition: where this owner grows, when the run captured several processes or threads:
+   * `pid 4243 (cluster worker 2)`, `worker thread 1 (indexer) of pid 4242 (...)` (see `Report.processes`).
+   */
+  process?: string;
+}
+
+/** Addition: one captured process or worker thread (`report.processes[]`). */
+export interface ProcessReportEntry {
+  name: string;
+  kind: 'process' | 'thread';
+  pid: number | null;
+  threadId?: number;
+  /** Its run directory, relative to the run's (`.` for the target itself). */
+  dir: string;
+  requests: number | null;
+  findings: number;
+  status: 'complete' | 'partial';
 }
 
 /** A growing root or owner the analysis considered, and what became of it (`memprobe analyze --explain`). */
@@ -111,6 +129,8 @@ export interface Report {
   notes: string[];
   /** Addition: every growing root and owner considered, largest first (absent for summaries without growth roots). */
   candidates?: GrowthCandidate[];
+  /** Addition: every process and worker thread captured, when there was more than the target's main thread. */
+  processes?: ProcessReportEntry[];
   /** Additions: environment and capture cost. */
   meta?: {
     nodeVersion?: string;

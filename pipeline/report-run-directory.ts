@@ -13,7 +13,8 @@ import type { RunRecord } from '../core/run-directory-layout.js';
 import { gateBudgetsFromJson, type GateBudgets } from '../analyzers/gate.js';
 import { readRunDirectory } from './read-run-directory.js';
 import { summarizeMissingSnapshots } from './summarize-missing-snapshots.js';
-import { reportFromSummaries } from './summaries-to-report.js';
+import { gateReport, reportFromSummaries } from './summaries-to-report.js';
+import { withCompanionReports } from './process-reports.js';
 import { writeReportFiles } from './write-report-files.js';
 
 export interface ReportRunDirectoryOptions {
@@ -36,12 +37,15 @@ export async function reportRunDirectory(runDir: string, options: ReportRunDirec
   const dir = readRunDirectory(runDir);
   const { run } = dir;
   const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
-  const report = reportFromSummaries(run, dir.summaries, {
+  const own = reportFromSummaries(run, dir.summaries, {
     runRps: projectionRate(run.load),
     allocationProfile: dir.allocationProfile,
-    budgets,
+    budgets: null,
     inputNotes: dir.notes,
   });
+  // The companions' findings (child processes, worker threads) count for the gate like the target's own.
+  const merged = await withCompanionReports(runDir, own, (sub) => reportRunDirectory(sub, { budgets: null, summarizeMissing: options.summarizeMissing }));
+  const report = budgets ? gateReport(merged, budgets) : merged;
   writeReportFiles(runDir, report, dir);
   return report;
 }

@@ -193,7 +193,7 @@ function renderFindings(report: Report): string {
   const rows = report.findings
     .map(
       (f, i) => `<tr>
-<td><a href="#finding-${i + 1}" class="owner-name">${escapeHtml(f.owner)}</a>${f.location ? `<br><span class="muted mono">${escapeHtml(f.location)}</span>` : ''}</td>
+<td><a href="#finding-${i + 1}" class="owner-name">${escapeHtml(f.owner)}</a>${f.process ? `<br><span class="muted">in ${escapeHtml(f.process)}</span>` : ''}${f.location ? `<br><span class="muted mono">${escapeHtml(f.location)}</span>` : ''}</td>
 <td><span class="badge ${f.verdict}">${f.verdict}</span></td>
 <td class="num">${f.bytesPerRequest !== null ? escapeHtml(formatPerRequest(f.bytesPerRequest)) : '—'}</td>
 <td class="num">${escapeHtml(formatRate(f.bytesPerSecond))}</td>
@@ -241,7 +241,7 @@ function renderFindingCard(f: Finding, n: number): string {
     facts.push(['Retained', f.retainedBytesSeries.map((b) => escapeHtml(formatBytes(b))).join(' → ')]);
   }
   return `<article class="finding" id="finding-${n}">
-<h3><span class="badge ${f.verdict}">${f.verdict}</span> ${escapeHtml(f.owner)} <span class="muted">· ${escapeHtml(
+<h3><span class="badge ${f.verdict}">${f.verdict}</span> ${escapeHtml(f.owner)}${f.process ? ` <span class="muted">in ${escapeHtml(f.process)}</span>` : ''} <span class="muted">· ${escapeHtml(
     f.bytesPerRequest !== null ? formatPerRequest(f.bytesPerRequest) : formatRate(f.bytesPerSecond),
   )} · ${escapeHtml(signedBytes(f.growthBytes))} over the run</span></h3>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>

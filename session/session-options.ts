@@ -3,6 +3,7 @@ import { UsageError } from '../core/usage-error.js';
 import type { GateBudgets } from '../analyzers/gate.js';
 import { snapshotTimes } from '../harness/snapshot-schedule.js';
 import type { RequestCountSource } from '../harness/request-counter.js';
+import type { ChildInspector, ProcessSelection } from '../harness/process-tree.js';
 
 export interface SessionOptions {
   outDir: string;
@@ -27,6 +28,15 @@ export interface SessionOptions {
    * HTTP and attached targets count HTTP requests through diagnostics_channel; null: none.
    */
   countSource?: RequestCountSource | null;
+  /**
+   * The target's child processes to capture too (cluster workers, PM2 forks, children): all
+   * (default), none, or the N busiest by CPU. Not for script targets.
+   */
+  processes?: ProcessSelection;
+  /** Capture worker threads too (default true). */
+  threads?: boolean;
+  /** Inspectors of child processes opened before the target's (`attach` opens them first). */
+  childInspectors?: ChildInspector[];
 }
 
 /** Checks the options a session cannot run with (UsageError, exit 2); returns the snapshot times. */
