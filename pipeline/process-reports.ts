@@ -118,7 +118,7 @@ export async function withCompanionReports(
     const subGrowing = sub.findings.some((f) => f.verdict !== 'bounded');
     if ((s !== null && (projection.secondsToLimit === null || s < projection.secondsToLimit)) || (!growing && subGrowing && projection.secondsToLimit === null)) {
       growing ||= subGrowing;
-      projection = { ...sub.projection, ...(sub.projection.text ? { text: `${entries[i + 1].name}: ${sub.projection.text}` } : {}) };
+      projection = { ...sub.projection, ...(sub.projection.text ? { text: `${sub.projection.text} (in ${entries[i + 1].name})` } : {}) };
     }
   }
   return {
