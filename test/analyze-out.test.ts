@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 import { memprobe } from './helpers/real-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import autocannon from 'autocannon';
-import type { Report } from '../reports/report-schema.js';
+import type { Report } from '../core/report-schema.js';
 import { CLI } from './helpers/real-run.js';
 import { freePort, killAll, startNode } from './helpers/running-node.js';
 
