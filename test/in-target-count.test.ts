@@ -12,6 +12,7 @@ import { freePort, killAll, startNode } from './helpers/running-node.js';
 // The built CLI (`npm test` builds first) against a server that autocannon drives, not memprobe:
 // bytes per request must come from the requests the server itself counted.
 const RECORD_SERVER = fileURLToPath(new URL('../fixtures/http-record-leak-server.mjs', import.meta.url));
+const QUEUE_CONSUMER = fileURLToPath(new URL('../fixtures/queue-consumer.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'memprobe-in-target-count-'));
 afterEach(killAll);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -64,5 +65,30 @@ describe('requests counted in the target: attach without --url under an external
     const ratio = fromAttach!.bytesPerRequest! / fromRun.bytesPerRequest!;
     expect(ratio, `attach ${fromAttach!.bytesPerRequest} B/request, run --url ${fromRun.bytesPerRequest} B/request`).toBeGreaterThan(0.75);
     expect(ratio).toBeLessThan(1.25);
+  }, 90_000);
+
+  it('work that is not HTTP: --count-expression and --count-metric (prom-client) name the counter', async () => {
+    const consumer = await startNode([QUEUE_CONSUMER]);
+    for (const [flag, value, countedBy] of [
+      ['--count-expression', 'globalThis.jobsDone', /the expression globalThis\.jobsDone/],
+      ['--count-metric', 'jobs_processed_total', /the prom-client metric 'jobs_processed_total'/],
+    ] as const) {
+      const result = await memprobeAsync(['attach', String(consumer.pid), flag, value, '--duration', '8s', '--warmup', '1s', '--snapshots', '3', '--json', '--out', join(scratch, flag)]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout) as Report;
+      expect(report.load.countedBy).toMatch(countedBy);
+      // At most 2,000 jobs a second (fewer while snapshots pause it), counted from memprobe's first
+      // reading, and the snapshots' counts rise with them.
+      expect(report.load.requests, flag).toBeGreaterThan(1000);
+      expect(report.load.requests, flag).toBeLessThan(8 * 2000 * 1.3);
+      const counts = report.snapshots.map((s) => s.requests!);
+      expect(counts.every((c, i) => i === 0 || c > counts[i - 1]), JSON.stringify(counts)).toBe(true);
+      const store = report.findings.find((f) => f.owner === 'ResultStore');
+      expect(store, JSON.stringify(report.findings.map((f) => f.owner))).toBeDefined();
+      expect(store!.bytesPerRequest).toBeGreaterThan(40);
+    }
+    const bad = await memprobeAsync(['attach', String(consumer.pid), '--count-expression', 'globalThis.nothing.here', '--duration', '4s', '--out', join(scratch, 'bad')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split('\n')[0]).toMatch(/^memprobe: --count-expression globalThis\.nothing\.here: evaluation in the target failed: TypeError/);
   }, 90_000);
 });
