@@ -71,6 +71,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --explain', 'also why each growing root and owner was reported, folded or rejected')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot --times 0s,10m --horizon 7d --project-rps 5000', 'snapshot times given, projection a week ahead, also at 5,000/s')
       .example('$0 analyze prod-*.heapsnapshot --out prod-report', 'snapshots taken in production: prod-report/report.html and report.json, as for a run')
+      .example('$0 analyze replica-a.heapsnapshot replica-b.heapsnapshot --allow-mixed', 'two processes compared anyway (a warning; no cohort analysis)')
       .check((argv) => {
         if (argv.top !== undefined) parseWholeNumber(argv.top, 'top', 1);
         if (argv.out !== undefined && (argv.more ?? []).length === 0) {

@@ -68,6 +68,9 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --gate --max-bytes-per-request 64 --json', 'CI: fail on growth per request, report.json on stdout')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --fail-on leak,accumulation --junit junit.xml', 'gate on verdicts, JUnit for the CI system')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --baseline main/report.json --tolerance 20% --max-growth 10MB/h', 'compare with a known-good run')
+      .example('$0 attach 4242 --duration 5m --processes 2 --threads=false', 'a cluster primary or PM2: capture its 2 busiest workers too, not worker threads')
+      .example("$0 attach 4242 --count-expression 'globalThis.jobsDone'", 'a queue consumer: count its jobs with a number it keeps')
+      .example('$0 attach 4242 --count-metric jobs_processed_total', 'or with a prom-client counter of its default registry')
       .check((argv) => {
         if (argv.url !== undefined && argv.rps === undefined) {
           throw new UsageError('--url needs --rps: the fixed rate to drive it at', 'memprobe attach 4242 --url http://127.0.0.1:3000/ --rps 500');

@@ -58,7 +58,7 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('count-expression', { type: 'string', describe: "Count requests (units of work) with this expression, evaluated in the target, e.g. 'globalThis.jobsDone' [default: HTTP requests, through diagnostics_channel]", group: 'Capture:' })
     .option('count-metric', { type: 'string', describe: "Count requests with this prom-client counter of the target's default registry, e.g. jobs_processed_total", group: 'Capture:' })
     .option('processes', { type: 'string', describe: "Child Node.js processes of the target to capture too (cluster workers, PM2 forks, children): all, none, or N (the N busiest by CPU) [default: all]", group: 'Capture:' })
-    .option('threads', { type: 'boolean', describe: 'Capture worker threads too (through the inspector\'s NodeWorker domain); --no-threads for the main thread only [default: true]', group: 'Capture:' })
+    .option('threads', { type: 'boolean', describe: 'Capture worker threads too, through the inspector\'s NodeWorker domain (false: the main thread only) [default: true]', group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
     .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })
