@@ -77,6 +77,7 @@ ${renderBanner(report)}
 ${renderTimelineSection(report, timeline)}
 ${renderOwnerCharts(report, extras)}
 ${renderFindings(report)}
+${renderProcesses(report)}
 ${renderRun(report)}
 ${renderNotes(report)}
 </main>
@@ -246,6 +247,21 @@ function renderFindingCard(f: Finding, n: number): string {
   )} · ${escapeHtml(signedBytes(f.growthBytes))} over the run</span></h3>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 </article>`;
+}
+
+/** The processes and worker threads captured, each with a link to its own report. */
+function renderProcesses(report: Report): string {
+  if (!report.processes?.length) return '';
+  const rows = report.processes
+    .map(
+      (p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.kind)}</td><td class="num">${p.requests !== null ? formatCount(p.requests) : '—'}</td><td class="num">${p.findings}</td><td>${escapeHtml(p.status)}</td><td class="mono">${
+        p.dir === '.' ? 'this report' : `<a href="${escapeHtml(`${p.dir}/report.html`)}">${escapeHtml(p.dir)}/report.html</a>`
+      }</td></tr>`,
+    )
+    .join('');
+  return `<section class="panel" id="processes"><h2>Processes and threads</h2>
+<table><thead><tr><th>Captured</th><th>Kind</th><th class="num">Requests</th><th class="num">Findings</th><th>Status</th><th>Its own report</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
 }
 
 function renderRun(report: Report): string {

@@ -5,7 +5,9 @@
  * keeps what it is given. Each finding must name its owner and the process or thread it grows in.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +85,32 @@ describe('clusters: every worker captured and reported by name', () => {
       expect(ports.filter((p) => p !== cluster.port), `pid ${pid} still listens on ${ports}`).toEqual([]);
     }
     expect(cluster.alive()).toBe(true);
-  }, 90_000);
+
+    // report.html: the processes table links each worker's own report; no error in a real browser.
+    if (!existsSync('/usr/bin/chromium')) return;
+    const profile = mkdtempSync(join(tmpdir(), 'memprobe-chromium-'));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(pathToFileURL(join(scratch, 'attach-cluster', 'report.html')).href, { waitUntil: 'load' });
+      const rows = await page.locator('#processes tbody tr').allInnerTexts();
+      expect(rows).toHaveLength(3);
+      for (const pid of workers) expect(rows.some((r) => r.includes(`pid ${pid} (cluster worker`) && r.includes(`processes/pid-${pid}/report.html`))).toBe(true);
+      expect(await page.locator('#findings').innerText()).toMatch(/in pid \d+ \(cluster worker 1\)/);
+      await page.goto(pathToFileURL(join(scratch, 'attach-cluster', 'processes', `pid-${workers[0]}`, 'report.html')).href, { waitUntil: 'load' });
+      expect(await page.locator('#verdict').innerText()).toContain('AuditLog');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('--processes none captures the target alone', async () => {
     const cluster = await startNode([CLUSTER]);
