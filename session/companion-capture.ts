@@ -125,7 +125,8 @@ export class CompanionCapture {
     const name = String(index).padStart(3, '0');
     const relative = `${RUN_FILES.snapshots}/${name}.heapsnapshot`;
     try {
-      const requests = this.counter ? await this.counter.read(2000) : processRequests;
+      // A reading that times out falls back on the last one: a snapshot never lacks its count.
+      const requests = this.counter ? ((await this.counter.read(2000)) ?? this.counter.latest()) : processRequests;
       const reading = await this.sampler.read(2000);
       if (reading) this.timeline.append({ t, requests: requests ?? 0, dropped: 0, ...reading, snapshotting: false });
       const capture = await takeHeapSnapshot(this.session, join(this.dir, relative), { stallTimeoutMs });
@@ -164,7 +165,7 @@ export class CompanionCapture {
 
   /** Stops sampling, removes the probes, waits for the summaries, writes run.json, lets go. */
   async finish(facts: CompanionRunFacts, processRequests: number | null): Promise<void> {
-    const finalRequests = this.counter ? await this.counter.read(2000) : processRequests;
+    const finalRequests = this.counter ? ((await this.counter.read(2000)) ?? this.counter.latest()) : processRequests;
     if (this.session.isOpen) {
       if (this.sampling) await stopAllocationSampling(this.session, join(this.dir, RUN_FILES.allocationProfile)).catch(() => undefined);
       await this.sampler.uninstall();

@@ -36,7 +36,7 @@ function memprobeAsync(args: string[]): Promise<{ code: number; stdout: string; 
   });
 }
 
-const CAPTURE = ['--duration', '16s', '--warmup', '2s', '--snapshots', '4', '--json'];
+const CAPTURE = ['--duration', '20s', '--warmup', '2s', '--snapshots', '4', '--json'];
 
 /** Both workers' AuditLog found, per worker, named; the primary grows nothing; one line for both. */
 function expectPerWorker(report: Report, workers: number[]): void {
@@ -68,7 +68,7 @@ describe('clusters: every worker captured and reported by name', () => {
     const cluster = await startNode([CLUSTER]);
     const workers = nodeDescendants(cluster.pid).map((p) => p.pid);
     expect(workers).toHaveLength(2);
-    const load = autocannon({ url: `http://127.0.0.1:${cluster.port}/`, connections: 4, overallRate: 300, duration: 19 });
+    const load = autocannon({ url: `http://127.0.0.1:${cluster.port}/`, connections: 4, overallRate: 300, duration: 23 });
     const result = await memprobeAsync(['attach', String(cluster.pid), ...CAPTURE, '--out', join(scratch, 'attach-cluster')]);
     await load;
     expect(result.code, result.stderr).toBe(0);
