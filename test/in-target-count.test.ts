@@ -33,7 +33,8 @@ const DURATION_S = 30;
 
 describe('requests counted in the target: attach without --url under an external load tool', () => {
   it('autocannon drives, memprobe attach <pid> watches: bytes/request within 25% of memprobe run --url on the same server', async () => {
-    const server = await startNode([RECORD_SERVER]);
+    // Its own random inspector port on SIGUSR1: other tests may attach by 9229 meanwhile.
+    const server = await startNode(['--inspect-port=0', RECORD_SERVER]);
     const external = autocannon({ url: `http://127.0.0.1:${server.port}/`, connections: 5, overallRate: RATE, duration: DURATION_S + 3 });
     const attached = await memprobeAsync([
       'attach', String(server.pid), '--duration', `${DURATION_S}s`, '--warmup', '3s', '--snapshots', '6', '--out', join(scratch, 'attach'), '--json',
@@ -70,7 +71,7 @@ describe('requests counted in the target: attach without --url under an external
   }, 150_000);
 
   it('work that is not HTTP: --count-expression and --count-metric (prom-client) name the counter', async () => {
-    const consumer = await startNode([QUEUE_CONSUMER]);
+    const consumer = await startNode(['--inspect-port=0', QUEUE_CONSUMER]);
     for (const [flag, value, countedBy] of [
       ['--count-expression', 'globalThis.jobsDone', /the expression globalThis\.jobsDone/],
       ['--count-metric', 'jobs_processed_total', /the prom-client metric 'jobs_processed_total'/],
