@@ -262,7 +262,7 @@ export class MemprobeAgent {
         requests: this.requests > 0 ? this.requests : null,
         dropped: null,
         durationS,
-        countedBy: `in the process: diagnostics_channel '${REQUEST_START_CHANNEL}' (the agent's count of requests its HTTP servers started)`,
+        ...(this.requests > 0 ? { countedBy: `in the process: diagnostics_channel '${REQUEST_START_CHANNEL}' (the agent's count of requests its HTTP servers started)` } : {}),
       },
       // A process that served no HTTP request (a queue consumer, a batch job) is measured per second.
       snapshots: this.records.map((r) => ({ ...r, requests: this.requests > 0 ? r.requests : null })),
