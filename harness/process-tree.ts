@@ -28,7 +28,7 @@ import { startInspectorJanitor } from './inspector-janitor.js';
 export interface NodeProcess {
   pid: number;
   ppid: number;
-  /** `cluster worker 2`, `PM2 fork api (pm_id 3)`, `child process`. */
+  /** `cluster worker 2`, `PM2 cluster worker 3`, `PM2 fork (pm_id 0)`, `child process`. */
   role: string;
   /** `pid 4243 (cluster worker 2)`: how reports name it. */
   name: string;
@@ -80,10 +80,13 @@ function isNodeProcess(pid: number): boolean {
   }
 }
 
-function roleOf(pid: number): string {
+function roleOf(pid: number, ppid: number): string {
   const env = new Map(readNul(`/proc/${pid}/environ`).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as const));
-  if (env.has('pm_id')) return `PM2 fork ${env.get('name') ?? ''} (pm_id ${env.get('pm_id')})`.replace('  ', ' ');
-  if (env.has('NODE_UNIQUE_ID')) return `cluster worker ${env.get('NODE_UNIQUE_ID')}`;
+  // PM2's God Daemon renames itself ("PM2 v5.4.3: God Daemon (~/.pm2)"); its apps are cluster
+  // workers (cluster mode) or plain children (fork mode).
+  const pm2 = (readNul(`/proc/${ppid}/cmdline`)[0] ?? '').startsWith('PM2') || env.has('pm_id');
+  if (env.has('NODE_UNIQUE_ID')) return `${pm2 ? 'PM2 ' : ''}cluster worker ${env.get('NODE_UNIQUE_ID')}`;
+  if (pm2) return `PM2 fork${env.has('pm_id') ? ` (pm_id ${env.get('pm_id')})` : ''}`;
   return 'child process';
 }
 
@@ -113,8 +116,9 @@ export function nodeDescendants(rootPid: number): NodeProcess[] {
     const pid = queue.shift()!;
     queue.push(...(children.get(pid) ?? []));
     if (!isNodeProcess(pid)) continue;
-    const role = roleOf(pid);
-    found.push({ pid, ppid: readStat(pid)?.ppid ?? rootPid, role, name: `pid ${pid} (${role})`, command: readNul(`/proc/${pid}/cmdline`).join(' ').slice(0, 160) });
+    const ppid = readStat(pid)?.ppid ?? rootPid;
+    const role = roleOf(pid, ppid);
+    found.push({ pid, ppid, role, name: `pid ${pid} (${role})`, command: readNul(`/proc/${pid}/cmdline`).join(' ').slice(0, 160) });
   }
   return found.sort((a, b) => a.pid - b.pid);
 }

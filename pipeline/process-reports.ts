@@ -40,6 +40,7 @@ function groupOf(entry: ProcessReportEntry): string {
   if (entry.kind === 'thread') return 'worker threads';
   const role = /\(([^)]*)\)$/.exec(entry.name)?.[1] ?? 'processes';
   if (role.startsWith('cluster worker')) return 'cluster workers';
+  if (role.startsWith('PM2 cluster worker')) return 'PM2 cluster workers';
   if (role.startsWith('PM2 fork')) return 'PM2 forks';
   return 'child processes';
 }
