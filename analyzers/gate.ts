@@ -53,7 +53,7 @@ export function evaluateGate(report: Report, budgets: GateBudgets): GateResult {
   const failOnReasons: string[] = [];
   for (const finding of report.findings) {
     if (!budgets.failOn.includes(finding.verdict)) continue;
-    const reason = `${finding.owner}: ${finding.verdict}, ${describeRate(finding)} (budget ${failOnFlag})`;
+    const reason = `${ownerLabel(finding)}: ${finding.verdict}, ${describeRate(finding)} (budget ${failOnFlag})`;
     failOnReasons.push(reason);
     noteOwnerFailure(finding, reason);
   }
@@ -66,7 +66,7 @@ export function evaluateGate(report: Report, budgets: GateBudgets): GateResult {
   if (budgets.maxGrowthBytesPerSecond !== null) totals.push(checkGrowthRate(growing, budgets.maxGrowthBytesPerSecond));
   for (const total of totals.filter((t) => t.failures.length > 0)) {
     for (const finding of growing) {
-      noteOwnerFailure(finding, `${finding.owner}: ${describeRate(finding)}, part of the growth that exceeds budget ${total.name}`);
+      noteOwnerFailure(finding, `${ownerLabel(finding)}: ${describeRate(finding)}, part of the growth that exceeds budget ${total.name}`);
     }
   }
   budgetOutcomes.push(...totals);
@@ -113,16 +113,29 @@ function checkBytesPerRequest(growing: Finding[], max: number): BudgetOutcome {
   if (unmeasured.length > 0) {
     // Attach without driving load has no request count; passing silently would hide the growth.
     return outcome(name, [
-      `${unmeasured.map((f) => f.owner).join(', ')}: growth per request unknown (no request count; ` +
-        `drive load with --url/--rps) (budget ${name})`,
+      `${unmeasured.map((f) => ownerLabel(f)).join(', ')}: growth per request unknown (no request count; ` +
+        `drive load with --url/--rps, or name a counter with --count-expression) (budget ${name})`,
     ]);
   }
-  const total = sum(growing.map((f) => f.bytesPerRequest ?? 0));
-  if (total <= max) return outcome(name, []);
-  return outcome(name, [
-    `${ownersByShare(growing, (f) => f.bytesPerRequest ?? 0, (v) => `${formatPerRequest(v)}`)}: ` +
-      `retained growth ${formatPerRequest(total)} exceeds budget ${name}`,
-  ]);
+  // Per request of the process that served it: each process of a cluster is held to the budget
+  // on its own (two workers' figures do not add up to a per-request figure of either).
+  const byProcess = new Map<string, Finding[]>();
+  for (const f of growing) byProcess.set(f.process ?? '', [...(byProcess.get(f.process ?? '') ?? []), f]);
+  const failures: string[] = [];
+  for (const [process, findings] of byProcess) {
+    const total = sum(findings.map((f) => f.bytesPerRequest ?? 0));
+    if (total <= max) continue;
+    failures.push(
+      `${ownersByShare(findings, (f) => f.bytesPerRequest ?? 0, (v) => `${formatPerRequest(v)}`, (f) => f.owner)}: ` +
+        `retained growth ${formatPerRequest(total)}${process ? ` in ${process}` : ''} exceeds budget ${name}`,
+    );
+  }
+  return outcome(name, failures);
+}
+
+/** The owner, and where it grows when the run captured several processes or threads. */
+function ownerLabel(finding: Finding): string {
+  return finding.process ? `${finding.owner} in ${finding.process}` : finding.owner;
 }
 
 function checkGrowthRate(growing: Finding[], maxBytesPerSecond: number): BudgetOutcome {
@@ -144,7 +157,7 @@ function compareWithBaseline(finding: Finding, baseline: Report, tolerance: numb
   const budget = `--baseline, tolerance ${formatPercent(tolerance)}`;
   const before = matchInBaseline(finding, baseline);
   if (before === undefined || !isGrowing(before)) {
-    return `${finding.owner}: new growing owner (${finding.verdict}, ${describeRate(finding)}), not growing in the baseline (budget ${budget})`;
+    return `${ownerLabel(finding)}: new growing owner (${finding.verdict}, ${describeRate(finding)}), not growing in the baseline (budget ${budget})`;
   }
   // Per request where both runs measured it: it does not depend on the rate the runs were driven at.
   const perRequest = finding.bytesPerRequest !== null && before.bytesPerRequest !== null;
@@ -153,7 +166,7 @@ function compareWithBaseline(finding: Finding, baseline: Report, tolerance: numb
   const format = perRequest ? formatPerRequest : formatRate;
   if (now <= then * (1 + tolerance)) return null;
   const faster = then > 0 ? `${formatPercent(now / then - 1)} faster than` : 'growing, against';
-  return `${finding.owner}: ${format(now)}, ${faster} ${format(then)} in the baseline (budget ${budget})`;
+  return `${ownerLabel(finding)}: ${format(now)}, ${faster} ${format(then)} in the baseline (budget ${budget})`;
 }
 
 /** The same owner in the baseline: same identity (name and definition site) first, else same name. */
@@ -162,9 +175,9 @@ function matchInBaseline(finding: Finding, baseline: Report): Finding | undefine
   return byKey ?? baseline.findings.find((b) => b.owner === finding.owner);
 }
 
-function ownersByShare(findings: Finding[], value: (f: Finding) => number, format: (v: number) => string): string {
+function ownersByShare(findings: Finding[], value: (f: Finding) => number, format: (v: number) => string, label: (f: Finding) => string = ownerLabel): string {
   const ranked = [...findings].sort((a, b) => value(b) - value(a));
-  const shown = ranked.slice(0, 3).map((f) => `${f.owner} ${format(value(f))}`);
+  const shown = ranked.slice(0, 3).map((f) => `${label(f)} ${format(value(f))}`);
   if (ranked.length > 3) shown.push(`${ranked.length - 3} more`);
   return shown.join(', ');
 }

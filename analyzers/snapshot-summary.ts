@@ -5,6 +5,7 @@
  * (`memprobe report <run-dir>`) without it. Built by `summarize-snapshot.ts` from the engine's
  * passes; read by `growth.ts` and `verdicts.ts`.
  */
+import type { IdentitySample } from './identity-sample.js';
 
 import type { GrowthRootSummary } from './growth-roots.js';
 
@@ -93,4 +94,6 @@ export interface SnapshotSummary {
    * absent in the first snapshot's summary, and in summaries written before growth roots existed.
    */
   growthRoots?: GrowthRootSummary[];
+  /** Addition: sampled node ids with a hash of their type and name, to tell one process's snapshots from another's (`identity-sample.ts`). */
+  identity?: IdentitySample;
 }

@@ -31,6 +31,7 @@ import { SnapshotSequence } from './snapshot-sequence.js';
 import { computeGrowthRoots } from './growth-roots.js';
 import { WorkBuffers } from './work-buffers.js';
 import { ShortestPathsJob } from './shortest-paths-worker.js';
+import { identitySample } from './identity-sample.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -106,6 +107,7 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
     categories: composition.heap,
     owners: ownerSummaries,
     ...(growthRoots ? { growthRoots } : {}),
+    identity: run('identity sample', () => identitySample(snapshot)),
   };
 }
 

@@ -5,7 +5,7 @@
  * with `target.kind: "snapshots"`).
  */
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { summarizeSnapshotFile } from '../analyzers/summarize-snapshot.js';
 import { toHeapSummaryJson } from '../analyzers/heap-summary-json.js';
@@ -14,9 +14,12 @@ import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { SnapshotSequence } from '../analyzers/snapshot-sequence.js';
 import { reportFromSummaries } from '../pipeline/summaries-to-report.js';
 import { renderCandidates } from '../reports/candidates-text.js';
+import { reportSnapshotsIntoDirectory } from '../pipeline/snapshots-run-directory.js';
+import { continuityProblem, readSnapshotMeta } from '../analyzers/snapshot-continuity.js';
+import { discardUnusedRunDirectory, prepareRunDirectory } from '../session/run-directory.js';
 import { renderTerminalReport } from '../reports/terminal-report.js';
 import { safe } from '../core/control-characters.js';
-import type { RunRecord } from '../core/run-directory-layout.js';
+import { RUN_FILES, type RunRecord } from '../core/run-directory-layout.js';
 import { formatBytes, formatCount, parseDuration, parseSize, parseWholeNumber } from '../core/units.js';
 import { UsageError } from '../core/usage-error.js';
 
@@ -31,6 +34,8 @@ interface AnalyzeArgv {
   horizon?: string;
   'project-rps'?: string;
   explain?: boolean;
+  out?: string;
+  'allow-mixed'?: boolean;
 }
 
 const TABLE_ROWS = 20;
@@ -58,20 +63,38 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgv> = {
       .option('heap-limit', { type: 'string', describe: 'Heap size for the out-of-memory projection, e.g. 4GB [default: none]', group: 'Growth (2+ files):' })
       .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Growth (2+ files):' })
       .option('project-rps', { type: 'string', describe: 'Also project time-to-limit at these request rates (needs --requests), e.g. 5000,100000', group: 'Growth (2+ files):' })
+      .option('out', { type: 'string', describe: 'Also write DIR/report.json and DIR/report.html (charts, findings, snapshots table), as for a run', group: 'Growth (2+ files):' })
+      .option('allow-mixed', { type: 'boolean', describe: 'Snapshots that cannot be of one process (node ids do not continue, other meta): warn and turn cohort analysis off instead of refusing', group: 'Growth (2+ files):' })
       .example('$0 analyze heap.heapsnapshot', 'top 20 owners by retained size')
       .example('$0 analyze heap.heapsnapshot --json --top 100 > summary.json', 'memprobe/summary@1 with the 100 largest owners')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --requests 10000,20000,30000 --heap-limit 4GB', 'growth per request, verdicts and out-of-memory projection')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot s3.heapsnapshot --explain', 'also why each growing root and owner was reported, folded or rejected')
       .example('$0 analyze s1.heapsnapshot s2.heapsnapshot --times 0s,10m --horizon 7d --project-rps 5000', 'snapshot times given, projection a week ahead, also at 5,000/s')
+      .example('$0 analyze prod-*.heapsnapshot --out prod-report', 'snapshots taken in production: prod-report/report.html and report.json, as for a run')
+      .example('$0 analyze replica-a.heapsnapshot replica-b.heapsnapshot --allow-mixed', 'two processes compared anyway (a warning; no cohort analysis)')
       .check((argv) => {
         if (argv.top !== undefined) parseWholeNumber(argv.top, 'top', 1);
+        if (argv.out !== undefined && (argv.more ?? []).length === 0) {
+          throw new UsageError('--out needs two or more snapshots: a report is about growth', 'memprobe analyze a.heapsnapshot b.heapsnapshot --out DIR');
+        }
+        if (argv.out !== undefined && argv.out.trim() === '') throw new UsageError('--out: expected a directory');
         return true;
       }) as unknown as Argv<AnalyzeArgv>,
   handler: async (argv) => {
     const files = [argv.file, ...(argv.more ?? [])];
     for (const file of files) checkReadable(file);
     if (files.length === 1) await analyzeOne(files[0], argv);
-    else await analyzeSeveral(files, argv, growthOptions(argv, files));
+    else {
+      const options = growthOptions(argv, files);
+      // The directory is proven writable before minutes of parsing, not after.
+      const created = argv.out !== undefined ? prepareRunDirectory(argv.out) : [];
+      try {
+        await analyzeSeveral(files, argv, options);
+      } catch (err) {
+        if (argv.out !== undefined) discardUnusedRunDirectory(argv.out, created, { keepLog: false });
+        throw err;
+      }
+    }
   },
 };
 
@@ -122,12 +145,28 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
   const { requests, times, projectRps } = options;
   // One process's snapshots in order: each with the cohort boundaries of the ones before.
   const sequence = new SnapshotSequence();
-  const summaries: SnapshotSummary[] = [];
+  const metas = files.map((file) => readSnapshotMeta(file));
+  let summaries: SnapshotSummary[] = [];
+  // Why these cannot be one process's snapshots (analyzers/snapshot-continuity.ts), once known.
+  let mixed: string | null = null;
   for (const [i, file] of files.entries()) {
     const context = { source: basename(file), t: times[i], requests: requests ? requests[i] : null };
-    const summary = await sequence.next((cohortBoundaries) =>
-      withFriendlyErrors(() => summarizeSnapshotFile(file, { ...context, cohortBoundaries }, progressReporter(file))),
-    );
+    const summarize = (cohortBoundaries: number[]) => withFriendlyErrors(() => summarizeSnapshotFile(file, { ...context, cohortBoundaries }, progressReporter(file)));
+    let summary = mixed ? await summarize([]) : await sequence.next(summarize);
+    if (!mixed) {
+      mixed = continuityProblem(
+        [...summaries, summary].map((s, k) => ({ file: files[k], meta: metas[k], maxNodeId: s.maxNodeId, nodeCount: s.nodeCount, bornBefore: bornBefore(s), identity: s.identity })),
+      );
+      if (mixed && !argv['allow-mixed']) {
+        throw new UsageError(mixed, 'give the snapshots of one process, oldest first; --allow-mixed compares them anyway, without cohorts');
+      }
+      if (mixed) {
+        // Cohorts across processes mean nothing: every summary without them.
+        process.stderr.write(`memprobe: warning: ${mixed}; cohort analysis is off (--allow-mixed)\n`);
+        summaries = summaries.map(withoutCohorts);
+        summary = withoutCohorts(summary);
+      }
+    }
     summaries.push(summary);
   }
 
@@ -146,15 +185,45 @@ async function analyzeSeveral(files: string[], argv: AnalyzeArgv, options: Growt
       durationS: elapsed,
     },
     snapshots: summaries.map((s, i) => ({ t: s.t ?? 0, requests: s.requests, totalBytes: s.totalBytes, file: files[i] })),
-    notes: argv.times === undefined ? ['snapshot times taken from the files\' modification times'] : [],
+    notes: [
+      ...(argv.times === undefined ? ['snapshot times taken from the files\' modification times'] : []),
+      ...(mixed ? [`Warning: ${mixed}; compared anyway (--allow-mixed), with cohort analysis off.`] : []),
+    ],
     meta: { nodeVersion: process.version },
     analysis: { heapLimitBytes: options.heapLimitBytes, horizonS: options.horizonS, projectRps },
   };
-  const report = reportFromSummaries(run, summaries, { runRps, allocationProfile: null, budgets: null });
+  const report =
+    argv.out !== undefined
+      ? await reportSnapshotsIntoDirectory(argv.out, run, summaries)
+      : reportFromSummaries(run, summaries, { runRps, allocationProfile: null, budgets: null });
   if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else process.stdout.write(`${renderTerminalReport(report, { color: Boolean(process.stdout.isTTY) })}\n`);
   // With --json the candidates are in the report itself; the table goes to stderr so stdout stays JSON.
   if (argv.explain) (argv.json ? process.stderr : process.stdout).write(`\n${renderCandidates(report)}`);
+  if (argv.out !== undefined) (argv.json ? process.stderr : process.stdout).write(`report: ${join(resolve(argv.out), RUN_FILES.html)}\n`);
+}
+
+/** Objects of `summary` born before each earlier snapshot (summed over its owners: a lower bound). */
+function bornBefore(summary: SnapshotSummary): number[] {
+  const sums = summary.cohortBoundaries.map(() => 0);
+  for (const owner of summary.owners) {
+    let running = 0;
+    for (let k = 0; k < sums.length; k++) {
+      running += owner.cohortCounts[k] ?? 0;
+      sums[k] += running;
+    }
+  }
+  return sums;
+}
+
+function withoutCohorts(summary: SnapshotSummary): SnapshotSummary {
+  // Growth roots are the objects born since the first snapshot: across processes, meaningless too.
+  const { growthRoots: _roots, ...rest } = summary;
+  return {
+    ...rest,
+    cohortBoundaries: [],
+    owners: summary.owners.map((o) => ({ ...o, cohortCounts: [o.cohortCounts.reduce((a, b) => a + b, 0)], cohortBytes: [o.cohortBytes.reduce((a, b) => a + b, 0)] })),
+  };
 }
 
 function renderOwnerTable(summary: SnapshotSummary, top: number): string {

@@ -13,6 +13,7 @@ import { validateSessionOptions, type SessionOptions } from '../session/session-
 import { printSessionResult, sessionOutputFrom } from './print-session-result.js';
 import { attachTarget, checkAttachSpec } from '../harness/attach-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
+import { busiest, nodeDescendants, openChildInspectors, type ChildInspector, type ProcessSelection } from '../harness/process-tree.js';
 
 interface AttachArgv extends SessionArgv, GateArgv {
   target: string;
@@ -34,8 +35,10 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
               'when it is not open (Node listens on 127.0.0.1:9229, or on the --inspect-port the process was started with), ' +
               "verifies that the inspector is that pid's, captures, then closes the inspector again and leaves the process running. " +
               'By URL: a process started with --inspect; the URL must be on loopback unless --allow-remote.\n\n' +
-              'With --url and --rps memprobe drives the process itself, so growth is known per request; without them it ' +
-              'observes the traffic the process gets and reports growth per second (bytesPerRequest: null). ' +
+              'With --url and --rps memprobe drives the process itself; without them it observes the traffic the process gets, ' +
+              "and counts the requests it serves inside it (diagnostics_channel 'http.server.request.start', or --count-expression), " +
+              'so bytes per request are known under any load. Its child processes (cluster workers, PM2 forks) and worker threads ' +
+              'are captured too, each reported by name (--processes, --no-threads). ' +
               'Where the inspector may not be used, start the process with the in-process agent instead: ' +
               'node --import memprobe/agent app.js (README, "Attaching to a running process").\n\n' +
               'Exit codes: 0 finished (gate passed or none), 1 gate failed, 2 usage error (no such pid, not Node.js, ' +
@@ -55,7 +58,7 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
           }),
       )),
     )
-      .example('$0 attach 4242 --duration 2m', 'observe pid 4242 for 2 minutes under its own traffic: growth per second')
+      .example('$0 attach 4242 --duration 2m', 'observe pid 4242 for 2 minutes under its own traffic: requests counted inside it, growth per request')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 500 --duration 60s --sampling --sampling-every 5s', 'a heap too large to snapshot: growth by allocation site, the process never paused')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/api --rps 500 --vus 50 --duration 30s --snapshots 5', 'drive it at 500/s: growth per request')
       .example('$0 attach ws://127.0.0.1:9229/0f2c6d1e-… --snapshot-every 60s --duration 10m', 'a process started with --inspect')
@@ -66,6 +69,9 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --gate --max-bytes-per-request 64 --json', 'CI: fail on growth per request, report.json on stdout')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --fail-on leak,accumulation --junit junit.xml', 'gate on verdicts, JUnit for the CI system')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 200 --baseline main/report.json --tolerance 20% --max-growth 10MB/h', 'compare with a known-good run')
+      .example('$0 attach 4242 --duration 5m --processes 2 --threads=false', 'a cluster primary or PM2: capture its 2 busiest workers too, not worker threads')
+      .example("$0 attach 4242 --count-expression 'globalThis.jobsDone'", 'a queue consumer: count its jobs with a number it keeps')
+      .example('$0 attach 4242 --count-metric jobs_processed_total', 'or with a prom-client counter of its default registry')
       .check((argv) => {
         if (argv.url !== undefined && argv.rps === undefined) {
           throw new UsageError('--url needs --rps: the fixed rate to drive it at', 'memprobe attach 4242 --url http://127.0.0.1:3000/ --rps 500');
@@ -83,6 +89,15 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
     process.exitCode = await attach(argv);
   },
 };
+
+async function openChildren(pid: number, selection: ProcessSelection): Promise<ChildInspector[]> {
+  if (selection === 'none') return [];
+  let found = nodeDescendants(pid);
+  if (typeof selection === 'number') found = await busiest(found, selection);
+  const { inspectors, skipped } = await openChildInspectors(found, { open: true });
+  for (const s of skipped) process.stderr.write(`memprobe: not captured: ${s}\n`);
+  return inspectors;
+}
 
 function overrideLoadDescriptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
@@ -103,10 +118,16 @@ async function attach(argv: AttachArgv): Promise<number> {
   checkAttachSpec(argv.target, attachOptions);
   const created = prepareRunDirectory(outDir);
   let target;
+  // A service's child processes (cluster workers, PM2 forks) get their inspectors first: SIGUSR1
+  // would open each on the port the target's own is about to take (harness/process-tree.ts).
+  const spec = checkAttachSpec(argv.target, attachOptions);
+  const children = spec.kind === 'pid' ? await openChildren(spec.pid, options.processes ?? 'all') : [];
+  options.childInspectors = children;
   try {
     target = await attachTarget(argv.target, attachOptions);
   } catch (error) {
     // Nothing was captured: leave no empty run directory behind for a process we could not reach.
+    await Promise.all(children.map((c) => c.close()));
     discardUnusedRunDirectory(outDir, created, { keepLog: false });
     throw error;
   }

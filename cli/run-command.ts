@@ -58,6 +58,9 @@ export const runCommand: CommandModule<object, RunArgv> = {
       .example('$0 run target.mjs --heap-limit 2GB --horizon 7d --project-rps 5000,20000', 'time to out-of-memory against 2 GB, a week ahead, also at 5,000/s and 20,000/s')
       .example('$0 run target.mjs --max-bytes-per-request 64 --max-growth 10MB/h --junit memprobe.xml', 'CI budgets, JUnit XML for the CI system')
       .example('$0 run target.mjs --baseline main/report.json --tolerance 20%', 'fail on owners growing 20% faster per request than on main, or new')
+      .example('$0 run --url http://127.0.0.1:3000/ --rps 500 --processes 2 --threads=false -- node cluster.js', 'a cluster: capture the 2 busiest workers too (each reported by name), no worker threads')
+      .example("$0 run consumer.mjs --count-expression 'globalThis.jobsDone'", 'count units of work with a number the target keeps')
+      .example('$0 run consumer.mjs --count-metric jobs_processed_total', "count units of work with a prom-client counter of the target's default registry")
       .check((argv) => {
         const command = (argv['--'] ?? []) as (string | number)[];
         if (argv.url === undefined && argv.script === undefined) {

@@ -10,6 +10,7 @@ import type { Argv } from 'yargs';
 import { parseDuration, parseRate, parseSize, parseWholeNumber } from '../core/units.js';
 import { UsageError } from '../core/usage-error.js';
 import type { SessionOptions } from '../session/session-options.js';
+import type { ProcessSelection } from '../harness/process-tree.js';
 
 export const DEFAULTS = {
   rps: 100,
@@ -39,6 +40,10 @@ export interface SessionArgv {
   'snapshot-timeout'?: string;
   sampling?: boolean;
   'sampling-every'?: string;
+  'count-expression'?: string;
+  'count-metric'?: string;
+  processes?: string;
+  threads?: boolean;
 }
 
 export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
@@ -54,6 +59,10 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
     .option('sampling', { type: 'boolean', describe: "No heap snapshots: growth by allocation site from V8's sampling heap profiler (live objects), read at intervals; for heaps too large to snapshot", group: 'Capture:' })
     .option('sampling-every', { type: 'string', describe: 'With --sampling: read the profile every D (each read is a full GC in the target) [default: 5s]', group: 'Capture:' })
+    .option('count-expression', { type: 'string', describe: "Count requests (units of work) with this expression, evaluated in the target, e.g. 'globalThis.jobsDone' [default: HTTP requests, through diagnostics_channel]", group: 'Capture:' })
+    .option('count-metric', { type: 'string', describe: "Count requests with this prom-client counter of the target's default registry, e.g. jobs_processed_total", group: 'Capture:' })
+    .option('processes', { type: 'string', describe: "Child Node.js processes of the target to capture too (cluster workers, PM2 forks, children): all, none, or N (the N busiest by CPU) [default: all]", group: 'Capture:' })
+    .option('threads', { type: 'boolean', describe: 'Capture worker threads too, through the inspector\'s NodeWorker domain (false: the main thread only) [default: true]', group: 'Capture:' })
     .option('heap-limit', { type: 'string', describe: "Heap size for the out-of-memory projection, e.g. 4GB [default: the target's V8 heap limit]", group: 'Analysis:' })
     .option('horizon', { type: 'string', describe: 'How far ahead the projection looks [default: 24h]', group: 'Analysis:' })
     .option('project-rps', { type: 'array', string: true, describe: 'Also project time-to-limit at these rates, e.g. --project-rps 5000,20000', group: 'Analysis:' })
@@ -111,7 +120,33 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     minSnapshots: MIN_SNAPSHOTS,
     sampling,
     ...(argv['sampling-every'] !== undefined ? { samplingEveryS: parseDuration(argv['sampling-every'], 'sampling-every') } : {}),
+    ...countSourceFrom(argv),
+    processes: parseProcessSelection(argv.processes),
+    threads: argv.threads ?? true,
   };
+}
+
+/** `--processes all|none|N`. */
+export function parseProcessSelection(text: string | undefined): ProcessSelection {
+  if (text === undefined || text === 'all') return 'all';
+  if (text === 'none') return 'none';
+  return parseWholeNumber(text, 'processes', 1);
+}
+
+/** `--count-expression` / `--count-metric`, when given (else the session's default: HTTP requests). */
+function countSourceFrom(argv: SessionArgv): Pick<SessionOptions, 'countSource'> {
+  const expression = argv['count-expression'];
+  const metric = argv['count-metric'];
+  if (expression !== undefined && metric !== undefined) throw new UsageError('give either --count-expression or --count-metric, not both');
+  if (expression !== undefined) {
+    if (expression.trim() === '') throw new UsageError('--count-expression: expected an expression, e.g. globalThis.jobsDone');
+    return { countSource: { kind: 'expression', expression } };
+  }
+  if (metric !== undefined) {
+    if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(metric)) throw new UsageError(`--count-metric: "${metric}" is not a Prometheus metric name`);
+    return { countSource: { kind: 'prom-client', metric } };
+  }
+  return {};
 }
 
 /**

@@ -49,6 +49,24 @@ export interface Finding {
   decidingSnapshot?: { pauseS: number; rssRiseBytes: number; basis: string; command: string };
   /** Addition: what the growth is made of when it is outside the JS heap (`external`, `native`). */
   memory?: 'heap' | 'external' | 'native';
+  /**
+   * Addition: where this owner grows, when the run captured several processes or threads:
+   * `pid 4243 (cluster worker 2)`, `worker thread 1 (indexer) of pid 4242 (...)` (see `Report.processes`).
+   */
+  process?: string;
+}
+
+/** Addition: one captured process or worker thread (`report.processes[]`). */
+export interface ProcessReportEntry {
+  name: string;
+  kind: 'process' | 'thread';
+  pid: number | null;
+  threadId?: number;
+  /** Its run directory, relative to the run's (`.` for the target itself). */
+  dir: string;
+  requests: number | null;
+  findings: number;
+  status: 'complete' | 'partial';
 }
 
 /** A growing root or owner the analysis considered, and what became of it (`memprobe analyze --explain`). */
@@ -112,6 +130,14 @@ export interface Report {
     errors?: number;
     statusCounts?: Record<string, number>;
     errorMessages?: string[];
+    /**
+     * Where `requests` (and so every bytesPerRequest) came from: memprobe's load driver, or a count
+     * taken inside the target (diagnostics_channel `http.server.request.start`, `--count-expression`,
+     * `--count-metric`).
+     */
+    countedBy?: string;
+    /** With memprobe's own load: the requests the target itself counted meanwhile (all traffic, not only memprobe's). */
+    countedInTarget?: number | null;
   };
   snapshots: SnapshotRecord[];
   findings: Finding[];
@@ -120,6 +146,8 @@ export interface Report {
   notes: string[];
   /** Addition: every growing root and owner considered, largest first (absent for summaries without growth roots). */
   candidates?: GrowthCandidate[];
+  /** Addition: every process and worker thread captured, when there was more than the target's main thread. */
+  processes?: ProcessReportEntry[];
   /** Additions: environment and capture cost. */
   meta?: {
     nodeVersion?: string;

@@ -23,6 +23,11 @@ export interface RunRecord {
   };
   /** Budgets given with `--gate`, re-applied by `memprobe report` (absent when none). */
   gate?: Record<string, unknown>;
+  /**
+   * Addition: present in `processes/<slug>/run.json`, the run directory of one companion of a run
+   * (a child process or a worker thread, see harness/companion-capture.ts).
+   */
+  companion?: { kind: 'process' | 'thread'; name: string; threadId?: number; parent?: string };
 }
 
 /** File names inside a run directory (docs/contract.md, "Run directory"). */
@@ -38,3 +43,6 @@ export const RUN_FILES = {
   sampling: 'sampling.ndjson',
   sourceMaps: 'sourcemaps.json',
 } as const;
+
+/** Addition: the run directories of a run's companions (child processes, worker threads), inside the run directory. */
+export const PROCESSES_DIR = 'processes';

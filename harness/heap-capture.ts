@@ -16,7 +16,7 @@
  */
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { writeAtomically } from '../core/write-atomically.js';
-import { InspectorClient } from './inspector-client.js';
+import type { CdpSession } from './cdp-session.js';
 
 export interface SnapshotCapture {
   /** Bytes written to the file. */
@@ -58,7 +58,7 @@ export class SnapshotAbandonedError extends Error {
 }
 
 /** Enables the HeapProfiler domain once per connection (required for snapshots and sampling). */
-export async function enableHeapProfiler(client: InspectorClient): Promise<void> {
+export async function enableHeapProfiler(client: CdpSession): Promise<void> {
   await client.send('HeapProfiler.enable');
 }
 
@@ -72,7 +72,7 @@ export async function enableHeapProfiler(client: InspectorClient): Promise<void>
  * V8 keeps the tables. Done before every snapshot, so scripts loaded since the last one are covered;
  * it costs milliseconds when the tables exist. Returns how long it took (ms).
  */
-export async function prepareForSnapshot(client: InspectorClient): Promise<number> {
+export async function prepareForSnapshot(client: CdpSession): Promise<number> {
   const started = performance.now();
   try {
     // A large app reports thousands of scripts on enable: give it time, but never wait forever.
@@ -88,7 +88,7 @@ export async function prepareForSnapshot(client: InspectorClient): Promise<numbe
  * (stall, abandon, target gone) the partial file is removed and the error rethrown.
  */
 export async function takeHeapSnapshot(
-  client: InspectorClient,
+  client: CdpSession,
   file: string,
   options: SnapshotOptions = {},
 ): Promise<SnapshotCapture> {
@@ -164,7 +164,7 @@ export async function takeHeapSnapshot(
 export const SAMPLING_INTERVAL_BYTES = 32 * 1024;
 
 /** Starts V8's sampling heap profiler in the target (one sample per `intervalBytes` allocated). */
-export async function startAllocationSampling(client: InspectorClient, intervalBytes = SAMPLING_INTERVAL_BYTES): Promise<void> {
+export async function startAllocationSampling(client: CdpSession, intervalBytes = SAMPLING_INTERVAL_BYTES): Promise<void> {
   await client.send('HeapProfiler.startSampling', { samplingInterval: intervalBytes });
 }
 
@@ -172,13 +172,13 @@ export async function startAllocationSampling(client: InspectorClient, intervalB
  * Writes the sampling profile so far to `file` (Chrome's `.heapprofile` format) without stopping it,
  * so a target that dies later still leaves allocation sites behind. Atomic: a reader never sees half.
  */
-export async function checkpointAllocationProfile(client: InspectorClient, file: string): Promise<void> {
+export async function checkpointAllocationProfile(client: CdpSession, file: string): Promise<void> {
   const { profile } = await client.send<{ profile: unknown }>('HeapProfiler.getSamplingProfile', {}, { timeoutMs: 60_000 });
   writeAtomically(file, JSON.stringify(profile), { mode: 0o600 });
 }
 
 /** Stops sampling and writes the final profile to `file`. */
-export async function stopAllocationSampling(client: InspectorClient, file: string): Promise<void> {
+export async function stopAllocationSampling(client: CdpSession, file: string): Promise<void> {
   const { profile } = await client.send<{ profile: unknown }>('HeapProfiler.stopSampling', {}, { timeoutMs: 60_000 });
   writeAtomically(file, JSON.stringify(profile), { mode: 0o600 });
 }

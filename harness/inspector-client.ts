@@ -182,7 +182,7 @@ export class InspectorClient {
 
 /** `Runtime.evaluate` of an expression whose value is JSON-serialisable; throws on a thrown exception. */
 export async function evaluateInTarget<T>(
-  client: InspectorClient,
+  client: Pick<InspectorClient, 'send'>,
   expression: string,
   options: SendOptions = {},
 ): Promise<T> {

@@ -11,7 +11,8 @@
  * V8 writes a heap snapshot it does not answer at all. The sampler therefore never blocks its
  * caller: `latest()` is always available, and at most one read is in flight.
  */
-import { evaluateInTarget, InspectorClient } from './inspector-client.js';
+import { evaluateInTarget } from './inspector-client.js';
+import type { CdpSession } from './cdp-session.js';
 import type { TimelineSample } from '../core/report-schema.js';
 
 /** What one read returns: the memory and event-loop columns of a timeline line (the delay p99 is
@@ -82,14 +83,14 @@ export class MemorySampler {
   private readonly readExpression: string;
 
   private constructor(
-    private readonly client: InspectorClient,
+    private readonly client: CdpSession,
     orphanAfterMs: number,
   ) {
     this.readExpression = read(orphanAfterMs);
   }
 
   /** Installs the probe in the target and takes a first reading. */
-  static async install(client: InspectorClient, options: { orphanAfterMs?: number } = {}): Promise<MemorySampler> {
+  static async install(client: CdpSession, options: { orphanAfterMs?: number } = {}): Promise<MemorySampler> {
     const sampler = new MemorySampler(client, options.orphanAfterMs ?? DEFAULT_ORPHAN_AFTER_MS);
     const first = await evaluateInTarget<MemoryReading>(client, sampler.readExpression);
     sampler.last = first;

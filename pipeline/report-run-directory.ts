@@ -13,8 +13,9 @@ import type { RunRecord } from '../core/run-directory-layout.js';
 import { gateBudgetsFromJson, type GateBudgets } from '../analyzers/gate.js';
 import { readRunDirectory } from './read-run-directory.js';
 import { summarizeMissingSnapshots } from './summarize-missing-snapshots.js';
-import { reportFromSummaries } from './summaries-to-report.js';
+import { gateReport, reportFromSummaries } from './summaries-to-report.js';
 import { reportFromSamplingRun } from './sampling-to-report.js';
+import { withCompanionReports } from './process-reports.js';
 import { writeReportFiles } from './write-report-files.js';
 import { writePprof } from './write-pprof.js';
 import { loadSourceMaps } from './source-maps.js';
@@ -40,17 +41,20 @@ export async function reportRunDirectory(runDir: string, options: ReportRunDirec
   const { run } = dir;
   const budgets = options.budgets !== undefined ? options.budgets : run.gate ? gateBudgetsFromJson(run.gate) : null;
   const sourceMaps = loadSourceMaps(runDir);
-  const report =
+  const own =
     run.meta.mode === 'sampling'
-      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets, inputNotes: dir.notes, timeline: dir.timeline, sourceMaps })
+      ? reportFromSamplingRun(runDir, run, { runRps: projectionRate(run.load), budgets: null, inputNotes: dir.notes, timeline: dir.timeline, sourceMaps })
       : reportFromSummaries(run, dir.summaries, {
           runRps: projectionRate(run.load),
           allocationProfile: dir.allocationProfile,
-          budgets,
+          budgets: null,
           inputNotes: dir.notes,
           timeline: dir.timeline,
           sourceMaps,
         });
+  // The companions' findings (child processes, worker threads) count for the gate like the target's own.
+  const merged = await withCompanionReports(runDir, own, (sub) => reportRunDirectory(sub, { budgets: null, summarizeMissing: options.summarizeMissing }));
+  const report = budgets ? gateReport(merged, budgets) : merged;
   writeReportFiles(runDir, report, dir);
   if (dir.allocationProfile) writePprof(runDir, run, dir.allocationProfile, sourceMaps);
   return report;

@@ -78,6 +78,7 @@ ${renderBanner(report)}
 ${renderTimelineSection(report, timeline)}
 ${renderOwnerCharts(report, extras)}
 ${renderFindings(report)}
+${renderProcesses(report)}
 ${renderRun(report)}
 ${renderNotes(report)}
 </main>
@@ -194,7 +195,7 @@ function renderFindings(report: Report): string {
   const rows = report.findings
     .map(
       (f, i) => `<tr>
-<td><a href="#finding-${i + 1}" class="owner-name">${escapeHtml(f.owner)}</a>${f.location ? `<br><span class="muted mono">${escapeHtml(f.location)}</span>` : ''}</td>
+<td><a href="#finding-${i + 1}" class="owner-name">${escapeHtml(f.owner)}</a>${f.process ? `<br><span class="muted">in ${escapeHtml(f.process)}</span>` : ''}${f.location ? `<br><span class="muted mono">${escapeHtml(f.location)}</span>` : ''}</td>
 <td><span class="badge ${f.verdict}">${f.verdict}</span></td>
 <td class="num">${f.bytesPerRequest !== null ? escapeHtml(formatPerRequest(f.bytesPerRequest)) : '—'}</td>
 <td class="num">${escapeHtml(formatRate(f.bytesPerSecond))}</td>
@@ -249,11 +250,26 @@ function renderFindingCard(f: Finding, n: number): string {
     facts.push([f.site ? 'Live sampled bytes' : 'Retained', f.retainedBytesSeries.map((b) => escapeHtml(formatBytes(b))).join(' → ')]);
   }
   return `<article class="finding" id="finding-${n}">
-<h3><span class="badge ${f.verdict}">${f.verdict}</span> ${escapeHtml(f.owner)} <span class="muted">· ${escapeHtml(
+<h3><span class="badge ${f.verdict}">${f.verdict}</span> ${escapeHtml(f.owner)}${f.process ? ` <span class="muted">in ${escapeHtml(f.process)}</span>` : ''} <span class="muted">· ${escapeHtml(
     f.bytesPerRequest !== null ? formatPerRequest(f.bytesPerRequest) : formatRate(f.bytesPerSecond),
   )} · ${escapeHtml(signedBytes(f.growthBytes))} over the run</span></h3>
 <dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 </article>`;
+}
+
+/** The processes and worker threads captured, each with a link to its own report. */
+function renderProcesses(report: Report): string {
+  if (!report.processes?.length) return '';
+  const rows = report.processes
+    .map(
+      (p) => `<tr><td>${escapeHtml(p.name)}</td><td>${escapeHtml(p.kind)}</td><td class="num">${p.requests !== null ? formatCount(p.requests) : '—'}</td><td class="num">${p.findings}</td><td>${escapeHtml(p.status)}</td><td class="mono">${
+        p.dir === '.' ? 'this report' : `<a href="${escapeHtml(`${p.dir}/report.html`)}">${escapeHtml(p.dir)}/report.html</a>`
+      }</td></tr>`,
+    )
+    .join('');
+  return `<section class="panel" id="processes"><h2>Processes and threads</h2>
+<table><thead><tr><th>Captured</th><th>Kind</th><th class="num">Requests</th><th class="num">Findings</th><th>Status</th><th>Its own report</th></tr></thead><tbody>${rows}</tbody></table>
+</section>`;
 }
 
 function renderRun(report: Report): string {

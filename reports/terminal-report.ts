@@ -75,7 +75,8 @@ function findingLine(finding: Finding, paint: Paint, p: Palette): string {
   const rates = [findingRate(finding)];
   if (finding.bytesPerRequest !== null) rates.push(formatRate(finding.bytesPerSecond));
   rates.push(growth);
-  return `${tag}${p.bold(safe(finding.owner))}  ${rates.join(p.dim(' · '))}`;
+  const where = finding.process ? `  ${p.dim(`in ${safe(finding.process)}`)}` : '';
+  return `${tag}${p.bold(safe(finding.owner))}${where}  ${rates.join(p.dim(' · '))}`;
 }
 
 /** The end of the path is where the fix goes; the middle of a long path is framework plumbing. */

@@ -27,6 +27,10 @@ import {
   takeHeapSnapshot,
 } from '../harness/heap-capture.js';
 import { MemorySampler, type MemoryReading } from '../harness/memory-sampler.js';
+import { describeCountSource, RequestCounter } from '../harness/request-counter.js';
+import { busiest, nodeDescendants, openChildInspectors } from '../harness/process-tree.js';
+import { CompanionCapture, startProcessCompanions, startThreadCompanions } from './companion-capture.js';
+import { memprobeVersion } from '../core/memprobe-version.js';
 import { SteadyTicker, TimelineWriter } from '../harness/timeline-writer.js';
 import type { SummaryFigures } from '../harness/summarize-worker.js';
 import { checkSnapshotRoom, processRssBytes } from '../harness/resource-check.js';
@@ -64,6 +68,10 @@ export class CaptureSession {
   private readonly notes: string[] = [];
   private inspector: InspectorClient | null = null;
   private sampler: MemorySampler | null = null;
+  /** Requests counted inside the target: the count when memprobe does not drive the load. */
+  private counter: RequestCounter | null = null;
+  /** Child processes and worker threads captured beside the target's main thread. */
+  private companions: CompanionCapture[] = [];
   private timeline: TimelineWriter | null = null;
   private ticker: SteadyTicker | null = null;
   private startedAtMs = 0;
@@ -160,6 +168,7 @@ export class CaptureSession {
     // snapshot preparation too, done once here for the scripts loaded so far, and says which
     // scripts have source maps.
     this.sourceMaps = await collectScriptSourceMaps(this.inspector).catch(() => ({}));
+    await this.installRequestCounter();
     await startAllocationSampling(this.inspector);
     if (this.options.sampling) {
       this.recorder = new SamplingRecorder(this.inspector, join(this.dir, RUN_FILES.sampling), SAMPLING_INTERVAL_BYTES);
@@ -168,6 +177,92 @@ export class CaptureSession {
       const warning = this.budget.pauseWarning(this.times.length, this.sampler.latest()?.heapUsed ?? 0);
       if (warning) this.warn(warning);
     }
+    await this.startCompanions();
+  }
+
+  /** Child processes (each with its worker threads) and the target's worker threads. */
+  private async startCompanions(): Promise<void> {
+    const skipped: string[] = [];
+    const threads = this.options.threads ?? true;
+    let children = this.options.childInspectors ?? null;
+    const selection = this.options.processes ?? 'all';
+    if (children === null && this.target.kind !== 'script' && selection !== 'none') {
+      let found = nodeDescendants(this.target.pid);
+      if (typeof selection === 'number') found = await busiest(found, selection);
+      const opened = await openChildInspectors(found, { open: false });
+      children = opened.inspectors;
+      skipped.push(...opened.skipped);
+    }
+    for (const child of children ?? []) {
+      const started = await startProcessCompanions(child, this.dir, this.options.countSource, threads);
+      this.companions.push(...started.companions);
+      skipped.push(...started.skipped);
+    }
+    if (threads && this.target.kind !== 'script') {
+      const own = await startThreadCompanions(this.inspector!, this.dir, { pid: this.target.pid, name: `pid ${this.target.pid} (the target)`, slug: `pid-${this.target.pid}` });
+      this.companions.push(...own.companions);
+      skipped.push(...own.skipped);
+    }
+    for (const s of skipped) this.warn(`not captured: ${s}`);
+    if (this.companions.length > 0) {
+      this.progress.message(`memprobe: also capturing ${this.companions.map((c) => c.identity.name).join(', ')}`);
+    }
+  }
+
+  /** The requests a companion thread is credited with: those of the process it runs in. */
+  private processRequestsFor(companion: CompanionCapture): number | null {
+    if (companion.identity.kind === 'process') return null;
+    const owner = this.companions.find((c) => c.identity.kind === 'process' && c.identity.pid === companion.identity.pid);
+    return owner ? (owner.counter?.latest() ?? null) : this.requestsSoFar();
+  }
+
+  private async snapshotCompanions(index: number, t: number): Promise<void> {
+    const stall = (this.options.snapshotStallTimeoutS ?? 120) * 1000;
+    // Processes first: their request counts are read there, and their threads are credited with them.
+    for (const kind of ['process', 'thread'] as const) {
+      for (const c of this.companions.filter((c) => c.identity.kind === kind)) {
+        await c.snapshot(index, round(t, 3), this.processRequestsFor(c), stall);
+        if (c.failure) this.warn(c.failure);
+      }
+    }
+  }
+
+  private async finishCompanions(status: RunRecord['status']): Promise<void> {
+    const facts = {
+      status,
+      durationS: round(this.loadStoppedAtS ?? this.elapsedS(), 3),
+      nodeVersion: this.nodeVersion,
+      memprobeVersion: memprobeVersion(),
+      startedAt: this.startedAtIso,
+      horizonS: this.options.horizonS,
+      projectRps: this.options.projectRps,
+      keepSnapshots: this.options.keepSnapshots,
+      notes: [`Captured beside ${this.target.command} (pid ${this.target.pid}), on its snapshot schedule.`],
+    };
+    // Threads before processes: a child process's session carries its threads' sessions.
+    for (const kind of ['thread', 'process'] as const) {
+      for (const c of this.companions.filter((c) => c.identity.kind === kind)) await c.finish(facts, this.processRequestsFor(c));
+    }
+  }
+
+  private async installRequestCounter(): Promise<void> {
+    const source = this.options.countSource;
+    if (source === null || (source === undefined && this.target.kind === 'script')) return;
+    if (source) {
+      this.counter = await RequestCounter.install(this.inspector!, source); // a bad expression: exit 2
+      return;
+    }
+    try {
+      this.counter = await RequestCounter.install(this.inspector!);
+    } catch (err) {
+      this.warn(`requests cannot be counted in the target (${(err as Error).message})`);
+    }
+  }
+
+  /** Requests so far: memprobe's driver when it drives the load, else the count inside the target. */
+  private requestsSoFar(): number | null {
+    if (this.load) return this.load.counters().requests;
+    return this.counter?.latest() ?? null;
   }
 
   private startLoad(): void {
@@ -241,8 +336,9 @@ export class CaptureSession {
       return;
     }
 
+    if (!this.load && this.counter) await this.counter.read(2000);
     const t = this.elapsedS();
-    const requests = this.load ? this.load.counters().requests : null;
+    const requests = this.requestsSoFar();
     const rssBefore = processRssBytes(this.target.pid);
     let rssPeak = rssBefore ?? 0;
     const rssWatch = setInterval(() => (rssPeak = Math.max(rssPeak, processRssBytes(this.target.pid) ?? 0)), 100);
@@ -270,6 +366,8 @@ export class CaptureSession {
       this.queueSummary(this.records.length - 1);
       await checkpointAllocationProfile(inspector, join(this.dir, RUN_FILES.allocationProfile)).catch(() => undefined);
       this.writeRunRecord('partial');
+      this.snapshotting = false;
+      await this.snapshotCompanions(index, t);
     } catch (err) {
       if (this.targetGone) return; // the exit is reported; the half-written file is already gone
       if (err instanceof SnapshotStalledError) {
@@ -326,12 +424,12 @@ export class CaptureSession {
   private async sampleSecond(): Promise<void> {
     const t = this.elapsedS();
     const counters = this.load?.counters() ?? null;
-    const fresh = this.targetGone ? null : await this.sampler!.read(300);
+    const [fresh] = this.targetGone ? [null] : await Promise.all([this.sampler!.read(300), this.counter?.read(300)]);
     const reading: MemoryReading | null = fresh ?? this.sampler!.latest();
     if (!reading || !this.timeline) return;
     // A stopped target cannot report its RSS, but /proc can: that is where the snapshot spike shows.
     const rss = fresh ? reading.rss : (processRssBytes(this.target.pid) ?? reading.rss);
-    this.timeline.append(timelineSample({ t, counters, reading, fresh: fresh !== null, rss, snapshotting: this.snapshotting }));
+    this.timeline.append(timelineSample({ t, counters, reading, fresh: fresh !== null, rss, snapshotting: this.snapshotting, countedInTarget: this.counter?.latest() }));
     this.updateProgress(t, counters, reading.heapUsed);
   }
 
@@ -450,11 +548,13 @@ export class CaptureSession {
     }
     if (!this.targetGone && this.inspector?.isOpen) {
       await this.sampler!.uninstall();
+      await this.counter?.uninstall();
     }
     if (this.records.some((_, i) => this.figures[i] === undefined)) {
       this.progress.message(`memprobe: summarizing ${this.records.length} snapshot(s)…`);
     }
     await this.summaries.drained();
+    await this.finishCompanions(this.stopReason ? 'partial' : 'complete');
     await this.inspector?.close();
     this.closingTarget = true;
     await withTimeout(this.target.close(), 15_000);
@@ -494,6 +594,7 @@ export class CaptureSession {
         samplingIntervalBytes: SAMPLING_INTERVAL_BYTES,
         mode: this.options.sampling ? 'sampling' : 'snapshots',
         memoryLimit: this.memoryLimit,
+        countedInTarget: this.counter ? { requests: this.counter.latest(), countedBy: describeCountSource(this.counter.source) } : null,
       }),
     );
   }

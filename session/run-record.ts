@@ -11,6 +11,7 @@ import { round } from '../core/units.js';
 import { writeAtomically } from '../core/write-atomically.js';
 import { gateBudgetsToJson, type GateBudgets } from '../analyzers/gate.js';
 import type { LoadCounters, LoadDriver, TargetProcess } from '../harness/target-process.js';
+import { describeCountSource } from '../harness/request-counter.js';
 
 export interface RunFacts {
   status: RunRecord['status'];
@@ -31,24 +32,31 @@ export interface RunFacts {
   samplingIntervalBytes: number;
   mode: 'snapshots' | 'sampling';
   memoryLimit: { bytes: number; source: string } | null;
+  /** Requests counted inside the target (null: no counter), and what counted them. */
+  countedInTarget?: { requests: number | null; countedBy: string } | null;
 }
 
 export function runRecord(f: RunFacts): RunRecord {
   const { counters } = f;
   const durationS = round(f.runS, 3);
+  const counted = f.countedInTarget ?? null;
+  // memprobe's driver counts when it drives the load; otherwise the count taken inside the target.
+  const requests = counters?.requests ?? counted?.requests ?? null;
   return {
     schema: 'memprobe/run@1',
     status: f.status,
     target: { kind: f.target.kind, command: f.target.command, pid: f.target.pid },
     load: {
       targetRps: f.load?.targetRps ?? null,
-      achievedRps: counters && durationS > 0 ? round(counters.requests / durationS, 1) : null,
-      requests: counters?.requests ?? null,
+      achievedRps: requests !== null && durationS > 0 ? round(requests / durationS, 1) : null,
+      requests,
       dropped: counters?.dropped ?? null,
       durationS,
       ...(counters
         ? { overdue: counters.overdue ?? 0, errors: counters.errors, statusCounts: counters.statusCounts, errorMessages: counters.errorMessages }
         : {}),
+      ...(counters ? { countedBy: describeCountSource({ kind: 'driver' }) } : counted ? { countedBy: counted.countedBy } : {}),
+      ...(counters && counted ? { countedInTarget: counted.requests } : {}),
     },
     snapshots: f.snapshots.map((r) => ({ ...r })),
     notes: [...f.notes],

@@ -2,6 +2,8 @@
 import { UsageError } from '../core/usage-error.js';
 import type { GateBudgets } from '../analyzers/gate.js';
 import { snapshotTimes } from '../harness/snapshot-schedule.js';
+import type { RequestCountSource } from '../harness/request-counter.js';
+import type { ChildInspector, ProcessSelection } from '../harness/process-tree.js';
 
 export interface SessionOptions {
   outDir: string;
@@ -25,6 +27,20 @@ export interface SessionOptions {
   sampling?: boolean;
   /** `--sampling-every D`: seconds between readings of the profile in sampling mode (default 5). */
   samplingEveryS?: number;
+  /**
+   * How to count requests inside the target (`--count-expression`, `--count-metric`). Undefined:
+   * HTTP and attached targets count HTTP requests through diagnostics_channel; null: none.
+   */
+  countSource?: RequestCountSource | null;
+  /**
+   * The target's child processes to capture too (cluster workers, PM2 forks, children): all
+   * (default), none, or the N busiest by CPU. Not for script targets.
+   */
+  processes?: ProcessSelection;
+  /** Capture worker threads too (default true). */
+  threads?: boolean;
+  /** Inspectors of child processes opened before the target's (`attach` opens them first). */
+  childInspectors?: ChildInspector[];
 }
 
 /** Default seconds between readings of the sampling profile (`--sampling-every`). */

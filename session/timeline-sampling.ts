@@ -16,12 +16,14 @@ export interface SampleInputs {
   /** RSS, from /proc when the target cannot answer: that is where the snapshot spike shows. */
   rss: number;
   snapshotting: boolean;
+  /** Requests counted inside the target, used when memprobe drives no load. */
+  countedInTarget?: number | null;
 }
 
-export function timelineSample({ t, counters, reading, fresh, rss, snapshotting }: SampleInputs): TimelineSample {
+export function timelineSample({ t, counters, reading, fresh, rss, snapshotting, countedInTarget }: SampleInputs): TimelineSample {
   return {
     t: round(t, 3),
-    requests: counters?.requests ?? 0,
+    requests: counters?.requests ?? countedInTarget ?? 0,
     dropped: counters?.dropped ?? 0,
     heapUsed: reading.heapUsed,
     heapTotal: reading.heapTotal,

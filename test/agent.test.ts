@@ -75,7 +75,7 @@ describe('agentConfigFromEnv', () => {
 });
 
 describe('the agent in a running process', () => {
-  it('node --import memprobe/agent: snapshots on SIGUSR2, and memprobe report names the leak per second', async () => {
+  it('node --import memprobe/agent: snapshots on SIGUSR2, requests counted in-process, and memprobe report names the leak per request', async () => {
     const dir = join(scratch, 'leaky');
     const server = await startWithAgent(['--import', 'memprobe/agent', LEAKY_SERVER], { MEMPROBE_AGENT_DIR: dir });
     await waitFor(() => existsSync(join(dir, 'run.json')));
@@ -107,7 +107,10 @@ describe('the agent in a running process', () => {
     const leak = report.findings.find((f) => f.owner === 'RequestContext' || f.owner === 'EventEmitter');
     expect(leak, JSON.stringify(report.findings.map((f) => f.owner))).toBeDefined();
     expect(leak!.verdict).toBe('leak');
-    expect(leak!.bytesPerRequest).toBeNull();
+    // The agent counted the requests it served (diagnostics_channel), 1500 between snapshots.
+    expect(report.snapshots.map((s) => s.requests)).toEqual([1500, 3000, 4500]);
+    expect(report.load.countedBy).toMatch(/diagnostics_channel 'http.server.request.start'/);
+    expect(leak!.bytesPerRequest).toBeGreaterThan(100);
     expect(leak!.bytesPerSecond).toBeGreaterThan(0);
     // Allocation sites from the agent's sampling profile, with DevTools' 0-based lines converted right.
     const sites = report.findings.flatMap((f) => f.allocationSites ?? []);

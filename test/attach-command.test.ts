@@ -114,7 +114,7 @@ describe('memprobe attach: end to end against running HTTP servers', () => {
     expect(server.alive()).toBe(true);
   });
 
-  it('observes a healthy server under its own traffic: no findings, bytesPerRequest null', async () => {
+  it('observes a healthy server under its own traffic: no findings, its requests counted inside it', async () => {
     const server = await startNode(['--inspect=127.0.0.1:0', HEALTHY_SERVER]);
     const inspectorPort = Number(/127\.0\.0\.1:(\d+)\//.exec(server.stderr())![1]);
     const out = join(scratch, 'healthy');
@@ -129,7 +129,10 @@ describe('memprobe attach: end to end against running HTTP servers', () => {
     const report = JSON.parse(result.stdout) as Report;
     expect(report.findings).toEqual([]);
     expect(report.load.targetRps).toBeNull();
-    expect(report.snapshots.every((s) => s.requests === null)).toBe(true);
+    // Counted by the target itself (diagnostics_channel), rising from snapshot to snapshot.
+    expect(report.load.countedBy).toMatch(/diagnostics_channel 'http.server.request.start'/);
+    const counts = report.snapshots.map((s) => s.requests!);
+    expect(counts.every((c, i) => c > 0 && (i === 0 || c > counts[i - 1])), JSON.stringify(counts)).toBe(true);
     // The user opened this inspector (--inspect): it stays open.
     expect((await probeInspectorPort(inspectorPort)).kind).toBe('inspector');
   });

@@ -27,6 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { SnapshotRecord, TimelineSample } from '../../core/report-schema.js';
 import { RUN_FILES, type RunRecord } from '../../core/run-directory-layout.js';
 import { memprobeVersion } from '../../core/memprobe-version.js';
@@ -43,6 +44,7 @@ const ELD_RESOLUTION_MS = 10;
 /** Deep enough for framework stacks (express → middleware → handler → the allocation). */
 const SAMPLING_STACK_DEPTH = 64;
 const STATE_KEY = Symbol.for('memprobe.agent');
+const REQUEST_START_CHANNEL = 'http.server.request.start';
 
 interface HeapdumpModule {
   writeSnapshot(file: string): boolean;
@@ -77,6 +79,11 @@ export class MemprobeAgent {
   private profileTotal: SamplingNode | null = null;
   private sampler: AgentSampler | null = null;
   private stopped = false;
+  /** HTTP requests this process started to serve since the agent loaded (diagnostics_channel). */
+  private requests = 0;
+  private readonly onRequestStart = () => {
+    this.requests++;
+  };
 
   constructor(readonly config: AgentConfig) {
     makeDirectory(config.dir);
@@ -85,6 +92,8 @@ export class MemprobeAgent {
     this.timelineFd = openSync(join(config.dir, RUN_FILES.timeline), 'a', 0o600);
     this.histogram = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
     this.histogram.enable();
+    // One counter per request, no allocation: bytes per request, whoever sends the traffic.
+    subscribe(REQUEST_START_CHANNEL, this.onRequestStart);
     this.timelineTimer = setInterval(() => this.guard('timeline', () => this.sampleTimeline(false)), TIMELINE_INTERVAL_MS).unref();
     if (config.signal) process.on(config.signal, this.onSignal);
     process.on('exit', this.onExit);
@@ -139,6 +148,7 @@ export class MemprobeAgent {
     if (this.scheduleTimer) clearInterval(this.scheduleTimer);
     if (this.config.signal) process.off(this.config.signal, this.onSignal);
     process.off('exit', this.onExit);
+    unsubscribe(REQUEST_START_CHANNEL, this.onRequestStart);
     this.histogram.disable();
     if (this.timelineFd !== null) closeSync(this.timelineFd);
     this.timelineFd = null;
@@ -174,7 +184,7 @@ export class MemprobeAgent {
     this.pauseMsTotal += pauseMs;
     this.records.push({
       t: round(t, 3),
-      requests: null,
+      requests: this.requests,
       // The snapshot ran a full GC: the heap in use right after it is what survived.
       totalBytes: process.memoryUsage().heapUsed,
       file: relative,
@@ -241,8 +251,7 @@ export class MemprobeAgent {
     h.reset();
     const sample: TimelineSample = {
       t: round(this.elapsedS(), 3),
-      // In-process there is no request count: growth is reported per second.
-      requests: 0,
+      requests: this.requests,
       dropped: 0,
       heapUsed: m.heapUsed,
       heapTotal: m.heapTotal,
@@ -261,12 +270,20 @@ export class MemprobeAgent {
       schema: 'memprobe/run@1',
       status: 'complete',
       target: { kind: 'attach', command: `agent in node ${process.argv.slice(1).join(' ')}`.trim(), pid: process.pid },
-      load: { targetRps: null, achievedRps: null, requests: null, dropped: null, durationS },
-      snapshots: this.records.map((r) => ({ ...r })),
+      load: {
+        targetRps: null,
+        achievedRps: durationS > 0 && this.requests > 0 ? round(this.requests / durationS, 1) : null,
+        requests: this.requests > 0 ? this.requests : null,
+        dropped: null,
+        durationS,
+        ...(this.requests > 0 ? { countedBy: `in the process: diagnostics_channel '${REQUEST_START_CHANNEL}' (the agent's count of requests its HTTP servers started)` } : {}),
+      },
+      // A process that served no HTTP request (a queue consumer, a batch job) is measured per second.
+      snapshots: this.records.map((r) => ({ ...r, requests: this.requests > 0 ? r.requests : null })),
       notes: [
         this.config.mode === 'sampling'
-          ? `Captured in-process by the memprobe agent (pid ${process.pid}) in sampling mode: the sampling heap profile read every ${this.config.samplingEveryS} s${this.config.signal ? ` and on ${this.config.signal}` : ''}, no snapshots; growth is per second, the agent cannot count requests.`
-          : `Captured in-process by the memprobe agent (pid ${process.pid}): snapshots ${this.triggerText()}; growth is per second, the agent cannot count requests.`,
+          ? `Captured in-process by the memprobe agent (pid ${process.pid}) in sampling mode: the sampling heap profile read every ${this.config.samplingEveryS} s${this.config.signal ? ` and on ${this.config.signal}` : ''}, no snapshots; requests counted in-process (HTTP servers, through diagnostics_channel).`
+          : `Captured in-process by the memprobe agent (pid ${process.pid}): snapshots ${this.triggerText()}; requests counted in-process (HTTP servers, through diagnostics_channel).`,
         ...this.notes,
       ],
       meta: {
