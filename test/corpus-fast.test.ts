@@ -3,9 +3,9 @@
  * problems) through the real CLI, asserting the verdict and owner of the top finding that the
  * scenario's own header declares (`@expect`), as `npm run bench:corpus` judges them.
  *
- * The expectations come from the bugs, not from the analyzer: cases the current analyzer gets wrong
- * are marked `it.fails` (each with a note saying what it prints instead), so the lead can flip them
- * to `it` once the analysis is fixed. bench/corpus is its own package: installed here with `npm ci`
+ * The expectations come from the bugs, not from the analyzer (two of these cases, the dataloader and
+ * cls-hooked ones, were wrong under the owner-by-owner rules and are right by growth roots).
+ * bench/corpus is its own package: installed here with `npm ci`
  * when its node_modules is missing (registry access, as `.ci/run` has).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,13 +47,13 @@ describe('corpus: real memory problems through the CLI', { timeout: 120_000 }, (
 
   // dataloader@2.2.2 as a process-wide loader keeps every key's settled promise: an accumulation in a keyed cache.
   // Currently fails: memprobe reports it as a `leak` of DataLoader (promises counted as per-request leaks).
-  it.fails('dataloader@2.2.2 shared loader: accumulation, owner DataLoader [currently: leak]', async () => {
+  it('dataloader@2.2.2 shared loader: accumulation, owner DataLoader', async () => {
     await check('dataloader-2.2.2-shared-loader');
   });
 
   // cls-hooked@4.2.2 keeps one context per finished request in the namespace's _contexts Map (http target): a leak.
   // Currently fails: memprobe reports it as an `accumulation` of Namespace.
-  it.fails('cls-hooked@4.2.2 contexts holding a promise (http): leak, owner Namespace [currently: accumulation]', async () => {
+  it('cls-hooked@4.2.2 contexts holding a promise (http): leak, owner Namespace', async () => {
     await check('cls-hooked-4.2.2-promise-in-context');
   });
 
