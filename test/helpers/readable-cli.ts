@@ -2,7 +2,7 @@
  * The built CLI copied where any user can read it, for tests that run it as another user (nobody):
  * a clone inside a private directory (a home directory, a 0700 `mktemp -d`) cannot be read by them,
  * and the CLI would fail to load (exit 1) before it reached the check under test. The copy is
- * `dist/`, `package.json` and the packages the CLI loads at start-up, with their dependencies.
+ * `dist/`, `package.json` and the runtime dependencies, with theirs.
  */
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,14 +11,14 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** What the CLI imports when it starts (every command module is loaded up front). */
-const STARTUP_PACKAGES = ['yargs', 'ws', 'undici', 'hdr-histogram-js'];
+/** What an installed memprobe has: its runtime dependencies (every command module is loaded up front). */
+const RUNTIME_PACKAGES = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: object }).dependencies);
 
 export function worldReadableCli(): { cli: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'memprobe-readable-cli-'));
   cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-  for (const name of withDependencies(STARTUP_PACKAGES)) {
+  for (const name of withDependencies(RUNTIME_PACKAGES)) {
     cpSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), { recursive: true, dereference: true });
   }
   openToAll(dir);
