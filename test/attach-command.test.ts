@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { listeningSocketsOf, probeInspectorPort } from '../harness/inspector-discovery.js';
 import type { Report } from '../core/report-schema.js';
-import { CLI, memprobe } from './helpers/real-run.js';
+import { CLI, memprobe, memprobeAsync } from './helpers/real-run.js';
 import { worldReadableCli } from './helpers/readable-cli.js';
 import { HEALTHY_SERVER, IDLE_SCRIPT, LEAKY_SERVER, drive, freePort, killAll, startNode } from './helpers/running-node.js';
 
@@ -21,18 +21,6 @@ function expectOneLineError(result: { code: number; stdout: string; stderr: stri
   const lines = result.stderr.trim().split('\n');
   expect(lines[0]).toMatch(typeof message === 'string' ? `memprobe: ${message}` : message);
   expect(lines.slice(1).every((l) => l.startsWith('  hint: '))).toBe(true);
-}
-
-/** The async twin of `memprobe()`: the test keeps serving traffic while the CLI runs. */
-function memprobeAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GITHUB_ACTIONS: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 describe('memprobe attach: errors are one line, exit 2, and leave no run directory', () => {

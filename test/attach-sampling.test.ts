@@ -2,30 +2,18 @@
  * `memprobe attach --sampling` against a running HTTP server that leaks a listener and a context per
  * request: no snapshot, the leak found at its allocation site, the process left as it was found.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../core/report-schema.js';
 import { listeningSocketsOf } from '../harness/inspector-discovery.js';
-import { CLI } from './helpers/real-run.js';
+import { memprobeAsync } from './helpers/real-run.js';
 import { LEAKY_SERVER, drive, killAll, startNode } from './helpers/running-node.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'memprobe-attach-sampling-'));
 afterEach(killAll);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function memprobeAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GITHUB_ACTIONS: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe('memprobe attach --sampling', () => {
   it('finds the per-request growth of a running server at its allocation sites, takes no snapshot, and closes the inspector it opened', async () => {

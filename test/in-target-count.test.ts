@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import autocannon from 'autocannon';
 import type { Report } from '../core/report-schema.js';
-import { CLI } from './helpers/real-run.js';
+import { memprobeAsync } from './helpers/real-run.js';
 import { freePort, killAll, startNode } from './helpers/running-node.js';
 
 // The built CLI (`npm test` builds first) against a server that autocannon drives, not memprobe:
@@ -16,17 +15,6 @@ const QUEUE_CONSUMER = fileURLToPath(new URL('../fixtures/queue-consumer.mjs', i
 const scratch = mkdtempSync(join(tmpdir(), 'memprobe-in-target-count-'));
 afterEach(killAll);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function memprobeAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GITHUB_ACTIONS: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const RATE = 400;
 const DURATION_S = 30;

@@ -4,7 +4,6 @@
  * `memprobe attach <primary pid>` while another tool drives it; and a worker_threads worker that
  * keeps what it is given. Each finding must name its owner and the process or thread it grows in.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -16,7 +15,7 @@ import autocannon from 'autocannon';
 import type { Report } from '../core/report-schema.js';
 import { listeningSocketsOf } from '../harness/inspector-discovery.js';
 import { nodeDescendants } from '../harness/process-tree.js';
-import { CLI } from './helpers/real-run.js';
+import { memprobeAsync } from './helpers/real-run.js';
 import { freePort, killAll, startNode } from './helpers/running-node.js';
 
 const CLUSTER = fileURLToPath(new URL('../fixtures/cluster-record-leak.mjs', import.meta.url));
@@ -24,17 +23,6 @@ const WORKER_THREAD = fileURLToPath(new URL('../fixtures/worker-thread-leak.mjs'
 const scratch = mkdtempSync(join(tmpdir(), 'memprobe-processes-'));
 afterEach(killAll);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function memprobeAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, GITHUB_ACTIONS: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const CAPTURE = ['--duration', '20s', '--warmup', '2s', '--snapshots', '4', '--json'];
 
