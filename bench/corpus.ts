@@ -384,7 +384,7 @@ export function judge(s: Scenario, findings: Finding[]): Pick<Result, 'found' | 
   const verdictRight = found.verdict === s.expect.verdict || accept.includes(found.verdict);
   const ownerRight = found.verdict === 'none' || s.expect.verdict === 'none' ? true : ownerMatches(top!.owner, s.expect.owner);
   // A control must have no growing finding at all, not just a benign top one.
-  const noFalseGrowth = !s.expect.control || findings.every((f) => f.verdict === 'bounded' && accept.includes('bounded'));
+  const noFalseGrowth = !s.expect.control || findings.every((f) => f.verdict === 'bounded' && (s.expect.verdict === 'bounded' || accept.includes('bounded')));
   return { found, verdictRight, ownerRight, right: verdictRight && ownerRight && noFalseGrowth };
 }
 
