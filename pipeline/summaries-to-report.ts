@@ -55,7 +55,7 @@ export function withOutsideHeap(run: RunRecord, analysis: GrowthAnalysis, timeli
     memoryLimit: run.analysis.memoryLimit ?? null,
     snapshotsTaken: run.snapshots.length > 0,
   });
-  return { findings: result.findings, projection: result.projection, notes: [...analysis.notes, ...result.notes] };
+  return { ...analysis, findings: result.findings, projection: result.projection, notes: [...analysis.notes, ...result.notes] };
 }
 
 function lastOf(values: number[]): number | undefined {

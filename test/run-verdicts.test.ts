@@ -48,6 +48,8 @@ describe('verdicts through memprobe run', () => {
     expect(top.bytesPerRequest!).toBeLessThan(160);
     expect(report.projection.secondsToLimit).toBeGreaterThan(0);
     expect(report.load.requests!).toBeGreaterThan(5000);
+    // Every growing root and owner considered is in the report, the finding's root among them.
+    expect(report.candidates?.find((c) => c.status === 'reported' && c.kind === 'root')?.owner, JSON.stringify(report.candidates)).toBe('TrendSink');
   });
 
   it('intervals never cleared are a leak in Timeout', async () => {
