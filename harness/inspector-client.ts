@@ -54,10 +54,84 @@ interface Pending {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-export class InspectorClient {
+/**
+ * The messages of one CDP session, whatever carries them (a WebSocket, a worker thread's session
+ * tunnelled through its parent's `NodeWorker` domain): numbered commands with their timeouts,
+ * answers matched to them, events to their subscribers, and every pending command failed at once.
+ */
+export class CdpMessages {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<string, Set<EventHandler>>();
+
+  /** Sends one command through `transmit`, which calls `fail` when it could not be sent; resolves with its `result`. */
+  command<T>(method: string, params: Record<string, unknown>, options: SendOptions, transmit: (text: string, fail: (err: Error) => void) => void): Promise<T> {
+    const id = this.nextId++;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    return new Promise<T>((resolve, reject) => {
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              this.pending.delete(id);
+              reject(new InspectorTimeoutError(method, timeoutMs));
+            }, timeoutMs)
+          : null;
+      this.pending.set(id, { method, resolve: resolve as Pending['resolve'], reject, timer });
+      transmit(JSON.stringify({ id, method, params }), (err) => {
+        const entry = this.pending.get(id);
+        if (!entry) return;
+        this.pending.delete(id);
+        if (entry.timer) clearTimeout(entry.timer);
+        reject(err);
+      });
+    });
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on(method: string, handler: EventHandler): () => void {
+    let set = this.handlers.get(method);
+    if (!set) this.handlers.set(method, (set = new Set()));
+    set.add(handler);
+    return () => {
+      set.delete(handler);
+    };
+  }
+
+  /** One message from the other side: an answer to a command, or an event. */
+  receive(text: string): void {
+    let message: { id?: number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: number; message: string } };
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return; // not CDP; nothing we sent can be waiting on it
+    }
+    if (typeof message.id === 'number') {
+      const entry = this.pending.get(message.id);
+      if (!entry) return; // answered after its timeout
+      this.pending.delete(message.id);
+      if (entry.timer) clearTimeout(entry.timer);
+      if (message.error) entry.reject(new ProtocolError(entry.method, message.error.code, message.error.message));
+      else entry.resolve(message.result ?? {});
+      return;
+    }
+    if (typeof message.method === 'string') {
+      const set = this.handlers.get(message.method);
+      if (set) for (const handler of [...set]) handler(message.params ?? {});
+    }
+  }
+
+  /** Rejects every command still waiting for its answer. */
+  failAll(err: Error): void {
+    for (const [id, entry] of this.pending) {
+      this.pending.delete(id);
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.reject(err);
+    }
+  }
+}
+
+export class InspectorClient {
+  private readonly messages = new CdpMessages();
   private closeReason: Error | null = null;
   /** Resolves once the connection is gone, whoever closed it. */
   readonly closed: Promise<void>;
@@ -65,14 +139,14 @@ export class InspectorClient {
   private constructor(private readonly socket: WebSocket) {
     this.closed = new Promise((resolve) => {
       socket.on('close', () => {
-        this.failAll(this.closeReason ?? new InspectorClosedError());
+        this.messages.failAll(this.closeReason ?? new InspectorClosedError());
         resolve();
       });
     });
     socket.on('error', (err) => {
       this.closeReason ??= new InspectorClosedError(`inspector connection failed: ${err.message}`);
     });
-    socket.on('message', (data) => this.onMessage(data));
+    socket.on('message', (data) => this.messages.receive(data.toString()));
   }
 
   /** Connects to `ws://127.0.0.1:PORT/ID`; rejects on refusal or after `timeoutMs`. */
@@ -107,36 +181,16 @@ export class InspectorClient {
     options: SendOptions = {},
   ): Promise<T> {
     if (!this.isOpen) return Promise.reject(this.closeReason ?? new InspectorClosedError());
-    const id = this.nextId++;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    return new Promise<T>((resolve, reject) => {
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(() => {
-              this.pending.delete(id);
-              reject(new InspectorTimeoutError(method, timeoutMs));
-            }, timeoutMs)
-          : null;
-      this.pending.set(id, { method, resolve: resolve as Pending['resolve'], reject, timer });
-      this.socket.send(JSON.stringify({ id, method, params }), (err) => {
-        if (!err) return;
-        const entry = this.pending.get(id);
-        if (!entry) return;
-        this.pending.delete(id);
-        if (entry.timer) clearTimeout(entry.timer);
-        reject(new InspectorClosedError(`could not send ${method}: ${err.message}`));
-      });
-    });
+    return this.messages.command<T>(method, params, options, (text, fail) =>
+      this.socket.send(text, (err) => {
+        if (err) fail(new InspectorClosedError(`could not send ${method}: ${err.message}`));
+      }),
+    );
   }
 
   /** Subscribes to an event (`HeapProfiler.addHeapSnapshotChunk`); returns the unsubscribe function. */
   on(method: string, handler: EventHandler): () => void {
-    let set = this.handlers.get(method);
-    if (!set) this.handlers.set(method, (set = new Set()));
-    set.add(handler);
-    return () => {
-      set.delete(handler);
-    };
+    return this.messages.on(method, handler);
   }
 
   /** Closes the connection; pending commands reject. */
@@ -147,36 +201,6 @@ export class InspectorClient {
     const timer = setTimeout(() => this.socket.terminate(), 2000);
     await this.closed;
     clearTimeout(timer);
-  }
-
-  private onMessage(data: WebSocket.RawData): void {
-    let message: { id?: number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: number; message: string } };
-    try {
-      message = JSON.parse(data.toString());
-    } catch {
-      return; // not CDP; nothing we sent can be waiting on it
-    }
-    if (typeof message.id === 'number') {
-      const entry = this.pending.get(message.id);
-      if (!entry) return; // answered after its timeout
-      this.pending.delete(message.id);
-      if (entry.timer) clearTimeout(entry.timer);
-      if (message.error) entry.reject(new ProtocolError(entry.method, message.error.code, message.error.message));
-      else entry.resolve(message.result ?? {});
-      return;
-    }
-    if (typeof message.method === 'string') {
-      const set = this.handlers.get(message.method);
-      if (set) for (const handler of [...set]) handler(message.params ?? {});
-    }
-  }
-
-  private failAll(err: Error): void {
-    for (const [id, entry] of this.pending) {
-      this.pending.delete(id);
-      if (entry.timer) clearTimeout(entry.timer);
-      entry.reject(err);
-    }
   }
 }
 

@@ -11,7 +11,7 @@
  * worker (`NodeWorker.detach`); the worker runs on as before.
  */
 import type { CdpSession } from './cdp-session.js';
-import { InspectorClosedError, InspectorTimeoutError, ProtocolError, type SendOptions } from './inspector-client.js';
+import { CdpMessages, InspectorClosedError, type SendOptions } from './inspector-client.js';
 
 export interface WorkerThreadInfo {
   /** Node's worker id (`threadId` inside the worker), as a string. */
@@ -24,21 +24,11 @@ export interface WorkerThreadInfo {
 
 type Handler = (params: Record<string, unknown>) => void;
 
-interface Pending {
-  method: string;
-  resolve: (result: Record<string, unknown>) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout | null;
-}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 /** How long `NodeWorker.enable` is given to report the workers that already run. */
 const DISCOVERY_MS = 300;
 
 export class WorkerThreadSession implements CdpSession {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly messages = new CdpMessages();
   private open = true;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -49,7 +39,7 @@ export class WorkerThreadSession implements CdpSession {
   ) {
     this.unsubscribe.push(
       parent.on('NodeWorker.receivedMessageFromWorker', (params) => {
-        if (params.sessionId === sessionId) this.onMessage(String(params.message));
+        if (params.sessionId === sessionId) this.messages.receive(String(params.message));
       }),
       parent.on('NodeWorker.detachedFromWorker', (params) => {
         if (params.sessionId === sessionId) this.gone(new InspectorClosedError(`worker thread ${info.title} exited`));
@@ -68,36 +58,13 @@ export class WorkerThreadSession implements CdpSession {
 
   send<T = Record<string, unknown>>(method: string, params: Record<string, unknown> = {}, options: SendOptions = {}): Promise<T> {
     if (!this.isOpen) return Promise.reject(new InspectorClosedError(`the session with worker thread ${this.info.title} is closed`));
-    const id = this.nextId++;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    return new Promise<T>((resolve, reject) => {
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(() => {
-              this.pending.delete(id);
-              reject(new InspectorTimeoutError(method, timeoutMs));
-            }, timeoutMs)
-          : null;
-      this.pending.set(id, { method, resolve: resolve as Pending['resolve'], reject, timer });
-      this.parent
-        .send('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) }, { timeoutMs: 0 })
-        .catch((err: Error) => {
-          const entry = this.pending.get(id);
-          if (!entry) return;
-          this.pending.delete(id);
-          if (entry.timer) clearTimeout(entry.timer);
-          reject(err);
-        });
+    return this.messages.command<T>(method, params, options, (message, fail) => {
+      this.parent.send('NodeWorker.sendMessageToWorker', { sessionId: this.sessionId, message }, { timeoutMs: 0 }).catch(fail);
     });
   }
 
   on(method: string, handler: Handler): () => void {
-    let set = this.handlers.get(method);
-    if (!set) this.handlers.set(method, (set = new Set()));
-    set.add(handler);
-    return () => {
-      set.delete(handler);
-    };
+    return this.messages.on(method, handler);
   }
 
   /** Detaches from the worker (it keeps running); pending commands reject. */
@@ -111,33 +78,7 @@ export class WorkerThreadSession implements CdpSession {
     if (!this.open) return;
     this.open = false;
     for (const u of this.unsubscribe) u();
-    for (const [id, entry] of this.pending) {
-      this.pending.delete(id);
-      if (entry.timer) clearTimeout(entry.timer);
-      entry.reject(reason);
-    }
-  }
-
-  private onMessage(text: string): void {
-    let message: { id?: number; method?: string; params?: Record<string, unknown>; result?: Record<string, unknown>; error?: { code: number; message: string } };
-    try {
-      message = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (typeof message.id === 'number') {
-      const entry = this.pending.get(message.id);
-      if (!entry) return;
-      this.pending.delete(message.id);
-      if (entry.timer) clearTimeout(entry.timer);
-      if (message.error) entry.reject(new ProtocolError(entry.method, message.error.code, message.error.message));
-      else entry.resolve(message.result ?? {});
-      return;
-    }
-    if (typeof message.method === 'string') {
-      const set = this.handlers.get(message.method);
-      if (set) for (const handler of [...set]) handler(message.params ?? {});
-    }
+    this.messages.failAll(reason);
   }
 }
 
