@@ -40,6 +40,7 @@ export interface SessionArgv {
   'snapshot-timeout'?: string;
   sampling?: boolean;
   'sampling-every'?: string;
+  'sampling-interval'?: string;
   'count-expression'?: string;
   'count-metric'?: string;
   processes?: string;
@@ -59,6 +60,7 @@ export function withSessionOptions<T>(yargs: Argv<T>): Argv<T & SessionArgv> {
     .option('snapshot-timeout', { type: 'string', describe: 'Give up on a snapshot (and end the run: the target hangs) when the target shows no progress for this long [default: 120s]', group: 'Capture:' })
     .option('sampling', { type: 'boolean', describe: "No heap snapshots: growth by allocation site from V8's sampling heap profiler (live objects), read at intervals; for heaps too large to snapshot", group: 'Capture:' })
     .option('sampling-every', { type: 'string', describe: 'With --sampling: read the profile every D (each read is a full GC in the target) [default: 5s]', group: 'Capture:' })
+    .option('sampling-interval', { type: 'string', describe: "V8's sampling heap profiler takes one sample per SIZE allocated, on average (allocation sites, and --sampling's growth): smaller sees smaller growth and costs the target more, e.g. 4KiB [default: 32KiB]", group: 'Capture:' })
     .option('count-expression', { type: 'string', describe: "Count requests (units of work) with this expression, evaluated in the target, e.g. 'globalThis.jobsDone' [default: HTTP requests, through diagnostics_channel]", group: 'Capture:' })
     .option('count-metric', { type: 'string', describe: "Count requests with this prom-client counter of the target's default registry, e.g. jobs_processed_total", group: 'Capture:' })
     .option('processes', { type: 'string', describe: "Child Node.js processes of the target to capture too (cluster workers, PM2 forks, children): all, none, or N (the N busiest by CPU) [default: all]", group: 'Capture:' })
@@ -120,11 +122,23 @@ export function sessionOptionsFrom(argv: SessionArgv, outDir: string, durationS:
     minSnapshots: MIN_SNAPSHOTS,
     sampling,
     ...(argv['sampling-every'] !== undefined ? { samplingEveryS: parseDuration(argv['sampling-every'], 'sampling-every') } : {}),
+    ...(argv['sampling-interval'] !== undefined ? { samplingIntervalBytes: parseSamplingInterval(argv['sampling-interval']) } : {}),
     ...countSourceFrom(argv),
     processes: parseProcessSelection(argv.processes),
     threads: argv.threads ?? true,
   };
 }
+
+/** `--sampling-interval SIZE`: a whole number of bytes, at least 64 (V8 samples below that cost the target dearly). */
+export function parseSamplingInterval(text: string): number {
+  const bytes = Math.round(parseSize(text, 'sampling-interval'));
+  if (bytes < MIN_SAMPLING_INTERVAL_BYTES) {
+    throw new UsageError(`--sampling-interval: at least ${MIN_SAMPLING_INTERVAL_BYTES} bytes, got "${text}"`);
+  }
+  return bytes;
+}
+
+const MIN_SAMPLING_INTERVAL_BYTES = 64;
 
 /** `--processes all|none|N`. */
 export function parseProcessSelection(text: string | undefined): ProcessSelection {

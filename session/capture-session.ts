@@ -86,6 +86,8 @@ export class CaptureSession {
   private readonly budget: SnapshotBudget;
   /** The target's memory limit (cgroup memory.max, else physical memory), for growth outside the heap. */
   private readonly memoryLimit: { bytes: number; source: string } | null;
+  /** Bytes allocated per sample of V8's sampling heap profiler (`--sampling-interval`). */
+  private readonly samplingIntervalBytes: number;
   private recorder: SamplingRecorder | null = null;
   private sourceMaps: Record<string, string> = {};
   private closingTarget = false;
@@ -110,6 +112,7 @@ export class CaptureSession {
     this.heapLimitBytes = options.heapLimitBytes;
     this.budget = new SnapshotBudget(target.pid);
     this.memoryLimit = processMemoryLimit(target.pid);
+    this.samplingIntervalBytes = options.samplingIntervalBytes ?? SAMPLING_INTERVAL_BYTES;
   }
 
   async run(): Promise<CaptureResult> {
@@ -169,9 +172,9 @@ export class CaptureSession {
     // scripts have source maps.
     this.sourceMaps = await collectScriptSourceMaps(this.inspector).catch(() => ({}));
     await this.installRequestCounter();
-    await startAllocationSampling(this.inspector);
+    await startAllocationSampling(this.inspector, this.samplingIntervalBytes);
     if (this.options.sampling) {
-      this.recorder = new SamplingRecorder(this.inspector, join(this.dir, RUN_FILES.sampling), SAMPLING_INTERVAL_BYTES);
+      this.recorder = new SamplingRecorder(this.inspector, join(this.dir, RUN_FILES.sampling), this.samplingIntervalBytes);
     } else if (this.target.kind === 'attach') {
       // A process someone else runs is told before its first snapshot when they would stop it long.
       const warning = this.budget.pauseWarning(this.times.length, this.sampler.latest()?.heapUsed ?? 0);
@@ -194,12 +197,12 @@ export class CaptureSession {
       skipped.push(...opened.skipped);
     }
     for (const child of children ?? []) {
-      const started = await startProcessCompanions(child, this.dir, this.options.countSource, threads);
+      const started = await startProcessCompanions(child, this.dir, this.options.countSource, threads, this.samplingIntervalBytes);
       this.companions.push(...started.companions);
       skipped.push(...started.skipped);
     }
     if (threads && this.target.kind !== 'script') {
-      const own = await startThreadCompanions(this.inspector!, this.dir, { pid: this.target.pid, name: `pid ${this.target.pid} (the target)`, slug: `pid-${this.target.pid}` });
+      const own = await startThreadCompanions(this.inspector!, this.dir, { pid: this.target.pid, name: `pid ${this.target.pid} (the target)`, slug: `pid-${this.target.pid}` }, this.samplingIntervalBytes);
       this.companions.push(...own.companions);
       skipped.push(...own.skipped);
     }
@@ -591,7 +594,7 @@ export class CaptureSession {
         horizonS: this.options.horizonS,
         projectRps: this.options.projectRps,
         budgets: this.options.budgets,
-        samplingIntervalBytes: SAMPLING_INTERVAL_BYTES,
+        samplingIntervalBytes: this.samplingIntervalBytes,
         mode: this.options.sampling ? 'sampling' : 'snapshots',
         memoryLimit: this.memoryLimit,
         countedInTarget: this.counter ? { requests: this.counter.latest(), countedBy: describeCountSource(this.counter.source) } : null,

@@ -23,6 +23,7 @@ import { evaluateInTarget, InspectorClient } from '../harness/inspector-client.j
 import {
   checkpointAllocationProfile,
   enableHeapProfiler,
+  SAMPLING_INTERVAL_BYTES,
   startAllocationSampling,
   stopAllocationSampling,
   takeHeapSnapshot,
@@ -70,6 +71,7 @@ export class CompanionCapture {
   private heapLimitBytes: number | null = null;
   private pauseMsTotal = 0;
   private sampling = false;
+  private samplingIntervalBytes = SAMPLING_INTERVAL_BYTES;
   private failed: string | null = null;
   readonly dir: string;
 
@@ -91,7 +93,7 @@ export class CompanionCapture {
     identity: CompanionIdentity,
     session: CdpSession,
     runDir: string,
-    options: { countSource?: RequestCountSource | null; release: () => Promise<void> },
+    options: { countSource?: RequestCountSource | null; samplingIntervalBytes: number; release: () => Promise<void> },
   ): Promise<CompanionCapture> {
     const dir = join(runDir, PROCESSES_DIR, identity.slug);
     mkdirSync(join(dir, RUN_FILES.snapshots), { recursive: true, mode: 0o700 });
@@ -107,7 +109,8 @@ export class CompanionCapture {
       session,
       `(globalThis.process.getBuiltinModule?.('v8') ?? require('v8')).getHeapStatistics().heap_size_limit`,
     ).catch(() => null);
-    capture.sampling = await startAllocationSampling(session).then(() => true, () => false);
+    capture.samplingIntervalBytes = options.samplingIntervalBytes;
+    capture.sampling = await startAllocationSampling(session, options.samplingIntervalBytes).then(() => true, () => false);
     return capture;
   }
 
@@ -199,6 +202,7 @@ export class CompanionCapture {
         startedAt: facts.startedAt,
         snapshotPauseMs: Math.round(this.pauseMsTotal),
         snapshotPauseShare: durationS > 0 ? round(this.pauseMsTotal / 1000 / durationS, 4) : 0,
+        ...(this.sampling ? { samplingIntervalBytes: this.samplingIntervalBytes } : {}),
       },
       analysis: { heapLimitBytes: this.heapLimitBytes, horizonS: facts.horizonS, projectRps: facts.projectRps },
       companion: { kind: this.identity.kind, name: this.identity.name, threadId: this.identity.threadId, parent: this.identity.parent },
@@ -224,6 +228,7 @@ export async function startThreadCompanions(
   session: CdpSession,
   runDir: string,
   owner: { pid: number; name: string; slug: string },
+  samplingIntervalBytes: number,
 ): Promise<{ companions: CompanionCapture[]; skipped: string[] }> {
   const threads: WorkerThreadSession[] = await attachWorkerThreads(session);
   const companions: CompanionCapture[] = [];
@@ -240,7 +245,7 @@ export async function startThreadCompanions(
       command: `worker thread ${thread.threadId}${title ? ` (${title})` : ''}${thread.info.url ? ` ${thread.info.url}` : ''} in pid ${owner.pid}`,
     };
     try {
-      companions.push(await CompanionCapture.start(identity, thread, runDir, { countSource: null, release: () => thread.close() }));
+      companions.push(await CompanionCapture.start(identity, thread, runDir, { countSource: null, samplingIntervalBytes, release: () => thread.close() }));
     } catch (err) {
       skipped.push(`${identity.name}: ${(err as Error).message}`);
       await thread.close();
@@ -256,6 +261,7 @@ export async function startProcessCompanions(
   runDir: string,
   countSource: RequestCountSource | null | undefined,
   withThreads: boolean,
+  samplingIntervalBytes: number,
 ): Promise<{ companions: CompanionCapture[]; skipped: string[] }> {
   const p = child.process;
   const identity: CompanionIdentity = { name: p.name, slug: `pid-${p.pid}`, kind: 'process', pid: p.pid, command: `${p.role}: ${p.command}` };
@@ -270,10 +276,11 @@ export async function startProcessCompanions(
     await client.close();
     await child.close();
   };
-  const threads = withThreads ? await startThreadCompanions(client, runDir, { pid: p.pid, name: p.name, slug: identity.slug }) : { companions: [], skipped: [] };
+  const threads = withThreads ? await startThreadCompanions(client, runDir, { pid: p.pid, name: p.name, slug: identity.slug }, samplingIntervalBytes) : { companions: [], skipped: [] };
   try {
     const own = await CompanionCapture.start(identity, client, runDir, {
       countSource,
+      samplingIntervalBytes,
       // The process's session carries its threads' sessions: the session finishes threads first.
       release,
     });

@@ -28,6 +28,11 @@ export interface SessionOptions {
   /** `--sampling-every D`: seconds between readings of the profile in sampling mode (default 5). */
   samplingEveryS?: number;
   /**
+   * `--sampling-interval SIZE`: bytes allocated per sample of V8's sampling heap profiler, for the
+   * allocation sites and for `--sampling` (default SAMPLING_INTERVAL_BYTES, 32 KiB).
+   */
+  samplingIntervalBytes?: number;
+  /**
    * How to count requests inside the target (`--count-expression`, `--count-metric`). Undefined:
    * HTTP and attached targets count HTTP requests through diagnostics_channel; null: none.
    */

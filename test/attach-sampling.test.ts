@@ -21,11 +21,15 @@ describe('memprobe attach --sampling', () => {
     const out = join(scratch, 'leaky');
     const result = await memprobeAsync([
       'attach', String(server.pid), '--url', `http://127.0.0.1:${server.port}/`, '--rps', '300',
-      '--duration', '12s', '--warmup', '2s', '--sampling', '--sampling-every', '1s', '--out', out, '--json',
+      '--duration', '12s', '--warmup', '2s', '--sampling', '--sampling-every', '1s',
+      // The listener closures are ~100 B a request: at the default 32 KiB a sample, a loaded machine's
+      // ten seconds leave too few of them to clear the noise test.
+      '--sampling-interval', '4KiB', '--out', out, '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.meta?.mode).toBe('sampling');
+    expect(report.meta?.samplingIntervalBytes).toBe(4096);
     expect(report.snapshots).toEqual([]);
     expect(readdirSync(join(out, 'snapshots'))).toEqual([]);
     const summary = JSON.stringify(report.findings.map((f) => [f.owner, f.verdict, f.site?.stack]));

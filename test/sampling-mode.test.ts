@@ -81,7 +81,7 @@ describe('memprobe run --sampling', () => {
     expect(report.findings.map((f) => [f.owner, f.verdict, f.memory ?? "heap", f.growthBytes])).toEqual([]);
   });
 
-  it('refuses --sampling with snapshot options, and --sampling-every without --sampling (exit 2, one line)', () => {
+  it('refuses --sampling with snapshot options, --sampling-every without --sampling, and a tiny --sampling-interval (exit 2, one line)', () => {
     const target = script('noop.mjs', 'export default function iteration() {}');
     const both = memprobe(['run', target, '--sampling', '--snapshots', '3', '--duration', '2s']);
     expect(both.status).toBe(2);
@@ -89,5 +89,9 @@ describe('memprobe run --sampling', () => {
     const every = memprobe(['run', target, '--sampling-every', '1s', '--duration', '2s']);
     expect(every.status).toBe(2);
     expect(every.stderr).toMatch(/--sampling-every needs --sampling/);
+    const tiny = memprobe(['run', target, '--sampling', '--sampling-interval', '16', '--duration', '2s']);
+    expect(tiny.status).toBe(2);
+    expect(tiny.stderr.trim().split('\n')).toHaveLength(1);
+    expect(tiny.stderr).toMatch(/--sampling-interval: at least 64 bytes, got "16"/);
   });
 });
