@@ -59,7 +59,7 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
       )),
     )
       .example('$0 attach 4242 --duration 2m', 'observe pid 4242 for 2 minutes under its own traffic: requests counted inside it, growth per request')
-      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 500 --duration 60s --sampling --sampling-every 5s', 'a heap too large to snapshot: growth by allocation site, the process never paused')
+      .example('$0 attach 4242 --url http://127.0.0.1:3000/ --rps 500 --duration 60s --sampling --sampling-every 5s --sampling-interval 8KiB', 'a heap too large to snapshot: growth by allocation site, the process never paused, one sample per 8 KiB allocated')
       .example('$0 attach 4242 --url http://127.0.0.1:3000/api --rps 500 --vus 50 --duration 30s --snapshots 5', 'drive it at 500/s: growth per request')
       .example('$0 attach ws://127.0.0.1:9229/0f2c6d1e-… --snapshot-every 60s --duration 10m', 'a process started with --inspect')
       .example('$0 attach ws://10.0.0.7:9229/0f2c6d1e-… --allow-remote', 'an inspector on another host (prefer an ssh -L tunnel)')

@@ -51,7 +51,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
       .example('$0 run fixtures/trendsink-registry.mjs --rps 1000 --duration 60s', 'script target, 5 snapshots')
       .example('$0 run target.ts --rps 500 --duration 5m --snapshot-every 30s --out runs/today', 'TypeScript target, a snapshot every 30 s')
       .example('$0 run --url http://127.0.0.1:3000/api --rps 200 -- node server.js', 'start an HTTP server and drive it')
-      .example('$0 run target.mjs --rps 500 --duration 60s --sampling --sampling-every 5s', 'no heap snapshots: growth by allocation site from the sampling heap profiler, read every 5 s (large heaps)')
+      .example('$0 run target.mjs --rps 500 --duration 60s --sampling --sampling-every 5s --sampling-interval 8KiB', 'no heap snapshots: growth by allocation site from the sampling heap profiler, read every 5 s (large heaps), one sample per 8 KiB allocated')
       .example('$0 run target.mjs --gate --fail-on leak,accumulation --json > report.json', 'CI: fail on growth, JSON on stdout')
       .example('$0 run target.mjs --rps 2000 --vus 50 --duration 2m --snapshots 6 --warmup 20s', 'at most 50 in flight, 6 snapshots after a 20 s warm-up')
       .example('$0 run target.mjs --keep-snapshots 0 --snapshot-timeout 5m', 'keep only the summaries; allow a big heap 5 minutes per snapshot')
