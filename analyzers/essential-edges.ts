@@ -20,10 +20,11 @@
  *
  * Ordinal 0 is the root: V8 writes the synthetic root node first in every snapshot.
  */
-import { typeCodes, type HeapSnapshot } from './heap-snapshot.js';
+import { ROOT_ORDINAL, typeCodes, type HeapSnapshot } from './heap-snapshot.js';
+import { dropEdgesIntoUserGraph, sweepEssentialEdges, type EssentialEdgeSweep } from './essential-edge-sweep.js';
 import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
-export const ROOT_ORDINAL = 0;
+export { ROOT_ORDINAL } from './heap-snapshot.js';
 
 /** One bit per edge ordinal; 1 = the edge retains its target. */
 export type EssentialEdgeBits = Uint8Array;
@@ -48,6 +49,11 @@ export interface EssentialEdgeOptions {
   ephemeronValuesByKey?: boolean;
 }
 
+/** A sweep running on another thread: true once it is done there, false if this thread must run it. */
+export interface SweepElsewhere {
+  join(): boolean;
+}
+
 /** What the pipeline hands the pass besides the rules: shared work buffers, and where to count retainers. */
 export interface EssentialEdgeWork {
   /** Work buffers to take the pass's scratch arrays from and give them back to. */
@@ -59,50 +65,43 @@ export interface EssentialEdgeWork {
   retainerCounts?: Uint32Array;
   /** Put the bits on a SharedArrayBuffer, for a pass in a worker thread to read. */
   shared?: boolean;
+  /**
+   * Starts the per-edge sweep on another thread (the inputs are on shared memory when `shared`),
+   * or returns null. This thread marks the user-owned nodes meanwhile, then joins it.
+   */
+  sweepElsewhere?: (sweep: EssentialEdgeSweep) => SweepElsewhere | null;
+  /** Work for this thread while the sweep runs elsewhere (after the user-owned marks). */
+  meanwhile?: () => void;
 }
 
 export function computeEssentialEdges(snapshot: HeapSnapshot, options: EssentialEdgeOptions = {}, work: EssentialEdgeWork = {}): EssentialEdgeBits {
   const { nodeCount, firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId } = snapshot;
   const codes = typeCodes(snapshot);
-  const weak = codes.edge.weak;
-  const shortcut = codes.edge.shortcut;
-  // -1 (no edge has it) when rule 1 is off.
-  const internal = options.ephemeronValuesByKey === false ? -1 : codes.edge.internal;
   const buffers = work.buffers ?? NO_SHARING;
-  const userOwned = options.userRoots === false ? buffers.uint8(nodeCount) : markUserOwnedNodes(snapshot, buffers);
-  const counts = work.retainerCounts ?? null;
-  const names = new EphemeronNames(snapshot.strings);
-  const nameKind = names.kind;
-
+  const shared = work.shared ?? false;
   const bitBytes = (snapshot.edgeCount + 7) >>> 3;
-  const bits = work.shared ? new Uint8Array(new SharedArrayBuffer(bitBytes)) : new Uint8Array(bitBytes);
-  for (let node = 0; node < nodeCount; node++) {
-    const isRoot = node === ROOT_ORDINAL;
-    const fromUserOwned = userOwned[node];
-    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      const type = edgeType[edge];
-      if (type === weak) continue;
-      const target = edgeToNode[edge];
-      if (target === node) continue;
-      if (type === internal) {
-        // Rule 1, asked once per internal edge (a third of all edges): the name's kind is read
-        // from a byte per string, so only ephemeron names go further.
-        const name = edgeNameOrIndex[edge];
-        let kind = nameKind[name];
-        if (kind === UNKNOWN_NAME) kind = names.classify(name);
-        if (kind === EPHEMERON_NAME && names.tableId(name) === nodeId[node]) continue;
-      }
-      if (!isRoot) {
-        if (type === shortcut) continue;
-        // Rule 5 reads the target's flag only for edges from outside the user's graph, which are few.
-        if (fromUserOwned === 0 && userOwned[target] === 1) continue;
-      }
-      bits[edge >>> 3] |= 1 << (edge & 7);
-      if (counts !== null) counts[target]++;
-    }
+  const names = ephemeronNames(snapshot.strings, options.ephemeronValuesByKey !== false, shared);
+  const sweep: EssentialEdgeSweep = {
+    nodeCount, firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId,
+    weak: codes.edge.weak,
+    shortcut: codes.edge.shortcut,
+    // -1 (no edge has it) when rule 1 is off.
+    internal: options.ephemeronValuesByKey === false ? -1 : codes.edge.internal,
+    ephemeronName: names.kind,
+    ephemeronTable: names.tables,
+    bits: shared ? new Uint8Array(new SharedArrayBuffer(bitBytes)) : new Uint8Array(bitBytes),
+    counts: work.retainerCounts ?? null,
+  };
+  const elsewhere = work.sweepElsewhere?.(sweep) ?? null;
+  // Rule 5's marks: a DFS of this thread's, while the sweep (rules 1 to 4) may run on another.
+  const userOwned = options.userRoots === false ? null : markUserOwnedNodes(snapshot, buffers);
+  work.meanwhile?.();
+  if (!(elsewhere?.join() ?? false)) sweepEssentialEdges(sweep);
+  if (userOwned) {
+    dropEdgesIntoUserGraph(sweep, userOwned);
+    buffers.give(userOwned);
   }
-  buffers.give(userOwned);
-  return bits;
+  return sweep.bits;
 }
 
 /**
@@ -142,34 +141,26 @@ function markUserOwnedNodes(snapshot: HeapSnapshot, buffers: BufferSource): Uint
   return owned;
 }
 
-const UNKNOWN_NAME = 0;
-const OTHER_NAME = 1;
-const EPHEMERON_NAME = 2;
-
 /**
  * V8 names each ephemeron edge `<n> / part of key (<name> @<id>) -> value (<name> @<id>) pair in
- * WeakMap (table @<id>)`. Each string is tested once, lazily: `kind` holds a byte per string
- * (unknown, other, ephemeron), small enough to stay in cache where a number per string (16 MB at
- * 2M strings) would not, and the regular expression runs once per distinct ephemeron name.
+ * WeakMap (table @<id>)`. Each string is looked at once: only those that end in ')' and mention a
+ * WeakMap pair go to the regular expression. `kind` holds a byte per string (1: an ephemeron name),
+ * small enough to stay in cache where a number per string would not, and goes to another thread
+ * with the sweep.
  */
-class EphemeronNames {
-  private static readonly pattern = / \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
-  readonly kind: Uint8Array;
-  private readonly tableIds = new Map<number, number>();
-
-  constructor(private readonly strings: string[]) {
-    this.kind = new Uint8Array(strings.length);
+function ephemeronNames(strings: string[], wanted: boolean, shared: boolean): { kind: Uint8Array; tables: Map<number, number> } {
+  const kind = shared ? new Uint8Array(new SharedArrayBuffer(Math.max(1, strings.length))) : new Uint8Array(strings.length);
+  const tables = new Map<number, number>();
+  if (!wanted) return { kind, tables };
+  for (let i = 0; i < strings.length; i++) {
+    const name = strings[i];
+    if (name.charCodeAt(name.length - 1) !== 0x29 || !name.includes('pair in WeakMap')) continue;
+    const match = EPHEMERON_NAME.exec(name);
+    if (!match) continue;
+    kind[i] = 1;
+    tables.set(i, Number(match[1]));
   }
-
-  classify(stringIndex: number): number {
-    const name = this.strings[stringIndex];
-    const match = name !== undefined && name.includes('pair in WeakMap') ? EphemeronNames.pattern.exec(name) : null;
-    if (match) this.tableIds.set(stringIndex, Number(match[1]));
-    return (this.kind[stringIndex] = match ? EPHEMERON_NAME : OTHER_NAME);
-  }
-
-  /** The table id in an ephemeron name (classified first). */
-  tableId(stringIndex: number): number {
-    return this.tableIds.get(stringIndex)!;
-  }
+  return { kind, tables };
 }
+
+const EPHEMERON_NAME = / \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;

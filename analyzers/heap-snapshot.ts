@@ -6,6 +6,9 @@
  * (0..nodeCount-1, 0..edgeCount-1) index the columns; `edgeToNode` already holds node ordinals, not
  * the file's `to_node` field offsets.
  */
+/** V8 writes the synthetic root node first in every snapshot: its ordinal is 0. */
+export const ROOT_ORDINAL = 0;
+
 export interface HeapSnapshot {
   nodeCount: number;
   edgeCount: number;

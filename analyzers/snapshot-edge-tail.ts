@@ -22,7 +22,8 @@
  * (workerData.role) it runs one job and exits.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { parentPort, type Worker, workerData } from 'node:worker_threads';
+import { startWorkerThread } from './start-worker-thread.js';
 
 export interface EdgeTailJob {
   role: typeof ROLE;
@@ -353,16 +354,6 @@ class BackwardEdgeScanner {
   }
 }
 
-/** Starts this file as a worker; from TypeScript sources (tests) through tsx's loader. */
-function startWorker(job: EdgeTailJob): Worker {
-  const self = new URL(import.meta.url);
-  if (self.pathname.endsWith('.ts')) {
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(self.href)}); })`;
-    return new Worker(bootstrap, { eval: true, workerData: job });
-  }
-  return new Worker(self, { workerData: job });
-}
-
 /** The main thread's side: one job, its plan and its result as promises that never reject. */
 export class EdgeTailWorker {
   /** Null when the worker will not split (or died): the main thread then reads `edges` itself. */
@@ -373,7 +364,7 @@ export class EdgeTailWorker {
   private readonly exited: Promise<void>;
 
   private constructor(job: Omit<EdgeTailJob, 'role'>) {
-    this.worker = startWorker({ ...job, role: ROLE });
+    this.worker = startWorkerThread(import.meta.url, { ...job, role: ROLE });
     let resolvePlan!: (plan: EdgeTailPlan | null) => void;
     let resolveResult!: (result: EdgeTailResult | null) => void;
     this.plan = new Promise((resolve) => (resolvePlan = resolve));

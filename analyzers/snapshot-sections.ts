@@ -97,10 +97,11 @@ class NodeRows implements RowSink {
     this.columns = {
       nodeType: new Uint8Array(nodeCount),
       nodeName: new Uint32Array(nodeCount),
-      nodeId: new Uint32Array(nodeCount),
+      // Shared too: the essential-edge sweep reads ids on the second core (`second-core-job.ts`).
+      nodeId: shared ? new Uint32Array(new SharedArrayBuffer(4 * nodeCount)) : new Uint32Array(nodeCount),
       nodeSelfSize: new Uint32Array(nodeCount),
       nodeDetachedness: new Uint8Array(nodeCount),
-      // Shared when the edge columns are: a worker thread can then walk the graph (`shortest-paths-worker.ts`).
+      // Shared when the edge columns are: a worker thread can then walk the graph (`second-core-job.ts`).
       firstEdge: shared ? new Uint32Array(new SharedArrayBuffer(4 * (nodeCount + 1))) : new Uint32Array(nodeCount + 1),
     };
   }

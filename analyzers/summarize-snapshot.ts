@@ -1,7 +1,10 @@
 /**
  * Snapshot in, compact `SnapshotSummary` out: the whole engine, pass by pass, as DevTools'
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
- * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts.
+ * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts. For big
+ * files (shared columns) the second core takes the essential-edge sweep, while this thread marks
+ * the user-owned nodes and classifies every node, and the shortest-path BFS, while this thread
+ * computes the dominators (`second-core-job.ts`).
  *
  * Memory: the graph passes up to the dominated children share one pool of work buffers
  * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
@@ -30,7 +33,7 @@ import { parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
 import { computeGrowthRoots } from './growth-roots.js';
 import { WorkBuffers } from './work-buffers.js';
-import { ShortestPathsJob } from './shortest-paths-worker.js';
+import { ShortestPathsJob, sweepEssentialEdgesElsewhere } from './second-core-job.js';
 import { identitySample } from './identity-sample.js';
 
 export interface SummaryContext {
@@ -50,8 +53,7 @@ export type PassRunner = <T>(name: string, pass: () => T) => T;
 const runPass: PassRunner = (_name, pass) => pass();
 
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass): SnapshotSummary {
-  const { essential, tree, retainedSizes, paths, children } = graphPasses(snapshot, run);
-  const categories = run('categories', () => classifyNodes(snapshot));
+  const { categories, tree, retainedSizes, paths, children } = graphPasses(snapshot, run);
   const { owners, ownerOfNode, isInstance, functionSite } = run('owners', () =>
     attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
   );
@@ -148,19 +150,29 @@ export async function summarizeSnapshotFiles(
  */
 function graphPasses(snapshot: HeapSnapshot, run: PassRunner) {
   const buffers = new WorkBuffers();
-  // Counted by the essential-edge pass on its way, for the dominator pass.
-  const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
-  // Big files come with shared graph columns: the essential bits go on shared memory too, and the
-  // shortest-path BFS runs on the second core while this thread computes the dominators.
+  // Big files come with shared graph columns. The second core then sweeps the edges for the
+  // essential-edge rules while this thread marks the user-owned nodes and classifies every node,
+  // and it runs the shortest-path BFS while this thread computes the dominators.
   const shared = snapshot.firstEdge.buffer instanceof SharedArrayBuffer && snapshot.edgeToNode.buffer instanceof SharedArrayBuffer;
-  const essential = run('essential edges', () => computeEssentialEdges(snapshot, {}, { buffers, retainerCounts, shared }));
+  // Counted by the essential-edge pass on its way, for the dominator pass.
+  const retainerCounts = shared ? buffers.sharedUint32(snapshot.nodeCount + 1) : buffers.uint32(snapshot.nodeCount + 1);
+  let categories: Uint8Array | null = null;
+  const essential = run(shared ? 'essential edges + categories' : 'essential edges', () =>
+    computeEssentialEdges(snapshot, {}, {
+      buffers,
+      retainerCounts,
+      shared,
+      ...(shared ? { sweepElsewhere: sweepEssentialEdgesElsewhere, meanwhile: () => (categories = classifyNodes(snapshot)) } : {}),
+    }),
+  );
+  categories ??= run('categories', () => classifyNodes(snapshot));
   const pathsJob = shared ? ShortestPathsJob.start(snapshot, essential) : null;
   // The dominator pass lists retainers itself, keyed the way its main loop reads them.
   const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
   const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
   const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
   const children = run('dominated children', () => buildDominatedChildren(tree, buffers));
-  return { essential, tree, retainedSizes, paths, children };
+  return { categories, tree, retainedSizes, paths, children };
 }
 
 interface Aggregates {

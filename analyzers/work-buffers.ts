@@ -13,10 +13,12 @@
  * buffers nobody took are not kept alive longer than they would have been.
  */
 export class WorkBuffers {
-  private readonly free: ArrayBuffer[] = [];
+  private readonly free: (ArrayBuffer | SharedArrayBuffer)[] = [];
+  /** Shared buffers this pool made: given back, they are reused like any other. */
+  private readonly ownShared = new WeakSet<SharedArrayBuffer>();
 
   /** A buffer of at least `bytes` bytes: the smallest free one that fits, else a new (zeroed) one. */
-  take(bytes: number, zeroed: boolean): ArrayBuffer {
+  take(bytes: number, zeroed: boolean): ArrayBuffer | SharedArrayBuffer {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
       const length = this.free[i].byteLength;
@@ -41,12 +43,23 @@ export class WorkBuffers {
     return new Float64Array(this.take(8 * length, zeroed), 0, length);
   }
 
+  /**
+   * A zeroed array on a SharedArrayBuffer, for a pass that runs partly on another thread (always a
+   * fresh buffer: a pooled one may be an ordinary ArrayBuffer). Given back, it joins the pool.
+   */
+  sharedUint32(length: number): Uint32Array {
+    const buffer = new SharedArrayBuffer(4 * length);
+    this.ownShared.add(buffer);
+    return new Uint32Array(buffer, 0, length);
+  }
+
   /** Give back the buffers under these arrays (the caller no longer reads or writes them). */
   give(...arrays: ArrayBufferView[]): void {
     for (const array of arrays) {
       const buffer = array.buffer;
-      // Shared memory is the parser's (edge columns), and small buffers are not worth keeping.
-      if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < 1 << 16 || this.free.includes(buffer)) continue;
+      // Other shared memory is the parser's (graph columns), and small buffers are not worth keeping.
+      const ours = buffer instanceof ArrayBuffer || this.ownShared.has(buffer);
+      if (!ours || buffer.byteLength < 1 << 16 || this.free.includes(buffer)) continue;
       this.free.push(buffer);
     }
   }

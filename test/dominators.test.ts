@@ -5,7 +5,7 @@ import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominat
 import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
 import { computeShortestPaths, edgeSource, UNREACHABLE } from '../analyzers/distances.js';
 import { heapGraph } from './helpers/heap-graph-builder.js';
-import { ShortestPathsJob } from '../analyzers/shortest-paths-worker.js';
+import { ShortestPathsJob, sweepEssentialEdgesElsewhere } from '../analyzers/second-core-job.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 
 type Builder = ReturnType<typeof heapGraph>;
@@ -140,6 +140,84 @@ describe('dominators and retained sizes', () => {
     expect(r.retained('key')).toBe(41);
     expect(r.retained('map')).toBe(2);
   });
+
+  it('gives the same bits and retainer counts when the sweep runs on the worker thread, and on either side of the claim', async () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const size = 300;
+    // User roots through global, V8 bookkeeping (handles) pointing into them, weak edges,
+    // shortcuts away from the root, and WeakMap entries whose table and key both point at the value.
+    const g = heapGraph()
+      .node('root', { type: 'synthetic', name: 'root' })
+      .node('gc', { type: 'synthetic', name: 'gc' })
+      .node('handles', { type: 'synthetic', name: 'handles' })
+      .node('global', { name: 'global', size: 1 })
+      .edge('root', 'gc', { type: 'element', name: 1 })
+      .edge('root', 'global', { type: 'shortcut', name: 'global' })
+      .edge('gc', 'handles', { type: 'element', name: 1 });
+    for (let i = 0; i < size; i++) g.node(`n${i}`, { name: `n${i}`, id: 2 * i + 101 });
+    g.edge('global', 'n0');
+    for (let i = 1; i < size; i++) g.edge(`n${Math.floor(random() * i)}`, `n${i}`, { name: `t${i}` });
+    for (let e = 0; e < 3 * size; e++) {
+      const from = `n${Math.floor(random() * size)}`;
+      const to = `n${Math.floor(random() * size)}`;
+      const roll = random();
+      if (roll < 0.15) g.edge(from, to, { type: 'weak', name: `w${e}` });
+      else if (roll < 0.25) g.edge(from, to, { type: 'shortcut', name: `s${e}` });
+      else if (roll < 0.35) g.edge('handles', to, { type: 'element', name: e });
+      else if (roll < 0.45) {
+        const table = Math.floor(random() * size);
+        const pair = `${e} / part of key (k @1) -> value (v @3) pair in WeakMap (table @${2 * table + 101})`;
+        g.edge(`n${table}`, to, { type: 'internal', name: pair });
+      } else g.edge(from, to, { name: `e${e}` });
+    }
+    const snapshot = g.build();
+    const counted = new Uint32Array(snapshot.nodeCount + 1);
+    const expected = computeEssentialEdges(snapshot, {}, { retainerCounts: counted });
+    expect(expected.some((byte) => byte !== 0)).toBe(true);
+    const share = <T extends Uint8Array | Uint32Array>(a: T): T => {
+      const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      copy.set(a);
+      return copy;
+    };
+    const shared: HeapSnapshot = {
+      ...snapshot,
+      firstEdge: share(snapshot.firstEdge),
+      edgeType: share(snapshot.edgeType),
+      edgeToNode: share(snapshot.edgeToNode),
+      edgeNameOrIndex: share(snapshot.edgeNameOrIndex),
+      nodeId: share(snapshot.nodeId),
+    };
+    for (const wait of [false, true]) {
+      const counts = new Uint32Array(new SharedArrayBuffer(4 * (snapshot.nodeCount + 1)));
+      let worked: boolean | null = null;
+      const bits = computeEssentialEdges(shared, {}, {
+        retainerCounts: counts,
+        shared: true,
+        sweepElsewhere: (sweep) => {
+          const job = sweepEssentialEdgesElsewhere(sweep)!;
+          expect(job).not.toBeNull();
+          return {
+            join: () => {
+              // Joined at once, the main thread may claim the sweep first; once the worker has taken
+              // it, join waits for the worker's result.
+              const pause = new Int32Array(new SharedArrayBuffer(4));
+              for (let waited = 0; wait && !(job as unknown as { started: boolean }).started && waited < 30_000; waited += 20) Atomics.wait(pause, 0, 0, 20);
+              return (worked = job.join());
+            },
+          };
+        },
+      });
+      if (wait) expect(worked).toBe(true);
+      expect(Array.from(bits)).toEqual(Array.from(expected));
+      expect(Array.from(counts)).toEqual(Array.from(counted));
+    }
+    // Columns that are not shared: no worker, and this thread sweeps.
+    let offered: unknown = 'not offered';
+    const own = computeEssentialEdges(snapshot, {}, { sweepElsewhere: (sweep) => (offered = sweepEssentialEdgesElsewhere(sweep)) });
+    expect(offered).toBeNull();
+    expect(Array.from(own)).toEqual(Array.from(expected));
+  }, 60_000);
 
   it('unreachable island: attached under the root and counted in its retained size, as DevTools does', () => {
     const g = rooted()
