@@ -285,10 +285,23 @@ export interface DominatedChildren {
   dominated: Uint32Array;
 }
 
-export function buildDominatedChildren(tree: DominatorTree, buffers: BufferSource = NO_SHARING): DominatedChildren {
+/**
+ * The arrays `buildDominatedChildren` fills: every node but the root has one dominator, so the
+ * lists hold nodeCount - 1 entries in all.
+ */
+export function allocateDominatedChildren(nodeCount: number, buffers: BufferSource = NO_SHARING): DominatedChildren {
+  return { firstDominated: buffers.uint32(nodeCount + 1), dominated: buffers.uint32(Math.max(0, nodeCount - 1), false) };
+}
+
+export function buildDominatedChildren(
+  tree: Pick<DominatorTree, 'dominator' | 'preorder'>,
+  buffers: BufferSource = NO_SHARING,
+  /** Where to write them (from `allocateDominatedChildren`, `firstDominated` zeroed); by default arrays from `buffers`. */
+  into: DominatedChildren = allocateDominatedChildren(tree.dominator.length, buffers),
+): DominatedChildren {
   const { dominator } = tree;
   const nodeCount = dominator.length;
-  const firstDominated = buffers.uint32(nodeCount + 1);
+  const { firstDominated, dominated } = into;
   for (let node = 0; node < nodeCount; node++) if (node !== ROOT_ORDINAL) firstDominated[dominator[node]]++;
   let offset = 0;
   for (let node = 0; node < nodeCount; node++) {
@@ -296,7 +309,6 @@ export function buildDominatedChildren(tree: DominatorTree, buffers: BufferSourc
     firstDominated[node] = offset;
   }
   firstDominated[nodeCount] = offset;
-  const dominated = buffers.uint32(offset, false); // every slot is filled once
   // Filled back to front in reverse preorder, so each child list ends up in preorder.
   const { preorder } = tree;
   for (let i = nodeCount - 1; i >= 0; i--) {

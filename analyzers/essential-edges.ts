@@ -96,7 +96,14 @@ export function computeEssentialEdges(snapshot: HeapSnapshot, options: Essential
   // Rule 5's marks: a DFS of this thread's, while the sweep (rules 1 to 4) may run on another.
   const userOwned = options.userRoots === false ? null : markUserOwnedNodes(snapshot, buffers);
   work.meanwhile?.();
-  if (!(elsewhere?.join() ?? false)) sweepEssentialEdges(sweep);
+  if (!(elsewhere?.join() ?? false)) {
+    // Zeroed again: a worker that failed may have begun them.
+    if (elsewhere) {
+      sweep.bits.fill(0);
+      sweep.counts?.fill(0);
+    }
+    sweepEssentialEdges(sweep);
+  }
   if (userOwned) {
     dropEdgesIntoUserGraph(sweep, userOwned);
     buffers.give(userOwned);

@@ -1,28 +1,34 @@
 /**
- * The second core's share of the graph passes: a job the main thread would otherwise run itself,
- * run in a worker thread on columns that live on SharedArrayBuffers (the parser puts the graph
- * columns there for big files, the ones the edge-tail worker splits). Two jobs:
+ * The second core's share of the graph passes: jobs the main thread would otherwise run itself, run
+ * in one worker thread on columns that live on SharedArrayBuffers (the parser puts the graph
+ * columns there for big files, the ones the edge-tail worker splits, and the work-buffer pool then
+ * makes shared arrays too). Three jobs:
  *
  * - `essential-sweep`: the per-edge sweep of the essential-edge rules (`essential-edge-sweep.ts`),
  *   while the main thread marks the user-owned nodes and classifies every node;
  * - `shortest-paths`: the shortest-path BFS (`distances.ts`), while the main thread computes
- *   dominators and retained sizes.
+ *   dominators and retained sizes;
+ * - `dominated-children`: the dominator tree's children lists, while the main thread computes
+ *   retained sizes and the identity sample.
  *
- * Either result is byte for byte what the main thread would compute: it is the same function, run
- * elsewhere, writing into shared output columns.
+ * Each result is byte for byte what the main thread would compute: it is the same function, run
+ * elsewhere, writing into shared output columns. The thread is started once per snapshot, while
+ * the file is parsed, so that a job costs a message, not a thread's start-up.
  *
- * The main thread never depends on the worker: one shared word says who does the job. The worker
- * claims it when it starts (pending -> running); the main thread, when it needs the result, claims
- * it if the worker has not yet (pending -> main), and then does the job itself, as it would if the
- * worker failed. Only a worker already running is waited for, synchronously (`Atomics.wait`): the
- * passes are synchronous code.
+ * The main thread never depends on the worker: one shared word per job says who does it. The
+ * worker claims it when it gets to it (pending -> running); the main thread, when it needs the
+ * result, claims it if the worker has not yet (pending -> main), and then does the job itself, as
+ * it would if the worker failed. Only a worker already running is waited for, synchronously
+ * (`Atomics.wait`): the passes are synchronous code.
  *
- * This file is both sides: imported normally it exports the jobs; started as the worker
- * (workerData.role) it runs one job and exits.
+ * This file is both sides: imported normally it exports `SecondCore`; started as the worker
+ * (workerData.role) it runs the jobs it is sent until it is terminated.
  */
-import { type Worker, workerData } from 'node:worker_threads';
+import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { computeShortestPaths, type ShortestPaths } from './distances.js';
+import { buildDominatedChildren, type DominatedChildren, type DominatorTree } from './dominators.js';
+import { NO_SHARING } from './work-buffers.js';
 import type { EssentialEdgeBits, SweepElsewhere } from './essential-edges.js';
 import { sweepEssentialEdges, type EssentialEdgeSweep } from './essential-edge-sweep.js';
 import { startWorkerThread } from './start-worker-thread.js';
@@ -46,33 +52,23 @@ interface ShortestPathsInput {
   parentEdge: Uint32Array;
 }
 
-type JobInput = { kind: 'shortest-paths'; input: ShortestPathsInput } | { kind: 'essential-sweep'; input: EssentialEdgeSweep };
+interface DominatedChildrenInput {
+  tree: Pick<DominatorTree, 'dominator' | 'preorder'>;
+  into: DominatedChildren;
+}
 
-type JobData = JobInput & { role: typeof ROLE; state: Int32Array };
+type JobInput =
+  | { kind: 'shortest-paths'; input: ShortestPathsInput }
+  | { kind: 'essential-sweep'; input: EssentialEdgeSweep }
+  | { kind: 'dominated-children'; input: DominatedChildrenInput };
+
+type JobMessage = JobInput & { state: Int32Array };
 
 const isShared = (array: ArrayBufferView | null): boolean => array === null || array.buffer instanceof SharedArrayBuffer;
 
 /** One job on the second core, claimed by whoever gets to it first. */
-class SecondCoreJob {
-  private constructor(
-    private readonly worker: Worker,
-    private readonly state: Int32Array,
-  ) {}
-
-  /** Starts the job on another thread, or returns null when no thread can be had. */
-  static start(job: JobInput): SecondCoreJob | null {
-    const state = new Int32Array(new SharedArrayBuffer(4));
-    let worker: Worker;
-    try {
-      worker = startWorkerThread(import.meta.url, { ...job, role: ROLE, state } satisfies JobData);
-    } catch {
-      return null;
-    }
-    // A worker that fails to start says so here; the main thread then finds the job unclaimed.
-    worker.on('error', () => {});
-    worker.unref();
-    return new SecondCoreJob(worker, state);
-  }
+export class SecondCoreJob {
+  constructor(private readonly state: Int32Array) {}
 
   /** Whether the worker has taken the job (it then finishes it, unless it fails). */
   get started(): boolean {
@@ -88,32 +84,90 @@ class SecondCoreJob {
       Atomics.wait(state, 0, RUNNING, deadline - Date.now());
       seen = Atomics.load(state, 0);
     }
-    // Gone in every case (done, failed, or never started). A worker still running past the
-    // deadline writes only its own output columns, which are dropped: the caller computes its own.
+    // A worker still running past the deadline writes only this job's output columns, which are
+    // dropped: the caller computes its own.
     if (seen === RUNNING) Atomics.compareExchange(state, 0, RUNNING, CLAIMED_BY_MAIN);
-    void this.worker.terminate();
     return seen === DONE;
   }
 }
 
-/** The shortest-path BFS on the second core. */
-export class ShortestPathsJob {
-  private constructor(
-    private readonly job: SecondCoreJob,
-    private readonly parentEdge: Uint32Array,
-  ) {}
+/**
+ * A worker thread kept for the graph passes of one snapshot, so that each job costs a message
+ * rather than a thread's start-up. Opened early (while the file is parsed), closed when the
+ * summary is done.
+ */
+export class SecondCore {
+  private closed = false;
+
+  private constructor(private readonly worker: Worker) {}
+
+  /** The thread, or null when none can be had (the passes then all run on the calling thread). */
+  static open(): SecondCore | null {
+    let worker: Worker;
+    try {
+      worker = startWorkerThread(import.meta.url, { role: ROLE });
+    } catch {
+      return null;
+    }
+    // A worker that fails says so here; the main thread then finds its jobs unclaimed.
+    worker.on('error', () => {});
+    worker.unref();
+    return new SecondCore(worker);
+  }
+
+  /** Lets the thread go; jobs not yet taken are the caller's. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    void this.worker.terminate();
+  }
+
+  private submit(job: JobInput): SecondCoreJob | null {
+    if (this.closed) return null;
+    const state = new Int32Array(new SharedArrayBuffer(4));
+    try {
+      this.worker.postMessage({ ...job, state } satisfies JobMessage);
+    } catch {
+      return null;
+    }
+    return new SecondCoreJob(state);
+  }
 
   /**
-   * Start the BFS on another thread, or return null when the columns it reads are not shared (a
-   * small file, or one parsed on one thread) or no thread can be had.
+   * The shortest-path BFS, or null when the columns it reads are not shared (a small file, or one
+   * parsed on one thread).
    */
-  static start(snapshot: Pick<HeapSnapshot, 'nodeCount' | 'firstEdge' | 'edgeToNode'>, essential: EssentialEdgeBits): ShortestPathsJob | null {
+  shortestPaths(snapshot: Pick<HeapSnapshot, 'nodeCount' | 'firstEdge' | 'edgeToNode'>, essential: EssentialEdgeBits): ShortestPathsJob | null {
     if (!isShared(snapshot.firstEdge) || !isShared(snapshot.edgeToNode) || !isShared(essential)) return null;
     const parentEdge = new Uint32Array(new SharedArrayBuffer(4 * Math.max(1, snapshot.nodeCount)), 0, snapshot.nodeCount);
     const input = { nodeCount: snapshot.nodeCount, firstEdge: snapshot.firstEdge, edgeToNode: snapshot.edgeToNode, essential, parentEdge };
-    const job = SecondCoreJob.start({ kind: 'shortest-paths', input });
+    const job = this.submit({ kind: 'shortest-paths', input });
     return job ? new ShortestPathsJob(job, parentEdge) : null;
   }
+
+  /** The essential-edge sweep (`EssentialEdgeWork.sweepElsewhere`), or null when its columns are not all shared. */
+  essentialSweep(sweep: EssentialEdgeSweep): SweepElsewhere | null {
+    const { firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId, ephemeronName, bits, counts } = sweep;
+    if (![firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId, ephemeronName, bits, counts].every(isShared)) return null;
+    return this.submit({ kind: 'essential-sweep', input: sweep });
+  }
+
+  /**
+   * The dominator tree's children lists, into `into` (sized by `allocateDominatedChildren`), or
+   * null when the arrays are not all shared.
+   */
+  dominatedChildren(tree: DominatorTree, into: DominatedChildren): SecondCoreJob | null {
+    if (![tree.dominator, tree.preorder, into.firstDominated, into.dominated].every(isShared)) return null;
+    return this.submit({ kind: 'dominated-children', input: { tree: { dominator: tree.dominator, preorder: tree.preorder }, into } });
+  }
+}
+
+/** The shortest-path BFS on the second core: its result column once joined. */
+export class ShortestPathsJob {
+  constructor(
+    private readonly job: SecondCoreJob,
+    private readonly parentEdge: Uint32Array,
+  ) {}
 
   /** Whether the worker has taken the job. For tests. */
   get started(): boolean {
@@ -126,29 +180,28 @@ export class ShortestPathsJob {
   }
 }
 
-/**
- * The essential-edge sweep on the second core (`EssentialEdgeWork.sweepElsewhere`), or null when
- * its columns are not all shared or no thread can be had.
- */
-export function sweepEssentialEdgesElsewhere(sweep: EssentialEdgeSweep): SweepElsewhere | null {
-  const { firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId, ephemeronName, bits, counts } = sweep;
-  if (![firstEdge, edgeType, edgeToNode, edgeNameOrIndex, nodeId, ephemeronName, bits, counts].every(isShared)) return null;
-  return SecondCoreJob.start({ kind: 'essential-sweep', input: sweep });
+function runJob(job: JobMessage): void {
+  const { state } = job;
+  if (Atomics.compareExchange(state, 0, PENDING, RUNNING) !== PENDING) return;
+  let outcome = FAILED;
+  try {
+    if (job.kind === 'shortest-paths') computeShortestPaths(job.input, job.input.essential, undefined, job.input.parentEdge);
+    else if (job.kind === 'essential-sweep') sweepEssentialEdges(job.input);
+    else buildDominatedChildren(job.input.tree, NO_SHARING, job.input.into);
+    outcome = DONE;
+  } finally {
+    Atomics.store(state, 0, outcome);
+    Atomics.notify(state, 0);
+  }
 }
 
-// The worker's entry, last in the file.
-if ((workerData as { role?: string } | null)?.role === ROLE) {
-  const data = workerData as JobData;
-  const { state } = data;
-  if (Atomics.compareExchange(state, 0, PENDING, RUNNING) === PENDING) {
-    let outcome = FAILED;
+// The worker's entry, last in the file: one job per message, until terminated.
+if ((workerData as { role?: string } | null)?.role === ROLE && parentPort) {
+  parentPort.on('message', (job: JobMessage) => {
     try {
-      if (data.kind === 'shortest-paths') computeShortestPaths(data.input, data.input.essential, undefined, data.input.parentEdge);
-      else sweepEssentialEdges(data.input);
-      outcome = DONE;
-    } finally {
-      Atomics.store(state, 0, outcome);
-      Atomics.notify(state, 0);
+      runJob(job);
+    } catch {
+      // FAILED is in the job's state word: the main thread does the job itself.
     }
-  }
+  });
 }

@@ -49,7 +49,8 @@ export interface ParseSnapshotOptions {
 // two buffers are most of what the edge-tail worker would otherwise add to peak RSS.
 const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_CHUNK_SIZE = 1 << 30;
-const DEFAULT_WORKER_MIN_BYTES = 64 * 1024 * 1024;
+/** Files this large are parsed on two threads, into shared columns (`workerMinBytes`' default). */
+export const SPLIT_PARSE_MIN_BYTES = 64 * 1024 * 1024;
 
 /** A split `edges` read that did not work out: the file is parsed again without one. */
 class SplitAbandoned extends Error {}
@@ -66,7 +67,7 @@ export async function parseSnapshotFile(path: string, options: ParseSnapshotOpti
   if (workerShare !== null && !(workerShare >= 0 && workerShare <= 1)) {
     throw new RangeError(`workerShare must be from 0 to 1, not ${workerShare}`);
   }
-  const worker = { minBytes: options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES, share: workerShare };
+  const worker = { minBytes: options.workerMinBytes ?? SPLIT_PARSE_MIN_BYTES, share: workerShare };
   try {
     return await parseOnce(path, chunkSize, options.onProgress, worker);
   } catch (err) {

@@ -19,21 +19,22 @@
  * records), about 400 bytes each in JSON. Past `MAX_OWNERS`, class owners are kept first (their
  * number is bounded by the program's classes), then the rest by retained size.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { CATEGORIES, type Category, type CategoryStats, type OwnerSummary, type SnapshotSummary } from './snapshot-summary.js';
 import { ROOT_ORDINAL, computeEssentialEdges } from './essential-edges.js';
-import { buildDominatedChildren, buildDominatorTree, type DominatorTree } from './dominators.js';
+import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, type DominatorTree } from './dominators.js';
 import { computeRetainedSizes } from './retained-sizes.js';
 import { computeShortestPaths } from './distances.js';
 import { classifyNodes } from './node-categories.js';
 import { attributeOwners, type Owner } from './owners.js';
 import { describeRetainerPath } from './retainer-paths.js';
-import { parseSnapshotFile } from './snapshot-parser.js';
+import { SPLIT_PARSE_MIN_BYTES, parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
 import { computeGrowthRoots } from './growth-roots.js';
 import { WorkBuffers } from './work-buffers.js';
-import { ShortestPathsJob, sweepEssentialEdgesElsewhere } from './second-core-job.js';
+import { SecondCore } from './second-core-job.js';
 import { identitySample } from './identity-sample.js';
 
 export interface SummaryContext {
@@ -52,8 +53,17 @@ export const MAX_OWNERS = 2000;
 export type PassRunner = <T>(name: string, pass: () => T) => T;
 const runPass: PassRunner = (_name, pass) => pass();
 
-export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass): SnapshotSummary {
-  const { categories, tree, retainedSizes, paths, children } = graphPasses(snapshot, run);
+export interface SummaryWork {
+  /**
+   * The thread for the second core's jobs (`second-core-job.ts`), opened by the caller ahead of
+   * time (while the file is parsed), and closed by it. Without it, a snapshot with shared columns
+   * gets one for the length of the call.
+   */
+  secondCore?: SecondCore | null;
+}
+
+export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass, work: SummaryWork = {}): SnapshotSummary {
+  const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, work.secondCore);
   const { owners, ownerOfNode, isInstance, functionSite } = run('owners', () =>
     attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
   );
@@ -109,7 +119,7 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
     categories: composition.heap,
     owners: ownerSummaries,
     ...(growthRoots ? { growthRoots } : {}),
-    identity: run('identity sample', () => identitySample(snapshot)),
+    identity,
   };
 }
 
@@ -118,8 +128,15 @@ export async function summarizeSnapshotFile(
   context: SummaryContext,
   onProgress?: (read: number, total: number) => void,
 ): Promise<SnapshotSummary> {
-  const snapshot = await parseSnapshotFile(path, { onProgress });
-  return summarizeSnapshot(snapshot, { ...context, source: context.source ?? basename(path) });
+  // A file parsed on two threads gets the second core for its graph passes: started now, the
+  // thread is ready by the time the passes begin.
+  const secondCore = statSync(path).size >= SPLIT_PARSE_MIN_BYTES ? SecondCore.open() : null;
+  try {
+    const snapshot = await parseSnapshotFile(path, { onProgress });
+    return summarizeSnapshot(snapshot, { ...context, source: context.source ?? basename(path) }, runPass, { secondCore });
+  } finally {
+    secondCore?.close();
+  }
 }
 
 /** Summaries of snapshots of ONE process in order, each with the earlier snapshots' maxNodeId as cohort boundaries. */
@@ -146,33 +163,50 @@ export async function summarizeSnapshotFiles(
 
 /**
  * The passes that share work buffers. The pool is a local of this function, so buffers nobody took
- * are garbage once it returns, before categories and owners allocate theirs.
+ * are garbage once it returns, before owners allocate theirs.
+ *
+ * Big files come with shared graph columns: the second core then takes the essential-edge sweep
+ * (while this thread marks the user-owned nodes and classifies every node), the shortest-path BFS
+ * (while this thread computes the dominators) and the dominated children (while this thread
+ * computes retained sizes and the identity sample). Work arrays are then shared too, so that the
+ * second core can write them.
  */
-function graphPasses(snapshot: HeapSnapshot, run: PassRunner) {
-  const buffers = new WorkBuffers();
-  // Big files come with shared graph columns. The second core then sweeps the edges for the
-  // essential-edge rules while this thread marks the user-owned nodes and classifies every node,
-  // and it runs the shortest-path BFS while this thread computes the dominators.
+function graphPasses(snapshot: HeapSnapshot, run: PassRunner, given: SecondCore | null | undefined) {
   const shared = snapshot.firstEdge.buffer instanceof SharedArrayBuffer && snapshot.edgeToNode.buffer instanceof SharedArrayBuffer;
-  // Counted by the essential-edge pass on its way, for the dominator pass.
-  const retainerCounts = shared ? buffers.sharedUint32(snapshot.nodeCount + 1) : buffers.uint32(snapshot.nodeCount + 1);
-  let categories: Uint8Array | null = null;
-  const essential = run(shared ? 'essential edges + categories' : 'essential edges', () =>
-    computeEssentialEdges(snapshot, {}, {
-      buffers,
-      retainerCounts,
-      shared,
-      ...(shared ? { sweepElsewhere: sweepEssentialEdgesElsewhere, meanwhile: () => (categories = classifyNodes(snapshot)) } : {}),
-    }),
-  );
-  categories ??= run('categories', () => classifyNodes(snapshot));
-  const pathsJob = shared ? ShortestPathsJob.start(snapshot, essential) : null;
-  // The dominator pass lists retainers itself, keyed the way its main loop reads them.
-  const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
-  const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
-  const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
-  const children = run('dominated children', () => buildDominatedChildren(tree, buffers));
-  return { categories, tree, retainedSizes, paths, children };
+  const ownCore = shared && given === undefined ? SecondCore.open() : null;
+  const core = shared ? (given ?? ownCore) : null;
+  try {
+    const buffers = new WorkBuffers({ shared: core !== null });
+    // Counted by the essential-edge pass on its way, for the dominator pass.
+    const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
+    let categories: Uint8Array | null = null;
+    const essential = run(core ? 'essential edges + categories' : 'essential edges', () =>
+      computeEssentialEdges(snapshot, {}, {
+        buffers,
+        retainerCounts,
+        shared: core !== null,
+        ...(core ? { sweepElsewhere: (sweep) => core.essentialSweep(sweep), meanwhile: () => (categories = classifyNodes(snapshot)) } : {}),
+      }),
+    );
+    categories ??= run('categories', () => classifyNodes(snapshot));
+    const pathsJob = core?.shortestPaths(snapshot, essential) ?? null;
+    // The dominator pass lists retainers itself, keyed the way its main loop reads them.
+    const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
+    const childrenInto = allocateDominatedChildren(snapshot.nodeCount, buffers);
+    const childrenJob = core?.dominatedChildren(tree, childrenInto) ?? null;
+    const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
+    const identity = run('identity sample', () => identitySample(snapshot));
+    const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
+    const children = run('dominated children', () => {
+      if (childrenJob?.join()) return childrenInto;
+      // Zeroed again: a worker that failed may have begun the counts.
+      childrenInto.firstDominated.fill(0);
+      return buildDominatedChildren(tree, buffers, childrenInto);
+    });
+    return { categories, tree, retainedSizes, paths, children, identity };
+  } finally {
+    ownCore?.close();
+  }
 }
 
 interface Aggregates {

@@ -17,6 +17,19 @@ export class WorkBuffers {
   /** Shared buffers this pool made: given back, they are reused like any other. */
   private readonly ownShared = new WeakSet<SharedArrayBuffer>();
 
+  /**
+   * `shared`: every buffer the pool makes is a SharedArrayBuffer, so that any work array (a pass's
+   * result included) can be handed to a pass on another thread (`second-core-job.ts`).
+   */
+  constructor(private readonly options: { shared?: boolean } = {}) {}
+
+  private fresh(bytes: number): ArrayBuffer | SharedArrayBuffer {
+    if (!this.options.shared) return new ArrayBuffer(bytes);
+    const buffer = new SharedArrayBuffer(bytes);
+    this.ownShared.add(buffer);
+    return buffer;
+  }
+
   /** A buffer of at least `bytes` bytes: the smallest free one that fits, else a new (zeroed) one. */
   take(bytes: number, zeroed: boolean): ArrayBuffer | SharedArrayBuffer {
     let best = -1;
@@ -24,7 +37,7 @@ export class WorkBuffers {
       const length = this.free[i].byteLength;
       if (length >= bytes && (best < 0 || length < this.free[best].byteLength)) best = i;
     }
-    if (best < 0) return new ArrayBuffer(bytes);
+    if (best < 0) return this.fresh(bytes);
     const buffer = this.free[best];
     this.free.splice(best, 1);
     if (zeroed) new Uint8Array(buffer, 0, bytes).fill(0);
@@ -43,15 +56,6 @@ export class WorkBuffers {
     return new Float64Array(this.take(8 * length, zeroed), 0, length);
   }
 
-  /**
-   * A zeroed array on a SharedArrayBuffer, for a pass that runs partly on another thread (always a
-   * fresh buffer: a pooled one may be an ordinary ArrayBuffer). Given back, it joins the pool.
-   */
-  sharedUint32(length: number): Uint32Array {
-    const buffer = new SharedArrayBuffer(4 * length);
-    this.ownShared.add(buffer);
-    return new Uint32Array(buffer, 0, length);
-  }
 
   /** Give back the buffers under these arrays (the caller no longer reads or writes them). */
   give(...arrays: ArrayBufferView[]): void {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { computeEssentialEdges, isEssentialEdge } from '../analyzers/essential-edges.js';
 import { buildRetainerIndex } from '../analyzers/retainers.js';
-import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
+import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
+import { WorkBuffers } from '../analyzers/work-buffers.js';
 import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
 import { computeShortestPaths, edgeSource, UNREACHABLE } from '../analyzers/distances.js';
 import { heapGraph } from './helpers/heap-graph-builder.js';
-import { ShortestPathsJob, sweepEssentialEdgesElsewhere } from '../analyzers/second-core-job.js';
+import { SecondCore } from '../analyzers/second-core-job.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 
 type Builder = ReturnType<typeof heapGraph>;
@@ -188,6 +189,7 @@ describe('dominators and retained sizes', () => {
       edgeNameOrIndex: share(snapshot.edgeNameOrIndex),
       nodeId: share(snapshot.nodeId),
     };
+    const core = SecondCore.open()!;
     for (const wait of [false, true]) {
       const counts = new Uint32Array(new SharedArrayBuffer(4 * (snapshot.nodeCount + 1)));
       let worked: boolean | null = null;
@@ -195,7 +197,7 @@ describe('dominators and retained sizes', () => {
         retainerCounts: counts,
         shared: true,
         sweepElsewhere: (sweep) => {
-          const job = sweepEssentialEdgesElsewhere(sweep)!;
+          const job = core.essentialSweep(sweep)!;
           expect(job).not.toBeNull();
           return {
             join: () => {
@@ -212,9 +214,10 @@ describe('dominators and retained sizes', () => {
       expect(Array.from(bits)).toEqual(Array.from(expected));
       expect(Array.from(counts)).toEqual(Array.from(counted));
     }
-    // Columns that are not shared: no worker, and this thread sweeps.
+    // Columns that are not shared: not for the worker, and this thread sweeps.
     let offered: unknown = 'not offered';
-    const own = computeEssentialEdges(snapshot, {}, { sweepElsewhere: (sweep) => (offered = sweepEssentialEdgesElsewhere(sweep)) });
+    const own = computeEssentialEdges(snapshot, {}, { sweepElsewhere: (sweep) => (offered = core.essentialSweep(sweep)) });
+    core.close();
     expect(offered).toBeNull();
     expect(Array.from(own)).toEqual(Array.from(expected));
   }, 60_000);
@@ -326,7 +329,7 @@ describe('dominator children and shortest paths', () => {
     expect(paths.parentEdge[0]).toBe(UNREACHABLE);
   });
 
-  it('gives the same paths from the worker thread as on the main thread, and on either side of the claim', async () => {
+  it('gives the same paths and dominated children from the worker thread as on the main thread, and on either side of the claim', async () => {
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const size = 400;
@@ -346,19 +349,40 @@ describe('dominator children and shortest paths', () => {
     };
     const graph = { nodeCount: r.snapshot.nodeCount, firstEdge: share(r.snapshot.firstEdge), edgeToNode: share(r.snapshot.edgeToNode) };
     const essential = share(r.essential);
-    expect(ShortestPathsJob.start(r.snapshot, r.essential)).toBeNull(); // nothing shared: no worker
+    const core = SecondCore.open()!;
+    try {
+      expect(core.shortestPaths(r.snapshot, r.essential)).toBeNull(); // nothing shared: not for the worker
 
-    // Joined at once: the main thread may claim the job first; either way the paths are the same.
-    const early = ShortestPathsJob.start(graph, essential)!;
-    const first = early.join() ?? computeShortestPaths(graph, essential);
-    expect(Array.from(first.parentEdge)).toEqual(expected);
+      // Joined at once: the main thread may claim the job first; either way the paths are the same.
+      const early = core.shortestPaths(graph, essential)!;
+      const first = early.join() ?? computeShortestPaths(graph, essential);
+      expect(Array.from(first.parentEdge)).toEqual(expected);
 
-    // Joined once the worker has it: the worker's column.
-    const late = ShortestPathsJob.start(graph, essential)!;
-    for (let waited = 0; !late.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
-    const fromWorker = late.join();
-    expect(fromWorker).not.toBeNull();
-    expect(Array.from(fromWorker!.parentEdge)).toEqual(expected);
+      // Joined once the worker has it: the worker's column. The same thread takes job after job.
+      for (let round = 0; round < 2; round++) {
+        const late = core.shortestPaths(graph, essential)!;
+        for (let waited = 0; !late.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+        const fromWorker = late.join();
+        expect(fromWorker).not.toBeNull();
+        expect(Array.from(fromWorker!.parentEdge)).toEqual(expected);
+      }
+
+      // The dominator tree's children lists, from the worker, as the main thread builds them.
+      const tree = { ...r.tree, dominator: share(r.tree.dominator), preorder: share(r.tree.preorder) };
+      const into = allocateDominatedChildren(graph.nodeCount, new WorkBuffers({ shared: true }));
+      const children = core.dominatedChildren(tree, into)!;
+      for (let waited = 0; !children.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+      expect(children.join()).toBe(true);
+      const built = buildDominatedChildren(r.tree);
+      expect(Array.from(into.firstDominated)).toEqual(Array.from(built.firstDominated));
+      expect(Array.from(into.dominated)).toEqual(Array.from(built.dominated));
+      expect(core.dominatedChildren(r.tree, allocateDominatedChildren(graph.nodeCount))).toBeNull(); // not shared
+    } finally {
+      core.close();
+    }
+    const closed = SecondCore.open()!;
+    closed.close();
+    expect(closed.shortestPaths(graph, essential)).toBeNull(); // a closed core takes no job
   }, 60_000);
 
   it('leaves nodes reachable only weakly without a path', () => {
