@@ -18,8 +18,8 @@
  * The main thread never depends on the worker: one shared word per job says who does it. The
  * worker claims it when it gets to it (pending -> running); the main thread, when it needs the
  * result, claims it if the worker has not yet (pending -> main), and then does the job itself, as
- * it would if the worker failed. Only a worker already running is waited for, synchronously
- * (`Atomics.wait`): the passes are synchronous code.
+ * it would if the worker failed. Only a job the worker has already taken is waited for,
+ * synchronously (`Atomics.wait`: the passes are synchronous code), to its end.
  *
  * This file is both sides: imported normally it exports `SecondCore`; started as the worker
  * (workerData.role) it runs the jobs it is sent until it is terminated.
@@ -40,9 +40,6 @@ const RUNNING = 1;
 const DONE = 2;
 const CLAIMED_BY_MAIN = 3;
 const FAILED = 4;
-
-/** How long the main thread waits for a running job before doing it itself (a worker that hangs). */
-const WAIT_MS = 120_000;
 
 interface ShortestPathsInput {
   nodeCount: number;
@@ -75,18 +72,19 @@ export class SecondCoreJob {
     return Atomics.load(this.state, 0) !== PENDING;
   }
 
-  /** True when the worker did the job; false when the caller must do it (and may: the worker will not). */
+  /**
+   * True when the worker did the job; false when the caller must do it (and may: the worker will
+   * not, and has stopped writing). A job the worker has taken is waited for, however long it takes:
+   * it ends either way (an exception marks it failed), and the caller may redo it in the same
+   * output arrays only once the worker is out of them.
+   */
   join(): boolean {
     const { state } = this;
     let seen = Atomics.compareExchange(state, 0, PENDING, CLAIMED_BY_MAIN);
-    const deadline = Date.now() + WAIT_MS;
-    while (seen === RUNNING && Date.now() < deadline) {
-      Atomics.wait(state, 0, RUNNING, deadline - Date.now());
+    while (seen === RUNNING) {
+      Atomics.wait(state, 0, RUNNING);
       seen = Atomics.load(state, 0);
     }
-    // A worker still running past the deadline writes only this job's output columns, which are
-    // dropped: the caller computes its own.
-    if (seen === RUNNING) Atomics.compareExchange(state, 0, RUNNING, CLAIMED_BY_MAIN);
     return seen === DONE;
   }
 }

@@ -2,9 +2,8 @@
  * Snapshot in, compact `SnapshotSummary` out: the whole engine, pass by pass, as DevTools'
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts. For big
- * files (shared columns) the second core takes the essential-edge sweep, while this thread marks
- * the user-owned nodes and classifies every node, and the shortest-path BFS, while this thread
- * computes the dominators (`second-core-job.ts`).
+ * files (shared columns) the second core takes the essential-edge sweep, the shortest-path BFS and
+ * the dominated children while this thread does other passes (`graphPasses`, `second-core-job.ts`).
  *
  * Memory: the graph passes up to the dominated children share one pool of work buffers
  * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
@@ -130,12 +129,21 @@ export async function summarizeSnapshotFile(
 ): Promise<SnapshotSummary> {
   // A file parsed on two threads gets the second core for its graph passes: started now, the
   // thread is ready by the time the passes begin.
-  const secondCore = statSync(path).size >= SPLIT_PARSE_MIN_BYTES ? SecondCore.open() : null;
+  const secondCore = fileSize(path) >= SPLIT_PARSE_MIN_BYTES ? SecondCore.open() : null;
   try {
     const snapshot = await parseSnapshotFile(path, { onProgress });
     return summarizeSnapshot(snapshot, { ...context, source: context.source ?? basename(path) }, runPass, { secondCore });
   } finally {
     secondCore?.close();
+  }
+}
+
+/** The file's size, or 0 when it cannot be read (the parser then says why, as it always has). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
