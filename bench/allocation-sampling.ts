@@ -8,13 +8,13 @@
  *
  *   npx tsx bench/allocation-sampling.ts [-- --rounds 5 --window 2000 --interval 32768]
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InspectorClient } from '../harness/inspector-client.js';
 import { enableHeapProfiler } from '../harness/heap-capture.js';
+import { forkInspectable } from '../test/helpers/inspectable-node.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,15 +55,7 @@ console.error('ready');
 const dir = mkdtempSync(join(tmpdir(), 'memprobe-sampling-bench-'));
 const file = join(dir, 'target.mjs');
 writeFileSync(file, TARGET);
-const child = fork(file, [], { execArgv: ['--inspect=127.0.0.1:0'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-const url = await new Promise<string>((resolve) => {
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d;
-    const m = /Debugger listening on (ws:\/\/\S+)/.exec(err);
-    if (m && err.includes('ready')) resolve(m[1]);
-  });
-});
+const { child, url } = await forkInspectable(file);
 const ask = <T>(message: object): Promise<T> =>
   new Promise((resolve) => {
     child.once('message', (reply) => resolve(reply as T));

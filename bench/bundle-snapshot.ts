@@ -10,13 +10,13 @@
  *
  *   npx tsx bench/bundle-snapshot.ts [-- --objects 200000]
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InspectorClient } from '../harness/inspector-client.js';
 import { enableHeapProfiler, takeHeapSnapshot } from '../harness/heap-capture.js';
+import { forkInspectable } from '../test/helpers/inspectable-node.js';
 
 const { values } = parseArgs({ options: { objects: { type: 'string', default: '200000' } } });
 const objects = Number(values.objects);
@@ -36,15 +36,7 @@ const dir = mkdtempSync(join(tmpdir(), 'memprobe-bundle-bench-'));
 async function measure(label: string, withBundle: boolean, prepare: boolean): Promise<void> {
   const file = join(dir, `${label.replace(/\W+/g, '-')}.mjs`);
   writeFileSync(file, TARGET(withBundle));
-  const child = fork(file, [], { execArgv: ['--inspect=127.0.0.1:0'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-  const url = await new Promise<string>((resolve) => {
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d;
-      const m = /Debugger listening on (ws:\/\/\S+)/.exec(err);
-      if (m && err.includes('ready')) resolve(m[1]);
-    });
-  });
+  const { child, url } = await forkInspectable(file);
   const client = await InspectorClient.connect(url);
   await enableHeapProfiler(client);
   const pauses: string[] = [];

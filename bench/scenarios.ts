@@ -9,11 +9,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report } from '../core/report-schema.js';
+import { freePort } from '../test/helpers/running-node.js';
 
 /** The package root, whether this runs from bench/ (tsx) or dist/bench/ (compiled). */
 function packageRoot(): string {
@@ -43,16 +43,6 @@ const SCENARIOS: Scenario[] = [
   { file: 'express-healthy.mjs', http: true, expect: { verdict: null } },
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function runScenario(s: Scenario, duration: string): Promise<{ report: Report | null; code: number | null; stderr: string; seconds: number }> {
   const out = mkdtempSync(join(tmpdir(), 'memprobe-scenario-'));

@@ -4,7 +4,7 @@
  * source has run: the inspector opens during Node's bootstrap, when evaluated code cannot use timers
  * yet, and a real target is never attached to that early.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 
 export interface InspectableNode {
   child: ChildProcess;
@@ -44,4 +44,22 @@ export function startInspectableNode(source: string): Promise<InspectableNode> {
     });
     child.once('exit', () => reject(new Error(`the child exited before its inspector opened: ${stderr}`)));
   });
+}
+
+/**
+ * Forks `file` (with an IPC channel) with its inspector on 127.0.0.1 and a random port, and
+ * resolves with the child and its ws URL once the child has written "ready" to stderr: for the
+ * benchmarks that steer their target by message.
+ */
+export async function forkInspectable(file: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(file, [], { execArgv: ['--inspect=127.0.0.1:0'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const url = await new Promise<string>((resolve) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d;
+      const m = /Debugger listening on (ws:\/\/\S+)/.exec(err);
+      if (m && err.includes('ready')) resolve(m[1]);
+    });
+  });
+  return { child, url };
 }
