@@ -11,6 +11,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { SnapshotFormatError } from './snapshot-format-error.js';
 import { decodeJsonString, JsonStringError } from './snapshot-json-string.js';
+import { BATCH_VALUES, NumberScanKernel } from './number-scan-kernel.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -29,6 +30,13 @@ export class SnapshotByteSource {
   /** File offset of `buf[0]`. */
   base = 0;
 
+  /**
+   * The number arrays' WebAssembly loop, whose memory holds `buf` and the spare buffer; null for a
+   * source without it (`locateValue`, which needs each value's offset, which only the JavaScript
+   * loop keeps).
+   */
+  readonly kernel: NumberScanKernel | null;
+
   private spare: Buffer;
   private pending: Promise<number> | null = null;
   private pendingAt = 0;
@@ -41,10 +49,11 @@ export class SnapshotByteSource {
     private readonly handle: FileHandle,
     readonly fileSize: number,
     chunkSize: number,
-    private readonly onProgress?: (bytesRead: number, totalBytes: number) => void,
+    private readonly onProgress: ((bytesRead: number, totalBytes: number) => void) | undefined,
+    withKernel: boolean,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkSize);
-    this.spare = Buffer.allocUnsafe(chunkSize);
+    this.kernel = withKernel ? NumberScanKernel.create(chunkSize, BATCH_VALUES) : null;
+    [this.buf, this.spare] = this.kernel ? this.kernel.chunks : [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
   }
 
   static async open(
@@ -52,6 +61,8 @@ export class SnapshotByteSource {
     chunkSize: number,
     onProgress?: (bytesRead: number, totalBytes: number) => void,
     startAt = 0,
+    /** False: number arrays are read by the JavaScript loop alone, which keeps each value's offset. */
+    withKernel = true,
   ): Promise<SnapshotByteSource> {
     let handle: FileHandle;
     try {
@@ -64,7 +75,7 @@ export class SnapshotByteSource {
       if (!stat.isFile()) throw new SnapshotFormatError(path, 'not a regular file', null);
       // No need for buffers larger than what is left to read.
       const bufferSize = Math.max(1, Math.min(chunkSize, stat.size - startAt));
-      const source = new SnapshotByteSource(path, handle, stat.size, bufferSize, onProgress);
+      const source = new SnapshotByteSource(path, handle, stat.size, bufferSize, onProgress, withKernel);
       source.base = source.nextReadAt = source.pendingAt = startAt;
       source.startRead(source.spare);
       return source;

@@ -11,6 +11,7 @@
  * is cheaper than keeping an offset for each of ~10^8 values on the way.
  */
 import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
+import { BATCH_VALUES, type NumberScanKernel } from './number-scan-kernel.js';
 
 const EXPECT_FIRST = 0; // just after '[': a number or ']'
 const IN_NUMBER = 1;
@@ -21,7 +22,6 @@ const EXPECT_NUMBER = 3; // after ',': a number
 const MAX_DIGITS = 15;
 const UINT32_MAX = 0xffffffff;
 
-const TARGET_BATCH = 1 << 16;
 const WARMUP_ROWS = 16;
 
 export class NumberArrayReader {
@@ -37,6 +37,8 @@ export class NumberArrayReader {
   before = 0;
 
   private readonly warmupSize: number;
+  /** The source's WebAssembly loop, which writes `values` in place; null: the JavaScript loop alone. */
+  private readonly kernel: NumberScanKernel | null;
   private state = EXPECT_FIRST;
   private value = 0;
   private digits = 0;
@@ -47,7 +49,10 @@ export class NumberArrayReader {
     readonly section: string,
     rowWidth = 1,
   ) {
-    this.values = new Uint32Array(Math.max(1, Math.floor(TARGET_BATCH / rowWidth)) * rowWidth);
+    const length = Math.max(1, Math.floor(BATCH_VALUES / rowWidth)) * rowWidth;
+    // In the source's WebAssembly memory when it has one, so that the loop there writes the batch in place.
+    this.kernel = source.kernel && length <= BATCH_VALUES ? source.kernel : null;
+    this.values = this.kernel ? this.kernel.batch.subarray(0, length) : new Uint32Array(length);
     this.warmupSize = Math.min(this.values.length, WARMUP_ROWS * rowWidth);
   }
 
@@ -161,6 +166,14 @@ export class NumberArrayReader {
         state = EXPECT_SEPARATOR;
       }
     }
+    const kernel = this.kernel;
+    if (kernel !== null && state !== IN_NUMBER && i < end && n < capacity) {
+      // The common case in WebAssembly; what it leaves (a number cut by the chunk's end, the ']',
+      // anything wrong) is the next token for the loop below, which then ends at once.
+      i = kernel.scan(buf, i, end, values, n, capacity, state);
+      n = kernel.count;
+      state = kernel.state;
+    }
     while (i < end && n < capacity) {
       const c = buf[i++];
       if (c >= 0x30 && c <= 0x39) {
@@ -218,7 +231,7 @@ export class NumberArrayReader {
  * messages about a value found bad after its chunk is gone; re-reads the file from `arrayStart`.
  */
 export async function locateValue(path: string, arrayStart: number, section: string, valueIndex: number): Promise<number> {
-  const source = await SnapshotByteSource.open(path, 1 << 20, undefined, arrayStart);
+  const source = await SnapshotByteSource.open(path, 1 << 20, undefined, arrayStart, false);
   try {
     const reader = new NumberArrayReader(source, section);
     await reader.open();

@@ -1,0 +1,117 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NUMBER_SCAN_WASM } from '../analyzers/number-scan-wasm.js';
+import { NumberScanKernel } from '../analyzers/number-scan-kernel.js';
+import { NumberArrayReader } from '../analyzers/snapshot-number-array.js';
+import { SnapshotByteSource } from '../analyzers/snapshot-byte-source.js';
+import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
+import { seededRandom } from './helpers/snapshot-mutations.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'memprobe-number-scan-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('number-scan.wat', () => {
+  it('is what the parser loads: the embedded module is the .wat compiled by wabt', async () => {
+    const { compileNumberScan } = (await import('../scripts/build-number-scan-wasm.mjs')) as { compileNumberScan(): Promise<Buffer> };
+    const compiled = await compileNumberScan();
+    // If this fails, the .wat was edited without `npm run build:wasm`.
+    expect(compiled.equals(Buffer.from(NUMBER_SCAN_WASM, 'base64'))).toBe(true);
+  });
+
+  it('takes the common case and stops on the first byte of anything else', () => {
+    const kernel = NumberScanKernel.create(64, 16);
+    const [buf] = kernel.chunks;
+    const scanText = (text: string, state: number, capacity = 16) => {
+      buf.write(text, 'latin1');
+      const stop = kernel.scan(buf, 0, text.length, kernel.batch, 0, capacity, state);
+      return { stop, values: Array.from(kernel.batch.subarray(0, kernel.count)), state: kernel.state };
+    };
+    // After '[' (state 0): numbers, separators, the four whitespace bytes; a number cut by the end is left.
+    expect(scanText('1,22 ,\t333\r\n,4444,5', 0)).toEqual({ stop: 18, values: [1, 22, 333, 4444], state: 3 });
+    // The ']' is the caller's, as is anything the grammar does not allow.
+    expect(scanText('7,8]', 0)).toEqual({ stop: 3, values: [7, 8], state: 2 });
+    expect(scanText('7 8,', 0)).toEqual({ stop: 2, values: [7], state: 2 });
+    expect(scanText(',1,', 0)).toEqual({ stop: 0, values: [], state: 0 });
+    expect(scanText('1,,', 0)).toEqual({ stop: 2, values: [1], state: 3 });
+    expect(scanText('1,-2,', 0)).toEqual({ stop: 2, values: [1], state: 3 });
+    // Fifteen digits are exact (and saturate to 32 bits); sixteen are the caller's to reject.
+    expect(scanText('4294967295,4294967296,999999999999999,', 0)).toEqual({ stop: 38, values: [4294967295, 4294967295, 4294967295], state: 3 });
+    expect(scanText('1,1234567890123456,', 0)).toEqual({ stop: 2, values: [1], state: 3 });
+    // A full batch stops it between tokens.
+    expect(scanText('1,2,3,4,', 0, 2)).toEqual({ stop: 3, values: [1, 2], state: 2 });
+  });
+});
+
+/** What reading a number array gives: its values and where the cursor ends, or the error with its offset. */
+async function readArray(path: string, chunkSize: number, withKernel: boolean, usedKernel: { reads: number }): Promise<{ values: number[]; end: number } | { error: string }> {
+  const source = await SnapshotByteSource.open(path, chunkSize, undefined, 0, withKernel);
+  try {
+    const reader = new NumberArrayReader(source, 'nodes', 3);
+    await reader.open();
+    const values: number[] = [];
+    while (!reader.done) {
+      const n = await reader.next();
+      for (let k = 0; k < n; k++) values.push(reader.values[k]);
+    }
+    if (source.kernel !== null && reader.values.buffer === source.kernel.batch.buffer) usedKernel.reads++;
+    return { values, end: source.offset };
+  } catch (err) {
+    if (!(err instanceof SnapshotFormatError)) throw err;
+    return { error: err.message };
+  } finally {
+    await source.close();
+  }
+}
+
+describe('number arrays read with the WebAssembly loop', () => {
+  const random = seededRandom(20261201);
+  const int = (below: number) => Math.floor(random() * below);
+  const spaces = ['', '', '', ' ', '\n', '\r\n', '\t', '  '];
+  const number = () => {
+    const digits = 1 + (random() < 0.05 ? int(17) : int(10));
+    let text = String(1 + int(9));
+    while (text.length < digits) text += String(int(10));
+    return random() < 0.1 ? '0' : text;
+  };
+  const validArray = () => {
+    const count = int(200);
+    const parts: string[] = [];
+    for (let k = 0; k < count; k++) parts.push(spaces[int(spaces.length)] + number() + spaces[int(spaces.length)]);
+    return `[${parts.join(',')}${spaces[int(spaces.length)]}]`;
+  };
+  const damage = (text: string) => {
+    const at = 1 + int(text.length - 1);
+    const junk = [',', ']', '[', '-', '.', 'x', '"', '}', ' ', '9'][int(10)];
+    return int(2) === 0 ? text.slice(0, at) + junk + text.slice(at) : text.slice(0, at) + text.slice(at + 1);
+  };
+
+  it('gives the values, the end and every error exactly as the JavaScript loop does, at any chunk size', async () => {
+    let errors = 0;
+    const usedKernel = { reads: 0 };
+    const unused = { reads: 0 };
+    for (let index = 0; index < 200; index++) {
+      const valid = validArray();
+      const text = index % 3 === 0 ? valid : damage(valid) + (index % 2 ? '' : ' ');
+      const path = join(dir, `a${index}.json`);
+      await writeFile(path, text + (index % 5 === 0 ? '' : ',"more":1'));
+      // Chunks of a byte or two put every token across a boundary; they are slow, so fewer cases.
+      for (const chunkSize of index < 20 ? [1, 2, 7, 61, 4096] : [7, 61, 4096]) {
+        const withKernel = await readArray(path, chunkSize, true, usedKernel);
+        const withoutKernel = await readArray(path, chunkSize, false, unused);
+        if ('error' in withKernel) errors++;
+        expect(withKernel, `case ${index}, chunk ${chunkSize}: ${JSON.stringify(text.slice(0, 120))}`).toEqual(withoutKernel);
+      }
+    }
+    // Both kinds of outcome were there, and the reads went through the kernel.
+    expect(errors).toBeGreaterThan(150);
+    expect(usedKernel.reads).toBeGreaterThan(200);
+    expect(unused.reads).toBe(0);
+  });
+});
