@@ -6,10 +6,10 @@
  * so neither the file nor its `strings` section ever becomes one JS string: files past V8's 512 MB
  * string limit parse in memory close to the size of the columns plus the strings.
  *
- * Files of 64 MiB and more use the second core: a worker thread parses the tail of `edges` backwards
- * into the same (shared) columns while this thread parses `nodes` and the head of `edges`, then the
- * later sections (`snapshot-edge-tail.ts`). Anything unexpected there, a corrupt file included, and
- * the file is parsed again the ordinary way, so results and errors are exactly those of one thread.
+ * Files of 64 MiB and more use the second core: a worker thread reads `edges` into shared columns
+ * while this thread reads `nodes`, jumps past `edges` and reads the later sections
+ * (`snapshot-edges-worker.ts`). Anything unexpected there, a corrupt file included, and the file is
+ * parsed again the ordinary way, so results and errors are exactly those of one thread.
  *
  * Everything is checked as it is read, against the layout and counts in the file's own `meta`:
  * a corrupt, truncated or mis-shaped file throws `SnapshotFormatError` naming what is wrong and the
@@ -19,9 +19,9 @@ import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
 import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
-import { EdgeTailWorker } from './snapshot-edge-tail.js';
+import { EdgesWorker, type EdgesPlan } from './snapshot-edges-worker.js';
 import { SnapshotFormatError } from './snapshot-format-error.js';
-import { allocateEdgeColumns, confirmSplit, readEdges, readEdgesHead, readLocations, readNodes, type EdgeColumns, type EdgeHead, type NodeColumns, type ReadSection } from './snapshot-sections.js';
+import { allocateEdgeColumns, readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
 import { readStrings } from './snapshot-strings.js';
 import { findBadStringReference } from './snapshot-string-references.js';
 
@@ -33,26 +33,21 @@ export interface ParseSnapshotOptions {
   /** Called after each chunk is read. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /**
-   * Files at least this large have the tail of `edges` parsed by a worker thread, on the second
-   * core (`snapshot-edge-tail.ts`). Default 64 MiB: below that the worker's start-up (tens of ms)
+   * Files at least this large have `edges` read by a worker thread, on the second core
+   * (`snapshot-edges-worker.ts`). Default 64 MiB: below that the worker's start-up (tens of ms)
    * eats the gain. Infinity turns it off.
    */
   workerMinBytes?: number;
-  /**
-   * The fraction (0 to 1) of the `edges` section's bytes the worker takes, from the end. Default:
-   * what balances the two threads' estimated work. For tests, to put the split anywhere.
-   */
-  workerShare?: number;
 }
 
 // 4 MiB: as fast as larger chunks here (a read per chunk is cheap next to tokenizing it), and the
-// two buffers are most of what the edge-tail worker would otherwise add to peak RSS.
+// two buffers are most of what the edges worker adds to peak RSS.
 const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_CHUNK_SIZE = 1 << 30;
 /** Files this large are parsed on two threads, into shared columns (`workerMinBytes`' default). */
 export const SPLIT_PARSE_MIN_BYTES = 64 * 1024 * 1024;
 
-/** A split `edges` read that did not work out: the file is parsed again without one. */
+/** An `edges` read by the worker that did not work out: the file is parsed again without one. */
 class SplitAbandoned extends Error {}
 
 /** Sections V8 writes whose content the model does not hold (allocation tracking): checked to be arrays, then skipped. */
@@ -63,34 +58,20 @@ export async function parseSnapshotFile(path: string, options: ParseSnapshotOpti
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
     throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, not ${chunkSize}`);
   }
-  const workerShare = options.workerShare ?? null;
-  if (workerShare !== null && !(workerShare >= 0 && workerShare <= 1)) {
-    throw new RangeError(`workerShare must be from 0 to 1, not ${workerShare}`);
-  }
-  const worker = { minBytes: options.workerMinBytes ?? SPLIT_PARSE_MIN_BYTES, share: workerShare };
+  const workerMinBytes = options.workerMinBytes ?? SPLIT_PARSE_MIN_BYTES;
   try {
-    return await parseOnce(path, chunkSize, options.onProgress, worker);
+    return await parseOnce(path, chunkSize, options.onProgress, workerMinBytes);
   } catch (err) {
     // Rare (a corrupt file, or one whose edges section is not what the worker expected): the
     // ordinary sequential parse gives the verdict, and the exact error if there is one.
-    if (err instanceof SplitAbandoned) return await parseOnce(path, chunkSize, options.onProgress, { minBytes: Infinity, share: null });
+    if (err instanceof SplitAbandoned) return await parseOnce(path, chunkSize, options.onProgress, Infinity);
     throw err;
   }
 }
 
-interface WorkerChoice {
-  minBytes: number;
-  share: number | null;
-}
-
-async function parseOnce(
-  path: string,
-  chunkSize: number,
-  onProgress: ParseSnapshotOptions['onProgress'],
-  worker: WorkerChoice,
-): Promise<HeapSnapshot> {
+async function parseOnce(path: string, chunkSize: number, onProgress: ParseSnapshotOptions['onProgress'], workerMinBytes: number): Promise<HeapSnapshot> {
   const source = await SnapshotByteSource.open(path, chunkSize, onProgress);
-  const parser = new SnapshotParser(source, source.fileSize >= worker.minBytes ? { share: worker.share } : null);
+  const parser = new SnapshotParser(source, source.fileSize >= workerMinBytes ? chunkSize : null);
   try {
     return await parser.parse();
   } finally {
@@ -106,16 +87,16 @@ class SnapshotParser {
   private locations = new Map<number, SourceLocation>();
   private strings: string[] | null = null;
   private seen = new Set<string>();
-  /** The edge-tail worker, started when `nodes` begins (header known) and stopped by `edges`. */
-  private worker: EdgeTailWorker | null = null;
+  /** The edges worker, started when `nodes` begins (header known), stopped once its `edges` are confirmed. */
+  private worker: EdgesWorker | null = null;
   private sharedEdgeColumns: EdgeColumns | null = null;
-  /** This thread's share of a split `edges` read, until the worker's share is confirmed. */
-  private edgeHead: EdgeHead | null = null;
+  /** The section the worker is reading, until its result is confirmed. */
+  private pendingEdges: ReadSection<EdgeColumns> | null = null;
 
   constructor(
     private readonly source: SnapshotByteSource,
-    /** Null: no worker; otherwise the worker's share of `edges` (null: balanced). */
-    private readonly useWorker: { share: number | null } | null,
+    /** Null: no worker; otherwise the chunk size the worker reads `edges` with. */
+    private readonly workerChunkSize: number | null,
   ) {}
 
   async stopWorker(): Promise<void> {
@@ -128,8 +109,8 @@ class SnapshotParser {
     try {
       await this.parseSections();
     } catch (err) {
-      // An error after a split `edges` read counts only if the edges were whole: otherwise the
-      // ordinary parse would have stopped in them first, and it must be the one to say where.
+      // An error after the worker's `edges` counts only if those were whole: otherwise the ordinary
+      // parse would have stopped in them first, and it must be the one to say where.
       await this.confirmEdges();
       throw err;
     }
@@ -137,14 +118,15 @@ class SnapshotParser {
     return await this.finish();
   }
 
-  /** Wait for the worker's share of a split `edges` read; abandon the split if it does not fit. */
+  /** Wait for the worker's `edges`; abandon its read unless it read every row. */
   private async confirmEdges(): Promise<void> {
-    const head = this.edgeHead;
-    if (!head) return;
-    this.edgeHead = null;
-    const tail = await this.worker!.result;
+    const section = this.pendingEdges;
+    if (!section) return;
+    this.pendingEdges = null;
+    const result = await this.worker!.result;
     await this.stopWorker();
-    if (!confirmSplit(head, tail, this.header!.edgeCount)) throw new SplitAbandoned();
+    if (!result || result.rows !== this.header!.edgeCount) throw new SplitAbandoned();
+    section.maxStringIndex = result.maxStringIndex;
   }
 
   private async parseSections(): Promise<void> {
@@ -180,7 +162,7 @@ class SnapshotParser {
         return;
       case 'nodes': {
         const header = this.requireHeader(key);
-        if (this.useWorker && !this.seen.has('edges') && (await source.peekToken()) === 0x5b) this.startWorker(header, this.useWorker.share);
+        if (this.workerChunkSize !== null && !this.seen.has('edges') && (await source.peekToken()) === 0x5b) this.startWorker(header, this.workerChunkSize);
         this.nodes = await readNodes(source, header, this.sharedEdgeColumns !== null);
         return;
       }
@@ -203,28 +185,18 @@ class SnapshotParser {
     }
   }
 
-  /** The worker parses the tail of `edges` while this thread parses `nodes` and the head of `edges`. */
-  private startWorker(header: SnapshotHeader, share: number | null): void {
+  /** The worker reads `edges` while this thread reads `nodes` and the sections after `edges`. */
+  private startWorker(header: SnapshotHeader, chunkSize: number): void {
     const columns = allocateEdgeColumns(header, true);
-    const fields = header.edgeFields;
     this.sharedEdgeColumns = columns;
     try {
-      this.worker = EdgeTailWorker.start({
+      this.worker = EdgesWorker.start({
         path: this.source.path,
         fileSize: this.source.fileSize,
         nodesArrayStart: this.source.offset,
-        nodeValues: header.nodeCount * header.nodeFields.length,
-        edgeCount: header.edgeCount,
-        edgeWidth: fields.length,
-        typeAt: fields.indexOf('type'),
-        nameAt: fields.indexOf('name_or_index'),
-        toAt: fields.indexOf('to_node'),
-        nodeWidth: header.nodeFields.length,
-        typeLimit: header.edgeTypeNames.length,
-        toLimit: header.nodeCount * header.nodeFields.length,
-        namedType: Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1)),
-        ...columns,
-        share,
+        header,
+        columns,
+        chunkSize,
       });
     } catch {
       // No thread to be had (a resource limit, say): the shared columns serve the ordinary read.
@@ -237,23 +209,22 @@ class SnapshotParser {
     const worker = this.worker;
     const columns = this.sharedEdgeColumns ?? undefined;
     const plan = worker ? await worker.plan : null;
-    if (!worker || !plan || plan.keyAt !== keyAt) {
-      // No split: the worker (if any) must be gone before this thread writes the columns it shares.
+    if (!worker || !plan || !(await this.isAt(plan, keyAt))) {
+      // The worker is not reading these edges: it must be gone before this thread writes the
+      // columns it shares.
       await this.stopWorker();
       return await readEdges(this.source, header, columns);
     }
-    let head: EdgeHead | null;
-    try {
-      head = await readEdgesHead(this.source, header, columns!, plan);
-    } catch (err) {
-      if (err instanceof SnapshotFormatError) throw new SplitAbandoned();
-      throw err;
-    }
-    if (!head) throw new SplitAbandoned();
-    // The worker may still be at its share: the later sections are read meanwhile (they do not
-    // touch the edge columns), and `confirmEdges` waits for it before anything uses them.
-    this.edgeHead = head;
-    return head.section;
+    // The worker may still be reading: the later sections are read meanwhile (they do not touch
+    // the edge columns), and `confirmEdges` waits for it before anything uses them.
+    await this.source.seek(plan.closeAt + 1);
+    this.pendingEdges = { columns: columns!, arrayStart: plan.arrayStart, maxStringIndex: -1 };
+    return this.pendingEdges;
+  }
+
+  /** Whether the worker's plan is for the section starting here: its key, and its '[' next. */
+  private async isAt(plan: EdgesPlan, keyAt: number): Promise<boolean> {
+    return plan.keyAt === keyAt && (await this.source.peekToken()) === 0x5b && this.source.offset === plan.arrayStart;
   }
 
   private requireHeader(section: string): SnapshotHeader {

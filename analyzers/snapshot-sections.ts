@@ -9,7 +9,6 @@
 import type { SourceLocation } from './heap-snapshot.js';
 import type { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
-import type { EdgeTailPlan, EdgeTailResult } from './snapshot-edge-tail.js';
 import { NumberArrayReader, locateValue } from './snapshot-number-array.js';
 
 export interface NodeColumns {
@@ -315,72 +314,4 @@ export async function readLocations(source: SnapshotByteSource, header: Snapshot
     source.fail(`"locations" has ${reader.total} values, not a multiple of ${width} fields`, source.offset - 1);
   }
   return rows.locations;
-}
-
-/**
- * This thread's share of a split `edges` read: its rows (ordinals 0 .. rows - 1), the largest string
- * index among them, and the row boundary where it stopped. The worker's share must start at that
- * boundary and hold the remaining edge_count - rows rows (`confirmSplit`).
- */
-export interface EdgeHead {
-  section: ReadSection<EdgeColumns>;
-  rows: number;
-  boundary: number;
-}
-
-/**
- * `edges` read in two shares: this thread reads from the '[' to the first row boundary at or after
- * `plan.splitAt` while the worker reads from the ']' back to the same boundary, into the same
- * (shared) columns (see `snapshot-edge-tail.ts`). On return the cursor is past the ']', as after an
- * ordinary read, and the caller goes on with the next sections while the worker finishes; it must
- * then `confirmSplit` before it uses the edges.
- *
- * Returns null, leaving the cursor wherever it is, when this thread's share is not what the plan
- * says; the caller then parses the file the ordinary way, so every error is reported exactly as
- * without the split. For the same reason this thread's own format errors here are for the caller to
- * discard, not to report: its batches end at the split, not where the ordinary read's do, and which
- * of two errors comes first can differ.
- */
-export async function readEdgesHead(source: SnapshotByteSource, header: SnapshotHeader, columns: EdgeColumns, plan: EdgeTailPlan): Promise<EdgeHead | null> {
-  const { edgeCount } = header;
-  const width = header.edgeFields.length;
-  const expected = edgeCount * width;
-  const reader = new NumberArrayReader(source, 'edges', width);
-  const rows = new EdgeRows(header, columns);
-  const arrayStart = await reader.open();
-  if (arrayStart !== plan.arrayStart) return null;
-  // Everything before splitAt - 1 in whole-row batches (a row boundary there is below splitAt, so not
-  // the meeting point); the batch that reaches it is left one row short of full so that the row
-  // under way can be completed inside it.
-  const stopAt = plan.splitAt - 1;
-  const batchRows = Math.floor(reader.values.length / width) - 1;
-  if (batchRows < 1) return null;
-  let boundary = -1;
-  while (!reader.done && boundary < 0) {
-    const count = await reader.next(Math.min(batchRows * width, expected + 1 - reader.total), stopAt);
-    if (source.offset >= stopAt) {
-      // Finish the row under way, then take the ',' after it: just past it is the meeting point.
-      await reader.completeRow(width, expected + 1);
-      if (!reader.done && reader.total % width === 0) boundary = await reader.takeSeparator();
-      if (boundary < 0) return null;
-    }
-    if (reader.total > expected) return null;
-    if (rows.add(reader.values, reader.count) >= 0) return null;
-    if (boundary < 0 && count === 0 && !reader.done) return null;
-  }
-  if (boundary < 0) return null;
-  // The worker's share ends at the ']' it found; the ordinary read would be just past it now.
-  await source.seek(plan.closeAt + 1);
-  return { section: { columns: rows.columns, arrayStart, maxStringIndex: rows.maxName }, rows: reader.total / width, boundary };
-}
-
-/**
- * Whether the two shares of a split `edges` read make up the whole section exactly: the worker's
- * share starts at this thread's boundary and the rows add up to edge_count. If so the section's
- * largest string index takes in the worker's rows.
- */
-export function confirmSplit(head: EdgeHead, tail: EdgeTailResult | null, edgeCount: number): boolean {
-  if (!tail || tail.boundary !== head.boundary || head.rows + tail.rows !== edgeCount) return false;
-  head.section.maxStringIndex = Math.max(head.section.maxStringIndex, tail.maxStringIndex);
-  return true;
 }

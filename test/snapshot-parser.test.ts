@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { parseSnapshotFile, SnapshotFormatError } from '../analyzers/snapshot-parser.js';
 import { snapshotJson, NODE_TYPES, EDGE_TYPES, type SnapshotSpec } from './helpers/snapshot-json.js';
 import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
-import { EdgeTailWorker, type EdgeTailResult } from '../analyzers/snapshot-edge-tail.js';
+import { EdgesWorker, type EdgesResult } from '../analyzers/snapshot-edges-worker.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 
 let dir: string;
@@ -364,12 +364,12 @@ async function outcomeOf(path: string, options: Parameters<typeof parseSnapshotF
   }
 }
 
-describe('parseSnapshotFile: edges split with a worker thread', () => {
-  // What each started worker reported, to tell a split that was used from a quiet fallback.
-  let results: Promise<EdgeTailResult | null>[] = [];
+describe('parseSnapshotFile: edges read by a worker thread', () => {
+  // What each started worker reported, to tell a worker's read that was used from a quiet fallback.
+  let results: Promise<EdgesResult | null>[] = [];
   beforeAll(() => {
-    const start = EdgeTailWorker.start.bind(EdgeTailWorker);
-    vi.spyOn(EdgeTailWorker, 'start').mockImplementation((job) => {
+    const start = EdgesWorker.start.bind(EdgesWorker);
+    vi.spyOn(EdgesWorker, 'start').mockImplementation((job) => {
       const worker = start(job);
       results.push(worker.result);
       return worker;
@@ -382,29 +382,28 @@ describe('parseSnapshotFile: edges split with a worker thread', () => {
     vi.restoreAllMocks();
   });
 
-  it('gives exactly the sequential columns wherever the split falls, at any chunk size', async () => {
+  it('gives exactly the sequential columns at any chunk size', async () => {
     const path = await write(randomSnapshot(seededRandom(7), 400, 7));
     const sequential = await outcomeOf(path, { workerMinBytes: Infinity });
     expect('parsed' in sequential).toBe(true);
-    for (const workerShare of [0.01, 0.3, 0.5, 1]) {
-      for (const chunkSize of [undefined, 5]) {
-        expect(await outcomeOf(path, { workerMinBytes: 0, workerShare, chunkSize }), `share ${workerShare}`).toEqual(sequential);
-      }
+    for (const chunkSize of [undefined, 5, 64]) {
+      expect(await outcomeOf(path, { workerMinBytes: 0, chunkSize }), `chunk ${chunkSize}`).toEqual(sequential);
     }
-    // Every one of those parses really split: each worker reported its rows.
-    expect(results).toHaveLength(8);
-    for (const result of await Promise.all(results)) expect(result?.rows).toBeGreaterThan(0);
+    // Every one of those parses really used the worker: each read every row.
+    expect(results).toHaveLength(3);
+    const edgeCount = (sequential as { parsed: { edgeCount: number } }).parsed.edgeCount;
+    for (const result of await Promise.all(results)) expect(result?.rows).toBe(edgeCount);
   });
 
-  it('splits the 6-field layout and balances the shares by itself', async () => {
+  it('reads the 6-field layout on the worker', async () => {
     const path = await write(randomSnapshot(seededRandom(8), 3000, 6));
     expect(await outcomeOf(path, { workerMinBytes: 0 })).toEqual(await outcomeOf(path, { workerMinBytes: Infinity }));
     const [result] = await Promise.all(results);
     expect(result?.rows).toBeGreaterThan(0);
   });
 
-  // Damage on either side of the split, or to what both sides must agree on: the error must be the
-  // one (problem and byte offset) the sequential parse gives.
+  // Damage anywhere in the worker's section, or to what both threads must agree on: the error must
+  // be the one (problem and byte offset) the sequential parse gives.
   const good = randomSnapshot(seededRandom(9), 300, 7);
   const edgesOpen = good.indexOf('"edges":[') + '"edges":['.length;
   const edgesClose = good.indexOf(']', edgesOpen);
@@ -439,9 +438,8 @@ describe('parseSnapshotFile: edges split with a worker thread', () => {
     it(`reports ${name} exactly as the sequential parse does`, async () => {
       const path = await write(text);
       const sequential = await outcomeOf(path, { workerMinBytes: Infinity });
-      for (const workerShare of [0.5, 0.95]) {
-        expect(await outcomeOf(path, { workerMinBytes: 0, workerShare }), `share ${workerShare}`).toEqual(sequential);
-      }
+      expect(await outcomeOf(path, { workerMinBytes: 0 })).toEqual(sequential);
+      expect(await outcomeOf(path, { workerMinBytes: 0, chunkSize: 7 })).toEqual(sequential);
     });
   }
 
@@ -449,11 +447,7 @@ describe('parseSnapshotFile: edges split with a worker thread', () => {
     const text = good.replace(/("nodes":\[[^\]]*\]),\n("edges":\[[^\]]*\])/, '$2,\n$1');
     expect(text).not.toBe(good);
     const path = await write(text);
-    expect(await outcomeOf(path, { workerMinBytes: 0, workerShare: 0.5 })).toEqual(await outcomeOf(path, { workerMinBytes: Infinity }));
+    expect(await outcomeOf(path, { workerMinBytes: 0 })).toEqual(await outcomeOf(path, { workerMinBytes: Infinity }));
     expect(results).toHaveLength(0);
-  });
-
-  it('rejects a worker share outside 0..1', async () => {
-    await expect(parseSnapshotFile(join(dir, 'never-read.heapsnapshot'), { workerShare: 1.5 })).rejects.toThrow(RangeError);
   });
 });

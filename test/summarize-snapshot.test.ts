@@ -70,7 +70,7 @@ describe('summarizeSnapshotFiles', () => {
 });
 
 describe('big-file mode on a small file', () => {
-  it('gives the summary of the one-thread parse when the edge tail and the shortest paths run on worker threads', async () => {
+  it('gives the summary of the one-thread parse when the edges and the shortest paths are read and run on worker threads', async () => {
     const context = { source: null, t: null, requests: null, cohortBoundaries: [] };
     const split = await parseSnapshotFile(second, { workerMinBytes: 0 });
     expect(split.firstEdge.buffer).toBeInstanceOf(SharedArrayBuffer);

@@ -1,0 +1,185 @@
+/**
+ * The second core's share of a big snapshot: the whole `edges` section, read in a worker thread
+ * into the shared edge columns while the main thread reads `nodes` and the sections after `edges`
+ * (`locations`, `strings`).
+ *
+ * The worker finds the section itself: `nodes` holds only digits, separators and whitespace and
+ * declares how many values it has, so the `"edges"` key is the first one past the least room those
+ * values take (two bytes each), and the section's ']' the first past the least room its own values
+ * take. Edge ordinals count from the '[', so the worker reads the section with the very reader the
+ * main thread would use (`readEdges`, the WebAssembly tokenizer and the same row checks), and every
+ * row lands where it belongs. The main thread checks the claim when it gets there (the `"edges"`
+ * key and its '[' where the worker found them), jumps past the ']' and reads on; before anything
+ * uses the edges it waits for the worker's result, which must be every row, ending at that ']'.
+ *
+ * On heap snapshots the two shares come out close: `edges` is about 2.4 times the bytes of `nodes`,
+ * but a byte of `nodes` costs more (six columns per row, shorter numbers), and the main thread also
+ * decodes the strings, millions of JS strings.
+ *
+ * The worker only ever says "done" or "not done": a format error is not its to report. When it
+ * gives up the main thread parses the file again the ordinary way, which names the problem exactly.
+ *
+ * This file is both sides: imported normally it exports `EdgesWorker`; started as the worker
+ * (workerData.role) it runs one job and exits.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { parentPort, type Worker, workerData } from 'node:worker_threads';
+import { startWorkerThread } from './start-worker-thread.js';
+import { SnapshotByteSource } from './snapshot-byte-source.js';
+import type { SnapshotHeader } from './snapshot-header.js';
+import { readEdges, type EdgeColumns } from './snapshot-sections.js';
+
+export interface EdgesJob {
+  role: typeof ROLE;
+  path: string;
+  fileSize: number;
+  /** Offset of the '[' of `nodes`. */
+  nodesArrayStart: number;
+  header: SnapshotHeader;
+  /** The edge columns, on SharedArrayBuffers: the worker writes the rows into them in place. */
+  columns: EdgeColumns;
+  /** Bytes read per chunk, as the main thread's. */
+  chunkSize: number;
+}
+
+/** Where the worker found `edges`; null when it will not read them. */
+export interface EdgesPlan {
+  /** Offset of the `"edges"` key's opening quote. */
+  keyAt: number;
+  /** Offsets of the section's '[' and ']'. */
+  arrayStart: number;
+  closeAt: number;
+}
+
+export interface EdgesResult {
+  /** Rows read: edge_count, or the worker would have given up. */
+  rows: number;
+  /** Largest string index among the named edges, -1 if none. */
+  maxStringIndex: number;
+}
+
+type WorkerMessage = { type: 'plan'; plan: EdgesPlan | null } | { type: 'done'; result: EdgesResult | null };
+
+const ROLE = 'memprobe-edges';
+
+const SCAN_CHUNK = 1024 * 1024;
+
+/** Read bytes `at..at+length` (fewer at end of file) into `buf`; returns how many. */
+function readAt(fd: number, buf: Buffer, length: number, at: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, at + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+/** First offset at or after `from` where `needle` occurs, or -1. Buffer.indexOf runs at memory speed. */
+function indexOfFrom(fd: number, needle: Buffer, from: number, fileSize: number, buf: Buffer): number {
+  for (let at = from; at < fileSize; at += buf.length - (needle.length - 1)) {
+    const got = readAt(fd, buf, Math.min(buf.length, fileSize - at), at);
+    const found = buf.subarray(0, got).indexOf(needle);
+    if (found >= 0) return at + found;
+    if (at + got >= fileSize) break;
+  }
+  return -1;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/** Find `"edges":[` and its ']'. What it finds is a claim the main thread checks. */
+function planEdges(path: string, job: EdgesJob): EdgesPlan | null {
+  const { header } = job;
+  const edgeValues = header.edgeCount * header.edgeFields.length;
+  if (edgeValues === 0) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(SCAN_CHUNK);
+    const keyAt = indexOfFrom(fd, Buffer.from('"edges"'), job.nodesArrayStart + 2 * header.nodeCount * header.nodeFields.length, job.fileSize, buf);
+    if (keyAt < 0) return null;
+    const head = buf.subarray(0, readAt(fd, buf, 256, keyAt + 7));
+    let i = 0;
+    while (i < head.length && isSpace(head[i])) i++;
+    if (head[i++] !== 0x3a) return null;
+    while (i < head.length && isSpace(head[i])) i++;
+    if (head[i] !== 0x5b) return null;
+    const arrayStart = keyAt + 7 + i;
+    const closeAt = indexOfFrom(fd, Buffer.from(']'), arrayStart + 2 * edgeValues, job.fileSize, buf);
+    return closeAt < 0 ? null : { keyAt, arrayStart, closeAt };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Read `edges` from its '['; null unless every row was read and the section ends at the plan's ']'. */
+async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesResult | null> {
+  const source = await SnapshotByteSource.open(job.path, job.chunkSize, undefined, plan.arrayStart);
+  try {
+    const section = await readEdges(source, job.header, job.columns);
+    if (source.offset - 1 !== plan.closeAt) return null;
+    return { rows: job.header.edgeCount, maxStringIndex: section.maxStringIndex };
+  } catch {
+    return null; // a format error (or a failed read): the main thread's ordinary parse will say
+  } finally {
+    await source.close();
+  }
+}
+
+/** The main thread's side: one job, its plan and its result as promises that never reject. */
+export class EdgesWorker {
+  /** Null when the worker will not read `edges` (or died): the main thread then reads them itself. */
+  readonly plan: Promise<EdgesPlan | null>;
+  /** Null when the worker gave up. */
+  readonly result: Promise<EdgesResult | null>;
+  private readonly worker: Worker;
+  private readonly exited: Promise<void>;
+
+  private constructor(job: Omit<EdgesJob, 'role'>) {
+    this.worker = startWorkerThread(import.meta.url, { ...job, role: ROLE });
+    let resolvePlan!: (plan: EdgesPlan | null) => void;
+    let resolveResult!: (result: EdgesResult | null) => void;
+    this.plan = new Promise((resolve) => (resolvePlan = resolve));
+    this.result = new Promise((resolve) => (resolveResult = resolve));
+    this.worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'plan') {
+        resolvePlan(message.plan);
+        if (!message.plan) resolveResult(null);
+      } else resolveResult(message.result);
+    });
+    // A worker that fails or exits early has said all it will: whatever is unresolved is null.
+    const settle = (): void => {
+      resolvePlan(null);
+      resolveResult(null);
+    };
+    this.worker.on('error', settle);
+    this.exited = new Promise((resolve) => this.worker.once('exit', () => (settle(), resolve())));
+  }
+
+  static start(job: Omit<EdgesJob, 'role'>): EdgesWorker {
+    return new EdgesWorker(job);
+  }
+
+  /** Stop the worker and wait until it can no longer write to the shared columns. */
+  async stop(): Promise<void> {
+    await this.worker.terminate();
+    await this.exited;
+  }
+}
+
+// The worker's entry, last in the file: the classes and constants above must be initialised first.
+if (parentPort && (workerData as { role?: string } | null)?.role === ROLE) {
+  const port = parentPort;
+  const job = workerData as EdgesJob;
+  const post = (message: WorkerMessage): void => port.postMessage(message);
+  let plan: EdgesPlan | null = null;
+  try {
+    plan = planEdges(job.path, job);
+  } catch {
+    plan = null; // the file cannot be read here: the main thread's parse will say why
+  }
+  post({ type: 'plan', plan });
+  if (plan) post({ type: 'done', result: await readPlannedEdges(job, plan) });
+}
