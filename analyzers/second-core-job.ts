@@ -1,7 +1,7 @@
 /**
  * The second core's share of the graph passes: jobs the main thread would otherwise run itself, run
  * in one worker thread on columns that live on SharedArrayBuffers (the parser puts the graph
- * columns there for big files, the ones the edge-tail worker splits, and the work-buffer pool then
+ * columns there for big files, the ones the edges worker writes, and the work-buffer pool then
  * makes shared arrays too). Three jobs:
  *
  * - `essential-sweep`: the per-edge sweep of the essential-edge rules (`essential-edge-sweep.ts`),

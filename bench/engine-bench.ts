@@ -11,7 +11,7 @@
  *
  * `--runs N` repeats every measurement N times (default 1) and keeps the median of each figure;
  * `--memlab-max` skips memlab above that many MB (it takes minutes and ~8 GB at 2.5 GB);
- * `--with-parse` adds memprobe's parser alone (with and without the edge-tail worker);
+ * `--with-parse` adds memprobe's parser alone (with and without the edges worker);
  * `--with-json` adds JSON.parse of the whole file (impossible past V8's ~512 MB string limit);
  * `--cli dir` times another build's `dist` (for before/after tables).
  *
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     }
     if (withParse) {
       measured.push(await timedRuns(runs, 'memprobe parse only', process.execPath, [join(dist, 'bench', 'parse-snapshot.js'), file]));
-      // Without the edge-tail worker: what the second core buys (wall) and costs (CPU, RSS).
+      // Without the edges worker: what the second core buys (wall) and costs (CPU, RSS).
       measured.push(await timedRuns(runs, 'memprobe parse only, one thread', process.execPath, [join(dist, 'bench', 'parse-snapshot.js'), file, '--sequential']));
     }
     if (withJson) {

@@ -1,11 +1,11 @@
 /**
  * Child process for the engine benchmark: memprobe's snapshot parser alone on one file.
- * Prints one JSON line: counts, parse wall time, the process's CPU time (all threads: the edge-tail
+ * Prints one JSON line: counts, parse wall time, the process's CPU time (all threads: the edges
  * worker's share included), and its heap/external memory after parsing.
  *
  *   node dist/bench/parse-snapshot.js <file.heapsnapshot> [--sequential]
  *
- * `--sequential` turns the edge-tail worker off, for A/B runs on a shared machine, where wall time
+ * `--sequential` turns the edges worker off, for A/B runs on a shared machine, where wall time
  * moves with other load and only alternating runs compare fairly.
  */
 import { parseSnapshotFile } from '../analyzers/snapshot-parser.js';
@@ -27,7 +27,7 @@ console.log(
     nodeCount: snapshot.nodeCount,
     edgeCount: snapshot.edgeCount,
     strings: snapshot.strings.length,
-    mode: sequential ? 'sequential' : 'edge-tail worker',
+    mode: sequential ? 'sequential' : 'edges worker',
     parseMs: Math.round(parseMs),
     cpuUserMs: Math.round(cpu.user / 1000),
     cpuSystemMs: Math.round(cpu.system / 1000),
