@@ -61,6 +61,54 @@ export interface DominatorWork {
    * request: saves the counting sweep. Used as the pass's own work array and given back.
    */
   retainerCounts?: Uint32Array;
+  /**
+   * Starts `fillRetainerLists` on another thread (its arrays are on shared memory when the
+   * buffers are), or returns null. The DFS then only numbers the vertices, and the other thread
+   * lists the retainers of each vertex it has numbered, close behind it.
+   */
+  fillElsewhere?: (fill: RetainerFill) => { join(): boolean } | null;
+}
+
+/**
+ * The retainer lists of the dominator pass, filled from the DFS numbering: for each vertex, in
+ * number order, its DFS number goes into the list of every node it retains over an essential edge.
+ * On another thread this follows the DFS as it numbers (`progress`); the lists then hold the same
+ * retainers as when the DFS fills them itself, in another order, which the semidominators (a
+ * minimum over each list) do not depend on.
+ */
+export interface RetainerFill {
+  /** Node ordinal of each DFS number, written by the DFS as it numbers (entries 1..n). */
+  vertex: Uint32Array;
+  firstEdge: Uint32Array;
+  edgeToNode: Uint32Array;
+  essential: EssentialEdgeBits;
+  /** End offsets of each node's list (filled back to front); the start offsets once done. */
+  firstRetainer: Uint32Array;
+  retainingNumbers: Uint32Array;
+  /** [0]: vertices numbered so far, as published by the DFS; [1]: 1 once [0] is final. */
+  progress: Int32Array;
+}
+
+/** How many vertices the DFS numbers between two publications of its progress. */
+const PUBLISH_EVERY = 8192;
+
+/** Fill the retainer lists of vertices 1..n as the DFS publishes them (all at once if it is done). */
+export function fillRetainerLists(fill: RetainerFill): void {
+  const { vertex, firstEdge, edgeToNode, essential, firstRetainer, retainingNumbers, progress } = fill;
+  let v = 1;
+  for (;;) {
+    const done = Atomics.load(progress, 1) === 1;
+    const numbered = Atomics.load(progress, 0);
+    for (; v <= numbered; v++) {
+      const node = vertex[v];
+      for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+        if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) retainingNumbers[--firstRetainer[edgeToNode[edge]]] = v;
+      }
+    }
+    if (done) return;
+    // Woken by the next publication; the timeout only bounds a wait on a notification missed.
+    Atomics.wait(progress, 0, numbered, 100);
+  }
 }
 
 export function buildDominatorTree(
@@ -82,19 +130,12 @@ export function buildDominatorTree(
     const given = retainers.firstRetainer;
     for (let node = 0; node < nodeCount; node++) firstRetainer[node] = given[node + 1] - given[node];
   } else {
-    for (let edge = 0; edge < edgeCount; edge++) {
-      if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) firstRetainer[edgeToNode[edge]]++;
-    }
+    countRetainers(essential, edgeCount, edgeToNode, firstRetainer);
   }
   // Retainer lists keyed by retained node (ordinal), holding retainers' DFS numbers: counts become
   // end offsets, and each node's range is filled back to front as the DFS meets its retainers (it
   // meets every essential edge once), which saves a sweep of its own over all the edges.
-  let essentialCount = 0;
-  for (let node = 0; node < nodeCount; node++) {
-    essentialCount += firstRetainer[node];
-    firstRetainer[node] = essentialCount;
-  }
-  firstRetainer[nodeCount] = essentialCount;
+  const essentialCount = toEndOffsets(firstRetainer, nodeCount);
   const retainingNumbers = buffers.uint32(essentialCount, false); // every slot is filled once
 
   // Besides the retainer lists, five 4-byte columns (one of them two wide): this pass is the
@@ -114,6 +155,11 @@ export function buildDominatorTree(
   // "Visited" as one bit per node (1 MB at 8M nodes, where `number` is 32 MB): the DFS asks it
   // once per essential edge, at random places, and a bitset that stays in cache answers faster.
   const visited = buffers.uint32((nodeCount + 31) >>> 5);
+  // With the second core, it lists the retainers behind the DFS (`fillRetainerLists`) and the DFS
+  // only numbers: the random writes into the lists leave its loop.
+  const progress = new Int32Array(new SharedArrayBuffer(8));
+  const elsewhere = work.fillElsewhere?.({ vertex, firstEdge, edgeToNode, essential, firstRetainer, retainingNumbers, progress }) ?? null;
+  const fillHere = elsewhere === null;
   // The DFS path as (vertex, next edge, end edge) triples: returning to a vertex reads the top of
   // this stack, which is in cache, instead of three columns at random. Grown on demand: a path as
   // long as the graph (a linked list of every node) is possible but not typical.
@@ -137,7 +183,7 @@ export function buildDominatorTree(
       for (; edge < end; edge++) {
         if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
         const target = edgeToNode[edge];
-        retainingNumbers[--firstRetainer[target]] = source;
+        if (fillHere) retainingNumbers[--firstRetainer[target]] = source;
         if ((visited[target >>> 5] & (1 << (target & 31))) === 0) {
           w = target;
           break;
@@ -153,6 +199,10 @@ export function buildDominatorTree(
       visited[w >>> 5] |= 1 << (w & 31);
       vertex[child] = w;
       forest[2 * child] = path[top - 3];
+      if (!fillHere && child % PUBLISH_EVERY === 0) {
+        Atomics.store(progress, 0, child);
+        Atomics.notify(progress, 0);
+      }
       if (top + 3 > path.length) {
         const grown = new Uint32Array(path.length * 2);
         grown.set(path);
@@ -195,11 +245,24 @@ export function buildDominatorTree(
       vertex[v] = node;
       forest[2 * v] = r;
     }
-    for (let v = attached; v <= n; v++) {
+    for (let v = attached; v <= n && fillHere; v++) {
       const node = vertex[v];
       for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
         if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) retainingNumbers[--firstRetainer[edgeToNode[edge]]] = v;
       }
+    }
+  }
+  if (elsewhere) {
+    // Every vertex is numbered: the final count, then the flag that says it is final.
+    Atomics.store(progress, 0, n);
+    Atomics.store(progress, 1, 1);
+    Atomics.notify(progress, 0);
+    if (!elsewhere.join()) {
+      // Not done there (never started, or failed part way): the lists again from the counts.
+      firstRetainer.fill(0);
+      countRetainers(essential, edgeCount, edgeToNode, firstRetainer);
+      toEndOffsets(firstRetainer, nodeCount);
+      fillRetainerLists({ vertex, firstEdge, edgeToNode, essential, firstRetainer, retainingNumbers, progress });
     }
   }
 
@@ -277,6 +340,24 @@ export function buildDominatorTree(
   const preorder = vertex.subarray(1);
   buffers.give(firstRetainer, retainingNumbers, forest, visited, idom);
   return { dominator, preorder, unreachableCount: nodeCount - reachable };
+}
+
+/** Essential retainers per node, into `counts` (zeroed, length nodeCount + 1). */
+function countRetainers(essential: EssentialEdgeBits, edgeCount: number, edgeToNode: Uint32Array, counts: Uint32Array): void {
+  for (let edge = 0; edge < edgeCount; edge++) {
+    if (((essential[edge >>> 3] >>> (edge & 7)) & 1) !== 0) counts[edgeToNode[edge]]++;
+  }
+}
+
+/** Counts per node into end offsets (a running sum), in place; returns the total. */
+function toEndOffsets(counts: Uint32Array, nodeCount: number): number {
+  let total = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    total += counts[node];
+    counts[node] = total;
+  }
+  counts[nodeCount] = total;
+  return total;
 }
 
 /** Children lists of the dominator tree (CSR): firstDominated[n]..firstDominated[n+1]-1 in `dominated`. */

@@ -2,12 +2,14 @@
  * The second core's share of the graph passes: jobs the main thread would otherwise run itself, run
  * in one worker thread on columns that live on SharedArrayBuffers (the parser puts the graph
  * columns there for big files, the ones the edges worker writes, and the work-buffer pool then
- * makes shared arrays too). Three jobs:
+ * makes shared arrays too). Four jobs:
  *
  * - `essential-sweep`: the per-edge sweep of the essential-edge rules (`essential-edge-sweep.ts`),
  *   while the main thread marks the user-owned nodes and classifies every node;
+ * - `retainer-fill`: the dominator pass's retainer lists, filled close behind its DFS as it
+ *   numbers the nodes (`fillRetainerLists`), the two in step through a shared progress counter;
  * - `shortest-paths`: the shortest-path BFS (`distances.ts`), while the main thread computes
- *   dominators and retained sizes;
+ *   the semidominators and dominators;
  * - `dominated-children`: the dominator tree's children lists, while the main thread computes
  *   retained sizes and the identity sample.
  *
@@ -27,7 +29,7 @@
 import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { computeShortestPaths, type ShortestPaths } from './distances.js';
-import { buildDominatedChildren, type DominatedChildren, type DominatorTree } from './dominators.js';
+import { buildDominatedChildren, fillRetainerLists, type DominatedChildren, type DominatorTree, type RetainerFill } from './dominators.js';
 import { NO_SHARING } from './work-buffers.js';
 import type { EssentialEdgeBits, SweepElsewhere } from './essential-edges.js';
 import { sweepEssentialEdges, type EssentialEdgeSweep } from './essential-edge-sweep.js';
@@ -57,7 +59,8 @@ interface DominatedChildrenInput {
 type JobInput =
   | { kind: 'shortest-paths'; input: ShortestPathsInput }
   | { kind: 'essential-sweep'; input: EssentialEdgeSweep }
-  | { kind: 'dominated-children'; input: DominatedChildrenInput };
+  | { kind: 'dominated-children'; input: DominatedChildrenInput }
+  | { kind: 'retainer-fill'; input: RetainerFill };
 
 type JobMessage = JobInput & { state: Int32Array };
 
@@ -150,6 +153,13 @@ export class SecondCore {
     return this.submit({ kind: 'essential-sweep', input: sweep });
   }
 
+  /** The dominator pass's retainer lists, behind its DFS (`DominatorWork.fillElsewhere`), or null when its arrays are not all shared. */
+  retainerFill(fill: RetainerFill): SecondCoreJob | null {
+    const { vertex, firstEdge, edgeToNode, essential, firstRetainer, retainingNumbers, progress } = fill;
+    if (![vertex, firstEdge, edgeToNode, essential, firstRetainer, retainingNumbers, progress].every(isShared)) return null;
+    return this.submit({ kind: 'retainer-fill', input: fill });
+  }
+
   /**
    * The dominator tree's children lists, into `into` (sized by `allocateDominatedChildren`), or
    * null when the arrays are not all shared.
@@ -185,6 +195,7 @@ function runJob(job: JobMessage): void {
   try {
     if (job.kind === 'shortest-paths') computeShortestPaths(job.input, job.input.essential, undefined, job.input.parentEdge);
     else if (job.kind === 'essential-sweep') sweepEssentialEdges(job.input);
+    else if (job.kind === 'retainer-fill') fillRetainerLists(job.input);
     else buildDominatedChildren(job.input.tree, NO_SHARING, job.input.into);
     outcome = DONE;
   } finally {

@@ -33,7 +33,7 @@ import { SPLIT_PARSE_MIN_BYTES, parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
 import { computeGrowthRoots } from './growth-roots.js';
 import { WorkBuffers } from './work-buffers.js';
-import { SecondCore } from './second-core-job.js';
+import { SecondCore, type ShortestPathsJob } from './second-core-job.js';
 import { identitySample } from './identity-sample.js';
 
 export interface SummaryContext {
@@ -197,9 +197,24 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, given: SecondCore 
       }),
     );
     categories ??= run('categories', () => classifyNodes(snapshot));
-    const pathsJob = core?.shortestPaths(snapshot, essential) ?? null;
-    // The dominator pass lists retainers itself, keyed the way its main loop reads them.
-    const tree: DominatorTree = run('dominators', () => buildDominatorTree(snapshot, essential, undefined, { buffers, retainerCounts }));
+    // The dominator pass lists retainers itself, keyed the way its main loop reads them; with the
+    // second core, that one lists them behind the DFS, then does the shortest paths (queued after).
+    let pathsJob: ShortestPathsJob | null = null;
+    const tree: DominatorTree = run('dominators', () =>
+      buildDominatorTree(snapshot, essential, undefined, {
+        buffers,
+        retainerCounts,
+        ...(core
+          ? {
+              fillElsewhere: (fill) => {
+                const job = core.retainerFill(fill);
+                pathsJob = core.shortestPaths(snapshot, essential);
+                return job;
+              },
+            }
+          : {}),
+      }),
+    );
     const childrenInto = allocateDominatedChildren(snapshot.nodeCount, buffers);
     const childrenJob = core?.dominatedChildren(tree, childrenInto) ?? null;
     const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));

@@ -222,6 +222,71 @@ describe('dominators and retained sizes', () => {
     expect(Array.from(own)).toEqual(Array.from(expected));
   }, 60_000);
 
+  it('gives the same dominators when the retainer lists are filled on the worker behind the DFS, and when the worker leaves them', () => {
+    let seed = 99;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    // Past the DFS's publishing interval (8192 vertices) several times, with weak-only nodes and a
+    // cycle nobody holds (the DFS's later starts and the attached leftovers).
+    const size = 30_000;
+    const g = rooted();
+    for (let i = 0; i < size; i++) g.node(`n${i}`, { name: `n${i}`, size: 1 + Math.floor(random() * 9) });
+    g.edge('gc', 'n0');
+    for (let i = 1; i < size - 300; i++) g.edge(`n${Math.floor(random() * i)}`, `n${i}`, { name: `t${i}` });
+    for (let i = size - 300; i < size - 100; i++) g.edge(`n${Math.floor(random() * 1000)}`, `n${i}`, { type: 'weak', name: `w${i}` });
+    for (let i = size - 100; i < size; i++) g.edge(`n${i}`, `n${i === size - 1 ? size - 100 : i + 1}`, { name: `c${i}` });
+    for (let e = 0; e < 2 * size; e++) {
+      const a = Math.floor(random() * (size - 300));
+      const b = Math.floor(random() * (size - 300));
+      g.edge(`n${a}`, `n${b}`, { type: random() < 0.15 ? 'weak' : 'property', name: `e${e % 50}` });
+    }
+    const snapshot = g.build();
+    const essential = computeEssentialEdges(snapshot);
+    const expected = buildDominatorTree(snapshot, essential);
+    expect(expected.unreachableCount).toBeGreaterThan(100);
+    const share = <T extends Uint8Array | Uint32Array>(a: T): T => {
+      const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      copy.set(a);
+      return copy;
+    };
+    const shared: HeapSnapshot = { ...snapshot, firstEdge: share(snapshot.firstEdge), edgeToNode: share(snapshot.edgeToNode) };
+    const sharedEssential = share(essential);
+    const core = SecondCore.open()!;
+    try {
+      let worked: boolean | null = null;
+      const onWorker = buildDominatorTree(shared, sharedEssential, undefined, {
+        buffers: new WorkBuffers({ shared: true }),
+        fillElsewhere: (fill) => {
+          const job = core.retainerFill(fill)!;
+          expect(job).not.toBeNull();
+          // The DFS goes on once the worker has the job, so that the two really run side by side
+          // (at this size the DFS would otherwise be done before the thread is up).
+          const pause = new Int32Array(new SharedArrayBuffer(4));
+          for (let waited = 0; !job.started && waited < 30_000; waited += 20) Atomics.wait(pause, 0, 0, 20);
+          return { join: () => (worked = job.join()) };
+        },
+      });
+      expect(worked).toBe(true);
+      expect(Array.from(onWorker.dominator)).toEqual(Array.from(expected.dominator));
+      expect(Array.from(onWorker.preorder)).toEqual(Array.from(expected.preorder));
+      // A job the worker never did (not taken, or failed part way): the lists are made here again.
+      const left = buildDominatorTree(shared, sharedEssential, undefined, {
+        buffers: new WorkBuffers({ shared: true }),
+        fillElsewhere: (fill) => {
+          // Offsets spoiled, then "failed", as a worker that stopped part way: none of it is trusted.
+          fill.firstRetainer.fill(0);
+          return { join: () => false };
+        },
+      });
+      expect(Array.from(left.dominator)).toEqual(Array.from(expected.dominator));
+      // Arrays that are not shared are not for the worker.
+      let offered: unknown = 'not offered';
+      buildDominatorTree(snapshot, essential, undefined, { fillElsewhere: (fill) => (offered = core.retainerFill(fill)) });
+      expect(offered).toBeNull();
+    } finally {
+      core.close();
+    }
+  }, 60_000);
+
   it('unreachable island: attached under the root and counted in its retained size, as DevTools does', () => {
     const g = rooted()
       .node('live', { name: 'live', size: 5 })
