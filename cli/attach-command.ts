@@ -7,13 +7,11 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/usage-error.js';
 import { DEFAULTS, outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import { runSession } from '../session/run-session.js';
 import { discardUnusedRunDirectory, prepareRunDirectory } from '../session/run-directory.js';
 import { validateSessionOptions, type SessionOptions } from '../session/session-options.js';
 import { printSessionResult, sessionOutputFrom } from './print-session-result.js';
-import { attachTarget, checkAttachSpec } from '../harness/attach-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
-import { busiest, nodeDescendants, openChildInspectors, type ChildInspector, type ProcessSelection } from '../harness/process-tree.js';
+import type { ChildInspector, ProcessSelection } from '../harness/process-tree.js';
 
 interface AttachArgv extends SessionArgv, GateArgv {
   target: string;
@@ -92,6 +90,7 @@ export const attachCommand: CommandModule<object, AttachArgv> = {
 
 async function openChildren(pid: number, selection: ProcessSelection): Promise<ChildInspector[]> {
   if (selection === 'none') return [];
+  const { busiest, nodeDescendants, openChildInspectors } = await import('../harness/process-tree.js');
   let found = nodeDescendants(pid);
   if (typeof selection === 'number') found = await busiest(found, selection);
   const { inspectors, skipped } = await openChildInspectors(found, { open: true });
@@ -107,6 +106,9 @@ function overrideLoadDescriptions<T>(yargs: Argv<T>): Argv<T> {
 }
 
 async function attach(argv: AttachArgv): Promise<number> {
+  // Loaded here, not at start-up: the session and the inspector client are most of the CLI's
+  // modules, which every other command, --help and each usage error would otherwise load too.
+  const [{ runSession }, { attachTarget, checkAttachSpec }] = await Promise.all([import('../session/run-session.js'), import('../harness/attach-target.js')]);
   const outDir = outDirFrom(argv);
   const budgets = parseGateBudgets(argv);
   const { rps, durationS, vus } = resolveLoad(argv, null);

@@ -7,7 +7,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/usage-error.js';
 import { outDirFrom, resolveLoad, sessionOptionsFrom, withSessionOptions, type ResolvedLoad, type SessionArgv } from './run-options.js';
 import { parseGateBudgets, withGateOptions, type GateArgv } from './gate-options.js';
-import { runSession } from '../session/run-session.js';
 import { validateSessionOptions, type SessionOptions } from '../session/session-options.js';
 import { exitCodeForSignal, STOP_SIGNALS, type StopSignal } from '../session/stop-reason.js';
 import { printSessionResult, sessionOutputFrom } from './print-session-result.js';
@@ -84,6 +83,10 @@ export const runCommand: CommandModule<object, RunArgv> = {
 };
 
 async function run(argv: RunArgv): Promise<number> {
+  // Loaded here, not at start-up: the session is most of the CLI's modules, which every other
+  // command, --help and each usage error would otherwise load too. Before anything starts, so that
+  // no signal can arrive between the startup handlers below and the session's own.
+  const { runSession } = await import('../session/run-session.js');
   const outDir = outDirFrom(argv);
   const budgets = parseGateBudgets(argv);
   // Every flag is checked before anything is created or started. Whether the snapshot schedule fits
