@@ -45,6 +45,18 @@ export class NumberScanKernel {
   }
 
   /**
+   * A kernel, or null when WebAssembly memory cannot be had (V8 reserves gigabytes of address space
+   * for each memory, which a `ulimit -v` can refuse): the JavaScript loop then does all the work.
+   */
+  static tryCreate(chunkSize: number, batchValues: number): NumberScanKernel | null {
+    try {
+      return new NumberScanKernel(chunkSize, batchValues);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * Scan `buf` (one of `chunks`) from `from` to `end`, filling `values` (a view of `batch`) from
    * index `count` up to `capacity`, in grammar state `state` (not mid-number). Returns the index in
    * `buf` where it stopped: `end`, the batch full, or the first byte of a token it leaves to the
@@ -55,6 +67,7 @@ export class NumberScanKernel {
     const stop = exports.scan(buf.byteOffset + from, buf.byteOffset + end, values.byteOffset, count, capacity, state);
     this.count = exports.count.value as number;
     this.state = exports.state.value as number;
-    return stop - buf.byteOffset;
+    // Addresses are unsigned in WebAssembly; an i32 past 2^31 comes back negative.
+    return (stop >>> 0) - buf.byteOffset;
   }
 }

@@ -52,7 +52,7 @@ export class SnapshotByteSource {
     private readonly onProgress: ((bytesRead: number, totalBytes: number) => void) | undefined,
     withKernel: boolean,
   ) {
-    this.kernel = withKernel ? NumberScanKernel.create(chunkSize, BATCH_VALUES) : null;
+    this.kernel = withKernel ? NumberScanKernel.tryCreate(chunkSize, BATCH_VALUES) : null;
     [this.buf, this.spare] = this.kernel ? this.kernel.chunks : [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
   }
 

@@ -7,7 +7,9 @@ import { NumberScanKernel } from '../analyzers/number-scan-kernel.js';
 import { NumberArrayReader } from '../analyzers/snapshot-number-array.js';
 import { SnapshotByteSource } from '../analyzers/snapshot-byte-source.js';
 import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
-import { seededRandom } from './helpers/snapshot-mutations.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -113,5 +115,27 @@ describe('number arrays read with the WebAssembly loop', () => {
     expect(errors).toBeGreaterThan(150);
     expect(usedKernel.reads).toBeGreaterThan(200);
     expect(unused.reads).toBe(0);
+  });
+});
+
+describe('without WebAssembly memory', () => {
+  it('a kernel that cannot be had is none, and the JavaScript loop reads alone', () => {
+    // Past wasm32's 4 GiB: refused, as a `ulimit -v` refuses V8's reservation for any memory.
+    expect(NumberScanKernel.tryCreate(2 ** 31 + 65536, 16)).toBeNull();
+    expect(NumberScanKernel.tryCreate(1024, 16)).not.toBeNull();
+  });
+
+  it('memprobe analyze still reads a snapshot under a ulimit -v that refuses WebAssembly memory', async () => {
+    const path = join(dir, 'small.heapsnapshot');
+    await writeFile(path, randomSnapshot(seededRandom(5), 300, 7));
+    const cli = fileURLToPath(new URL('../dist/cli/memprobe.js', import.meta.url));
+    // 6 GB of address space: enough for Node, not for V8's ~10 GB reservation per WebAssembly memory.
+    const limited = (script: string) => spawnSync('bash', ['-c', `ulimit -v 6000000; ${script}`], { encoding: 'utf8' });
+    const probe = limited(`"${process.execPath}" -e "try { new WebAssembly.Memory({ initial: 1 }); console.log('allowed') } catch { console.log('refused') }"`);
+    expect(probe.stdout.trim()).toBe('refused');
+    const run = limited(`"${process.execPath}" "${cli}" analyze "${path}" --json`);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).nodeCount).toBe(300);
   });
 });
