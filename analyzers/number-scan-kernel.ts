@@ -40,10 +40,6 @@ export class NumberScanKernel {
     this.batch = new Uint32Array(memory.buffer, batchAt, batchValues);
   }
 
-  static create(chunkSize: number, batchValues: number): NumberScanKernel {
-    return new NumberScanKernel(chunkSize, batchValues);
-  }
-
   /**
    * A kernel, or null when WebAssembly memory cannot be had (V8 reserves gigabytes of address space
    * for each memory, which a `ulimit -v` can refuse): the JavaScript loop then does all the work.

@@ -2,8 +2,9 @@
  * Snapshot in, compact `SnapshotSummary` out: the whole engine, pass by pass, as DevTools'
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts. For big
- * files (shared columns) the second core takes the essential-edge sweep, the shortest-path BFS and
- * the dominated children while this thread does other passes (`graphPasses`, `second-core-job.ts`).
+ * files (shared columns) the second core takes the essential-edge sweep, the dominator pass's
+ * retainer lists, the shortest-path BFS and the dominated children while this thread does other
+ * passes (`graphPasses`, `second-core-job.ts`).
  *
  * Memory: the graph passes up to the dominated children share one pool of work buffers
  * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
@@ -174,9 +175,10 @@ export async function summarizeSnapshotFiles(
  * are garbage once it returns, before owners allocate theirs.
  *
  * Big files come with shared graph columns: the second core then takes the essential-edge sweep
- * (while this thread marks the user-owned nodes and classifies every node), the shortest-path BFS
- * (while this thread computes the dominators) and the dominated children (while this thread
- * computes retained sizes and the identity sample). Work arrays are then shared too, so that the
+ * (while this thread marks the user-owned nodes and classifies every node), the retainer lists
+ * (behind this thread's dominator DFS), the shortest-path BFS (while this thread computes the
+ * semidominators and dominators) and the dominated children (while this thread computes retained
+ * sizes and the identity sample). Work arrays are then shared too, so that the
  * second core can write them.
  */
 function graphPasses(snapshot: HeapSnapshot, run: PassRunner, given: SecondCore | null | undefined) {

@@ -28,7 +28,7 @@ describe('number-scan.wat', () => {
   });
 
   it('takes the common case and stops on the first byte of anything else', () => {
-    const kernel = NumberScanKernel.create(64, 16);
+    const kernel = NumberScanKernel.tryCreate(64, 16)!;
     const [buf] = kernel.chunks;
     const scanText = (text: string, state: number, capacity = 16) => {
       buf.write(text, 'latin1');
