@@ -27,7 +27,7 @@ import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import { startWorkerThread } from './start-worker-thread.js';
 import { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
-import { readEdges, type EdgeColumns } from './snapshot-sections.js';
+import { readEdges, type EdgeColumns, type ValueLocator } from './snapshot-sections.js';
 
 export interface EdgesJob {
   role: typeof ROLE;
@@ -91,11 +91,11 @@ function isSpace(c: number): boolean {
 }
 
 /** Find `"edges":[` and its ']'. What it finds is a claim the main thread checks. */
-function planEdges(path: string, job: EdgesJob): EdgesPlan | null {
+function planEdges(job: EdgesJob): EdgesPlan | null {
   const { header } = job;
   const edgeValues = header.edgeCount * header.edgeFields.length;
   if (edgeValues === 0) return null;
-  const fd = openSync(path, 'r');
+  const fd = openSync(job.path, 'r');
   try {
     const buf = Buffer.allocUnsafe(SCAN_CHUNK);
     const keyAt = indexOfFrom(fd, Buffer.from('"edges"'), job.nodesArrayStart + 2 * header.nodeCount * header.nodeFields.length, job.fileSize, buf);
@@ -114,11 +114,14 @@ function planEdges(path: string, job: EdgesJob): EdgesPlan | null {
   }
 }
 
+/** The worker's format errors are discarded: no re-read of the section to place them. */
+const UNLOCATED: ValueLocator = async () => null;
+
 /** Read `edges` from its '['; null unless every row was read and the section ends at the plan's ']'. */
 async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesResult | null> {
   const source = await SnapshotByteSource.open(job.path, job.chunkSize, undefined, plan.arrayStart);
   try {
-    const section = await readEdges(source, job.header, job.columns);
+    const section = await readEdges(source, job.header, job.columns, UNLOCATED);
     if (source.offset - 1 !== plan.closeAt) return null;
     return { rows: job.header.edgeCount, maxStringIndex: section.maxStringIndex };
   } catch {
@@ -176,7 +179,7 @@ if (parentPort && (workerData as { role?: string } | null)?.role === ROLE) {
   const post = (message: WorkerMessage): void => port.postMessage(message);
   let plan: EdgesPlan | null = null;
   try {
-    plan = planEdges(job.path, job);
+    plan = planEdges(job);
   } catch {
     plan = null; // the file cannot be read here: the main thread's parse will say why
   }
