@@ -90,6 +90,13 @@ export interface GrowthRootSummary {
   /** Path from the GC roots to one attach point. */
   retainerPath: string[];
   attachPoints: number;
+  /**
+   * V8 ids of the attach points carrying the most new bytes (at most ATTACH_IDS_KEPT), largest
+   * first. Ids survive from snapshot to snapshot, so they tell the same root again when its holder
+   * is resolved differently (an array held by its function, and in the next snapshot also by a
+   * request in flight, whose dominator moves up). Absent in summaries written before it existed.
+   */
+  attachIds?: number[];
   /** Self bytes and count of the new objects (born after the first snapshot) under this root. */
   newBytes: number;
   newObjects: number;
@@ -140,6 +147,7 @@ export interface GrowthRootInputs {
 /** Roots kept per summary, largest new bytes first. */
 export const ROOTS_KEPT = 200;
 const CONTENTS_KEPT = 8;
+export const ATTACH_IDS_KEPT = 8;
 /** Steps of the holder → attach point path kept in the key. */
 const CONTAINER_STEPS = 6;
 
@@ -193,11 +201,17 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
   const inEntry = new Uint8Array(nodeCount);
   let lastAttach = NONE;
   let lastRoot: RootTally | undefined;
+  // New bytes under the current attach point, added to its root's tally when the attach point changes.
+  let runBytes = 0;
   for (let i = 1; i < nodeCount; i++) {
     const node = preorder[i];
     const at = attach[node];
     // New hidden classes, code and feedback are the VM's bookkeeping of new shapes, not growth.
     if (at === NONE || categories[node] === C.code) continue;
+    if (at !== lastAttach && lastRoot) {
+      addAttachBytes(lastRoot, lastAttach, runBytes);
+      runBytes = 0;
+    }
     // Nodes of one new subtree are consecutive in preorder: most share the previous node's attach point.
     let root = at === lastAttach ? lastRoot : rootOfAttach.get(at);
     if (!root) {
@@ -223,6 +237,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
     lastRoot = root;
     const size = nodeSelfSize[node];
     const kind = kinds[node];
+    runBytes += size;
     root.newBytes += size;
     root.newObjects++;
     if (aged[node]) root.agedBytes += size;
@@ -249,6 +264,8 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
     }
   }
 
+  if (lastRoot) addAttachBytes(lastRoot, lastAttach, runBytes);
+
   const out: GrowthRootSummary[] = [];
   for (const root of roots.values()) {
     const kindsOut: Partial<Record<EntryKind, CategoryStats>> = {};
@@ -270,6 +287,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
       container: root.holder.container,
       retainerPath: root.holder.retainerPath,
       attachPoints: root.attachPoints,
+      attachIds: largestAttachPoints(root.attachBytes).map((at) => nodeId[at]),
       newBytes: root.newBytes,
       newObjects: root.newObjects,
       agedBytes: root.agedBytes,
@@ -306,6 +324,8 @@ interface Holder {
 interface RootTally {
   holder: Holder;
   attachPoints: number;
+  /** New bytes by attach point (node ordinal). */
+  attachBytes: Map<number, number>;
   newBytes: number;
   newObjects: number;
   agedBytes: number;
@@ -322,6 +342,7 @@ function newTally(holder: Holder): RootTally {
   return {
     holder,
     attachPoints: 0,
+    attachBytes: new Map(),
     newBytes: 0,
     newObjects: 0,
     agedBytes: 0,
@@ -332,6 +353,24 @@ function newTally(holder: Holder): RootTally {
     keyVotes: KEYED_BY.map(() => 0),
     contents: new Map(),
   };
+}
+
+function addAttachBytes(root: RootTally, at: number, bytes: number): void {
+  root.attachBytes.set(at, (root.attachBytes.get(at) ?? 0) + bytes);
+}
+
+/** The ATTACH_IDS_KEPT attach points with the most new bytes, largest first (ties: lower ordinal). */
+function largestAttachPoints(bytesByAttach: Map<number, number>): number[] {
+  const top: [number, number][] = [];
+  const before = (a: [number, number], b: [number, number]) => a[1] > b[1] || (a[1] === b[1] && a[0] < b[0]);
+  for (const entry of bytesByAttach) {
+    if (top.length === ATTACH_IDS_KEPT && !before(entry, top[top.length - 1])) continue;
+    let i = top.length;
+    while (i > 0 && before(entry, top[i - 1])) i--;
+    top.splice(i, 0, entry);
+    if (top.length > ATTACH_IDS_KEPT) top.pop();
+  }
+  return top.map(([at]) => at);
 }
 
 function add(tally: Float64Array, kind: number, bytes: number): void {

@@ -58,29 +58,62 @@ export function hasGrowthRoots(summaries: readonly SnapshotSummary[]): boolean {
   return summaries.length >= 2 && summaries.slice(1).every((s) => Array.isArray(s.growthRoots));
 }
 
+/**
+ * One model per root, its series across the snapshots. A root is found again by its key, or, when
+ * its key is new in a snapshot, by its attach points' ids: the same array under its function in
+ * one snapshot and, with a request in flight that also holds it, under no named holder in the next
+ * (its dominator moved up) is one root, not two half-series that each fail the fit. The model is
+ * then known by the key it had in the most snapshots (the latest of those on a tie).
+ */
 export function rootGrowthModels(summaries: readonly SnapshotSummary[]): RootModel[] {
   const n = summaries.length;
   const byKey = new Map<string, RootModel>();
+  const byAttachId = new Map<number, RootModel>();
+  const seen = new Map<RootModel, { at: boolean[]; keys: Map<string, { snapshots: number; latest: GrowthRootSummary }> }>();
   summaries.forEach((s, i) => {
-    for (const r of s.growthRoots ?? []) {
-      let model = byKey.get(r.key);
+    const roots = s.growthRoots ?? [];
+    // Known keys first: an attach id only brings together a root whose key is new here with a
+    // model that no root of this snapshot has claimed yet.
+    const ordered = [...roots.filter((r) => byKey.has(r.key)), ...roots.filter((r) => !byKey.has(r.key))];
+    for (const r of ordered) {
+      let model = byKey.get(r.key) ?? (r.attachIds ?? []).map((id) => byAttachId.get(id)).find((m) => m !== undefined && !seen.get(m)!.at[i]);
       if (!model) {
         model = { key: r.key, latest: r, sizeBytes: new Array(n).fill(0), newBytes: new Array(n).fill(0), agedBytes: new Array(n).fill(0), newObjects: new Array(n).fill(0) };
-        byKey.set(r.key, model);
+        seen.set(model, { at: new Array(n).fill(false), keys: new Map() });
       }
-      model.latest = r;
-      model.sizeBytes[i] = r.retainedBytes;
-      model.newBytes[i] = r.newBytes;
-      model.agedBytes[i] = r.agedBytes;
-      model.newObjects[i] = r.newObjects;
+      byKey.set(r.key, model);
+      for (const id of r.attachIds ?? []) if (!byAttachId.has(id)) byAttachId.set(id, model);
+      const record = seen.get(model)!;
+      // Keys are unique within a summary: one count per snapshot.
+      const named = record.keys.get(r.key) ?? { snapshots: 0, latest: r };
+      named.snapshots++;
+      named.latest = r;
+      record.keys.set(r.key, named);
+      // Two roots of one snapshot in one model (two keys already known as one root): added up.
+      const add = record.at[i];
+      record.at[i] = true;
+      model.latest = add ? model.latest : r;
+      model.sizeBytes[i] = (add ? model.sizeBytes[i] : 0) + r.retainedBytes;
+      model.newBytes[i] = (add ? model.newBytes[i] : 0) + r.newBytes;
+      model.agedBytes[i] = (add ? model.agedBytes[i] : 0) + r.agedBytes;
+      model.newObjects[i] = (add ? model.newObjects[i] : 0) + r.newObjects;
     }
   });
-  for (const model of byKey.values()) {
+  const models = [...seen.keys()];
+  for (const model of models) {
+    const { keys } = seen.get(model)!;
+    if (keys.size > 1) {
+      // Figures from the latest snapshot, the holder's identity from the key seen most often.
+      const [key, { latest }] = [...keys].reduce((a, b) => (b[1].snapshots >= a[1].snapshots ? b : a));
+      const { holderKey, owner, ownerKey, holderKind, asyncHookStore, location, container, retainerPath, via, above } = latest;
+      model.key = key;
+      model.latest = { ...model.latest, key, holderKey, owner, ownerKey, holderKind, asyncHookStore, location, container, retainerPath, via, above };
+    }
     // Before its first appearance a root held at most what was old at that appearance.
     const first = model.newBytes.findIndex((v, i) => i > 0 && model.sizeBytes[i] > 0);
     if (first > 0) for (let i = 0; i < first; i++) model.sizeBytes[i] = Math.max(0, model.sizeBytes[first] - model.newBytes[first]);
   }
-  return [...byKey.values()];
+  return models;
 }
 
 /** A root's size series in the shape the owners' noise test reads. */

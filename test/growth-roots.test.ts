@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { summarizeSnapshot } from '../analyzers/summarize-snapshot.js';
 import { judgeRoot } from '../analyzers/root-verdicts.js';
+import { rootGrowthModels } from '../analyzers/root-findings.js';
+import { analyzeGrowth, type GrowthOptions } from '../analyzers/analyze-growth.js';
 import type { EntryKind, GrowthRootSummary } from '../analyzers/growth-roots.js';
 import { heapGraph } from './helpers/heap-graph-builder.js';
 
@@ -130,5 +132,81 @@ describe('verdict by what a root keeps', () => {
     const { evidence } = judgeRoot(root({ handle: { count: 2000, bytes: 600_000 } }, 'integers'), 1000);
     expect(evidence[0]).toMatch(/things whose work is over/);
     expect(evidence[1]).toMatch(/2,000 requests, sockets, streams and other handles \(600 KB, 2\.00 per request\)/);
+  });
+});
+
+/**
+ * Express 4's router, five snapshots: `app.use` per request pushes a Layer with a new closure onto
+ * the router function's `stack` array (whose store V8 reallocates as it grows). In the last
+ * snapshot a request is in flight, and `Router.handle`'s closure context holds `stack` too, so the
+ * array's dominator moves up past the router function and its holder resolves differently.
+ */
+function routerSnapshot(k: number, inFlight: boolean) {
+  const LAYERS_PER_SNAPSHOT = 400;
+  const g = heapGraph()
+    .node('root', { type: 'synthetic', name: '' })
+    .node('global', { name: 'global', size: 10, id: 3 })
+    .node('router', { type: 'closure', name: 'router', size: 64, id: 5 })
+    .node('stack', { name: 'Array', size: 32, id: 7 })
+    // A new backing store each snapshot, as V8 grows the array by copying.
+    .node('store', { type: 'array', name: '', size: 8 * LAYERS_PER_SNAPSHOT * (k + 1), id: k === 0 ? 9 : 100_001 + 2 * k })
+    .edge('root', 'global', { type: 'shortcut', name: 'global' })
+    .edge('global', 'router', { name: 'router' })
+    .edge('router', 'stack', { name: 'stack' })
+    .edge('stack', 'store', { type: 'internal', name: 'elements' });
+  for (let j = 0; j < LAYERS_PER_SNAPSHOT * k; j++) {
+    g.node(`layer${j}`, { name: 'Layer', size: 80, id: 1001 + 4 * j })
+      .node(`fn${j}`, { type: 'closure', name: 'handle', size: 64, id: 1003 + 4 * j })
+      .edge('store', `layer${j}`, { type: 'element', name: j })
+      .edge(`layer${j}`, `fn${j}`, { name: 'handle' });
+  }
+  if (inFlight) {
+    g.node('next', { type: 'closure', name: 'next', size: 64, id: 200_001 })
+      .node('handleCtx', { name: 'system / Context', size: 40, id: 200_003 })
+      .edge('root', 'next', { type: 'shortcut', name: 'pending' })
+      .edge('next', 'handleCtx', { type: 'internal', name: 'context' })
+      .edge('handleCtx', 'stack', { type: 'context', name: 'stack' });
+  }
+  return g.build();
+}
+
+describe('a root found again when its holder resolves differently', () => {
+  const series = (inFlightAt: number) => {
+    const out = [];
+    for (let k = 0; k < 5; k++) {
+      out.push(summarizeSnapshot(routerSnapshot(k, k === inFlightAt), { source: null, t: 10 * (k + 1), requests: 400 * (k + 1), cohortBoundaries: out.map((s) => s.maxNodeId) }));
+    }
+    return out;
+  };
+  const options: GrowthOptions = { heapLimitBytes: 4e9, runRps: 40, projectRps: [], horizonS: 86_400, allocationProfile: null };
+
+  it("the array's attach point keeps its id while its holder changes", () => {
+    const [last, inFlightWork] = series(4)[4].growthRoots!;
+    const [steady] = series(-1)[4].growthRoots!;
+    expect(last.key).toBe('Array (stack) › ');
+    // The request in flight is the runtime's own live work.
+    expect(inFlightWork.holderKind).toBe('runtime');
+    expect(steady.key).toBe('fn:router()@? › stack');
+    expect(last.key).not.toBe(steady.key);
+    expect(last.attachIds).toEqual([7]);
+    expect(steady.attachIds).toEqual([7]);
+  });
+
+  it('is one model with a complete series, known by the key it had most often, and one leak finding', () => {
+    const summaries = series(4);
+    const models = rootGrowthModels(summaries).filter((m) => m.latest.holderKind !== 'runtime');
+    expect(models).toHaveLength(1);
+    expect(models[0].key).toBe('fn:router()@? › stack');
+    expect(models[0].latest.owner).toBe('router()');
+    expect(models[0].newBytes.every((b, i) => i === 0 || b > 0)).toBe(true);
+    const { findings } = analyzeGrowth(summaries, options);
+    expect(findings.map((f) => [f.verdict, f.owner])).toEqual([['leak', 'router()']]);
+  });
+
+  it('without attach ids (a summary written before them) the series splits in two', () => {
+    const summaries = series(4).map((s) => ({ ...s, growthRoots: s.growthRoots?.map(({ attachIds: _ids, ...r }) => r) }));
+    const models = rootGrowthModels(summaries).filter((m) => m.latest.holderKind !== 'runtime');
+    expect(models.map((m) => m.key)).toEqual(['fn:router()@? › stack', 'Array (stack) › ']);
+    expect(analyzeGrowth(summaries, options).findings).toEqual([]);
   });
 });
