@@ -199,6 +199,41 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
   const ELASTIC = new Uint8Array(256);
   for (const c of [C['value-array'], C['object-array'], C.collection]) ELASTIC[c] = 1;
   const inEntry = new Uint8Array(nodeCount);
+
+  // Attach points, outer ones first (a dominator comes before what it dominates in preorder). One
+  // inside another of the same holder (`memoized()` itself, and the `keys` array in the cache its
+  // closure holds) joins that one's root: the outer one's retained size already has it, and two
+  // roots of one holder would count it twice when their finding adds them up.
+  const isAttach = new Uint8Array(nodeCount);
+  for (let i = 1; i < nodeCount; i++) {
+    const node = preorder[i];
+    // New hidden classes, code and feedback are the VM's bookkeeping of new shapes, not growth.
+    if (attach[node] !== NONE && categories[node] !== C.code) isAttach[attach[node]] = 1;
+  }
+  for (let i = 0; i < nodeCount; i++) {
+    const at = preorder[i];
+    if (isAttach[at] === 0) continue;
+    const holder = holders(at);
+    let root: RootTally | undefined;
+    for (let up = dominator[at], steps = 0; up !== ROOT_ORDINAL && steps < 64; up = dominator[up], steps++) {
+      const outer = rootOfAttach.get(up);
+      if (outer !== undefined && outer.holder.holderKey === holder.holderKey) {
+        root = outer;
+        break;
+      }
+    }
+    if (!root) {
+      root = roots.get(holder.key);
+      if (!root) {
+        root = newTally(holder);
+        roots.set(holder.key, root);
+      }
+      root.retainedBytes += inputs.retainedSizes[at];
+    }
+    root.attachPoints++;
+    rootOfAttach.set(at, root);
+  }
+
   let lastAttach = NONE;
   let lastRoot: RootTally | undefined;
   // New bytes under the current attach point, added to its root's tally when the attach point changes.
@@ -206,33 +241,13 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
   for (let i = 1; i < nodeCount; i++) {
     const node = preorder[i];
     const at = attach[node];
-    // New hidden classes, code and feedback are the VM's bookkeeping of new shapes, not growth.
     if (at === NONE || categories[node] === C.code) continue;
     if (at !== lastAttach && lastRoot) {
       addAttachBytes(lastRoot, lastAttach, runBytes);
       runBytes = 0;
     }
     // Nodes of one new subtree are consecutive in preorder: most share the previous node's attach point.
-    let root = at === lastAttach ? lastRoot : rootOfAttach.get(at);
-    if (!root) {
-      const holder = holders(at);
-      root = roots.get(holder.key);
-      if (!root) {
-        root = newTally(holder);
-        roots.set(holder.key, root);
-      }
-      root.attachPoints++;
-      rootOfAttach.set(at, root);
-      // An attach point inside another of the same root is already in that one's retained size.
-      let nested = false;
-      for (let up = dominator[at], steps = 0; up !== ROOT_ORDINAL && steps < 64; up = dominator[up], steps++) {
-        if (rootOfAttach.get(up) === root) {
-          nested = true;
-          break;
-        }
-      }
-      if (!nested) root.retainedBytes += inputs.retainedSizes[at];
-    }
+    const root = at === lastAttach ? lastRoot! : rootOfAttach.get(at)!;
     lastAttach = at;
     lastRoot = root;
     const size = nodeSelfSize[node];

@@ -87,6 +87,39 @@ describe('growth roots on a hand-built graph', () => {
   });
 });
 
+describe('attach points of one holder, one inside the other', () => {
+  // A memoizer's closure context gets a new result of its own, and the old `keys` array it holds
+  // gets a new store with new keys: the context's retained size already has the keys.
+  const snapshot = heapGraph()
+    .node('root', { type: 'synthetic', name: '' })
+    .node('global', { name: 'global', size: 10, id: 3 })
+    .node('memo', { type: 'closure', name: 'memoized', size: 32, id: 5 })
+    .node('ctx', { name: 'system / Context', size: 40, id: 7 })
+    .node('keys', { name: 'Array', size: 32, id: 9 })
+    .node('store', { type: 'array', name: '', size: 64, id: 101 })
+    .node('k1', { type: 'string', name: 'key one', size: 32, id: 103 })
+    .node('k2', { type: 'string', name: 'key two', size: 32, id: 105 })
+    .node('last', { name: 'Object', size: 48, id: 107 })
+    .edge('root', 'global', { type: 'shortcut', name: 'global' })
+    .edge('global', 'memo', { name: 'quote' })
+    .edge('memo', 'ctx', { type: 'internal', name: 'context' })
+    .edge('ctx', 'last', { type: 'context', name: 'last' })
+    .edge('ctx', 'keys', { type: 'context', name: 'keys' })
+    .edge('keys', 'store', { type: 'internal', name: 'elements' })
+    .edge('store', 'k1', { type: 'element', name: 0 })
+    .edge('store', 'k2', { type: 'element', name: 1 })
+    .build();
+  const summary = summarizeSnapshot(snapshot, { source: null, t: null, requests: null, cohortBoundaries: [FIRST] });
+
+  it('are one root, whose retained size counts the inner one once', () => {
+    const roots = summary.growthRoots!.filter((r) => r.owner === 'memoized()');
+    expect(roots).toHaveLength(1);
+    expect(roots[0]).toMatchObject({ attachPoints: 2, newBytes: 64 + 32 + 32 + 48, newObjects: 4 });
+    // The context's retained size: itself, the keys array and everything new.
+    expect(roots[0].retainedBytes).toBe(40 + 32 + 64 + 32 + 32 + 48);
+  });
+});
+
 function root(entries: Partial<Record<EntryKind, { count: number; bytes: number }>>, keyedBy: GrowthRootSummary['keyedBy'], extra: Partial<GrowthRootSummary> = {}): GrowthRootSummary {
   return {
     key: 'Holder › items', holderKey: 'Holder', owner: 'Holder', ownerKey: 'Holder', holderKind: 'class', asyncHookStore: false, location: null, container: 'items',
