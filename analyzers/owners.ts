@@ -80,6 +80,36 @@ export interface OwnerAttribution {
   isInstance: Uint8Array;
   /** `script:line` of a closure's function, null when the snapshot does not say. */
   functionSite: (closure: number) => string | null;
+  /**
+   * Completes the owners' instance counts, retained bytes and representatives when their walk ran
+   * elsewhere (`OwnerWork.retainedElsewhere`): call it before reading those. Does nothing otherwise.
+   */
+  finish: () => void;
+}
+
+/**
+ * The walk that counts each owner's retained bytes once (`countRetainedOnce`): its inputs, and
+ * its outputs per owner (zeroed; `representative` filled with -1).
+ */
+export interface RetainedOnceWalk {
+  firstDominated: Uint32Array;
+  dominated: Uint32Array;
+  retainedSizes: Float64Array;
+  ownerOfNode: Uint32Array;
+  isInstance: Uint8Array;
+  instanceCount: number;
+  counts: Float64Array;
+  retained: Float64Array;
+  representative: Int32Array;
+}
+
+export interface OwnerWork {
+  /**
+   * Starts `countRetainedOnce` on another thread, or returns null. The per-node arrays are then on
+   * shared memory, and this thread sums the owners' self bytes meanwhile (it writes `ownerOfNode`
+   * only at nodes without an owner, which the walk never reads).
+   */
+  retainedElsewhere?: (walk: RetainedOnceWalk) => { join(): boolean } | null;
 }
 
 export interface OwnerInputs {
@@ -96,7 +126,7 @@ const KIND_CLASS = 1;
 const KIND_COLLECTION = 2;
 const KIND_PLAIN = 3;
 
-export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
+export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): OwnerAttribution {
   const { snapshot, tree, paths, categories } = inputs;
   const { nodeCount, nodeType, nodeName, strings, nodeSelfSize } = snapshot;
   const codes = typeCodes(snapshot);
@@ -135,8 +165,9 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
   const isPrototype = prototypeDetector(snapshot);
 
   // Dominators come before the nodes they dominate in preorder, so the owner above is known.
-  const ownerOfNode = new Uint32Array(nodeCount).fill(NO_OWNER);
-  const isInstance = new Uint8Array(nodeCount);
+  const shared = work.retainedElsewhere !== undefined;
+  const ownerOfNode = sharedIf(shared, Uint32Array, nodeCount).fill(NO_OWNER);
+  const isInstance = sharedIf(shared, Uint8Array, nodeCount);
   const classOwnerByHiddenClass = new Map<number, number>();
   let instanceCount = 0;
   for (let i = 0; i < nodeCount; i++) {
@@ -179,7 +210,39 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
     ownerOfNode[node] = owner;
   }
 
-  countRetainedOnce(inputs, owners, ownerOfNode, isInstance, instanceCount);
+  const ownerCount = owners.length;
+  const walk: RetainedOnceWalk = {
+    firstDominated: inputs.children.firstDominated,
+    dominated: inputs.children.dominated,
+    retainedSizes: inputs.retainedSizes,
+    ownerOfNode,
+    isInstance,
+    instanceCount,
+    counts: sharedIf(shared, Float64Array, ownerCount),
+    retained: sharedIf(shared, Float64Array, ownerCount),
+    representative: sharedIf(shared, Int32Array, ownerCount).fill(-1),
+  };
+  const elsewhere = work.retainedElsewhere?.(walk) ?? null;
+  if (!elsewhere) countRetainedOnce(walk);
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    if (elsewhere && !elsewhere.join()) {
+      // Not done there: again here, from zeroed outputs.
+      walk.counts.fill(0);
+      walk.retained.fill(0);
+      walk.representative.fill(-1);
+      countRetainedOnce(walk);
+    }
+    for (let index = 0; index < ownerCount; index++) {
+      const owner = owners[index];
+      owner.count += walk.counts[index];
+      owner.retainedBytes += walk.retained[index];
+      owner.representative = walk.representative[index];
+    }
+  };
+  if (!elsewhere) finish();
 
   // Per-owner sums in typed arrays: this loop runs once per node.
   const selfBytes = new Float64Array(owners.length);
@@ -202,7 +265,7 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
       owner.retainedBytes = selfBytes[index];
     }
   });
-  return { owners, ownerOfNode, isInstance, functionSite: classSite.functionSite };
+  return { owners, ownerOfNode, isInstance, functionSite: classSite.functionSite, finish };
 }
 
 /**
@@ -211,20 +274,9 @@ export function attributeOwners(inputs: OwnerInputs): OwnerAttribution {
  * explicit stack holding enter and exit marks), as a linked list of a million nodes is a million
  * levels deep.
  */
-function countRetainedOnce(
-  inputs: OwnerInputs,
-  owners: Owner[],
-  ownerOfNode: Uint32Array,
-  isInstance: Uint8Array,
-  instanceCount: number,
-): void {
-  const { children, retainedSizes } = inputs;
-  const { firstDominated, dominated } = children;
-  const ownerCount = owners.length;
-  const active = new Uint32Array(ownerCount);
-  const counts = new Float64Array(ownerCount);
-  const retained = new Float64Array(ownerCount);
-  const representative = new Int32Array(ownerCount).fill(-1);
+export function countRetainedOnce(walk: RetainedOnceWalk): void {
+  const { firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, instanceCount, counts, retained, representative } = walk;
+  const active = new Uint32Array(counts.length);
   const EXIT = 0x80000000;
   // Every node is pushed once, and each instance once more as its exit mark.
   const stack = new Uint32Array(retainedSizes.length + instanceCount + 1);
@@ -250,11 +302,13 @@ function countRetainedOnce(
     }
     for (let k = firstDominated[node], end = firstDominated[node + 1]; k < end; k++) stack[top++] = dominated[k];
   }
-  owners.forEach((owner, index) => {
-    owner.count += counts[index];
-    owner.retainedBytes += retained[index];
-    owner.representative = representative[index];
-  });
+}
+
+type TypedArrayOf<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T; BYTES_PER_ELEMENT: number };
+
+/** A zeroed typed array, on a SharedArrayBuffer when another thread is to read or write it. */
+function sharedIf<T>(shared: boolean, Type: TypedArrayOf<T>, length: number): T {
+  return shared ? new Type(new SharedArrayBuffer(Math.max(1, length) * Type.BYTES_PER_ELEMENT), 0, length) : new Type(length);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The second core's share of the graph passes: jobs the main thread would otherwise run itself, run
  * in one worker thread on columns that live on SharedArrayBuffers (the parser puts the graph
  * columns there for big files, the ones the edges worker writes, and the work-buffer pool then
- * makes shared arrays too). Four jobs:
+ * makes shared arrays too). Five jobs:
  *
  * - `essential-sweep`: the per-edge sweep of the essential-edge rules (`essential-edge-sweep.ts`),
  *   while the main thread marks the user-owned nodes and classifies every node;
@@ -11,7 +11,9 @@
  * - `shortest-paths`: the shortest-path BFS (`distances.ts`), while the main thread computes
  *   the semidominators and dominators;
  * - `dominated-children`: the dominator tree's children lists, while the main thread computes
- *   retained sizes and the identity sample.
+ *   retained sizes and the identity sample;
+ * - `retained-once`: the owners' walk of the dominator tree that counts each owner's retained
+ *   bytes once (`countRetainedOnce`), while the main thread sums self bytes and composition.
  *
  * Each result is byte for byte what the main thread would compute: it is the same function, run
  * elsewhere, writing into shared output columns. The thread is started once per snapshot, while
@@ -34,6 +36,7 @@ import { NO_SHARING } from './work-buffers.js';
 import type { EssentialEdgeBits, SweepElsewhere } from './essential-edges.js';
 import { sweepEssentialEdges, type EssentialEdgeSweep } from './essential-edge-sweep.js';
 import { startWorkerThread } from './start-worker-thread.js';
+import { countRetainedOnce, type RetainedOnceWalk } from './owners.js';
 
 const ROLE = 'memprobe-second-core';
 
@@ -60,7 +63,8 @@ type JobInput =
   | { kind: 'shortest-paths'; input: ShortestPathsInput }
   | { kind: 'essential-sweep'; input: EssentialEdgeSweep }
   | { kind: 'dominated-children'; input: DominatedChildrenInput }
-  | { kind: 'retainer-fill'; input: RetainerFill };
+  | { kind: 'retainer-fill'; input: RetainerFill }
+  | { kind: 'retained-once'; input: RetainedOnceWalk };
 
 type JobMessage = JobInput & { state: Int32Array };
 
@@ -160,6 +164,13 @@ export class SecondCore {
     return this.submit({ kind: 'retainer-fill', input: fill });
   }
 
+  /** The owners' retained-once walk (`OwnerWork.retainedElsewhere`), or null when its arrays are not all shared. */
+  retainedOnce(walk: RetainedOnceWalk): SecondCoreJob | null {
+    const { firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative } = walk;
+    if (![firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative].every(isShared)) return null;
+    return this.submit({ kind: 'retained-once', input: walk });
+  }
+
   /**
    * The dominator tree's children lists, into `into` (sized by `allocateDominatedChildren`), or
    * null when the arrays are not all shared.
@@ -196,6 +207,7 @@ function runJob(job: JobMessage): void {
     if (job.kind === 'shortest-paths') computeShortestPaths(job.input, job.input.essential, undefined, job.input.parentEdge);
     else if (job.kind === 'essential-sweep') sweepEssentialEdges(job.input);
     else if (job.kind === 'retainer-fill') fillRetainerLists(job.input);
+    else if (job.kind === 'retained-once') countRetainedOnce(job.input);
     else buildDominatedChildren(job.input.tree, NO_SHARING, job.input.into);
     outcome = DONE;
   } finally {

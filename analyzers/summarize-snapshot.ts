@@ -3,8 +3,8 @@
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts. For big
  * files (shared columns) the second core takes the essential-edge sweep, the dominator pass's
- * retainer lists, the shortest-path BFS and the dominated children while this thread does other
- * passes (`graphPasses`, `second-core-job.ts`).
+ * retainer lists, the shortest-path BFS, the dominated children and the owners' retained-once walk
+ * while this thread does other passes (`graphPasses`, `summarize`, `second-core-job.ts`).
  *
  * Memory: the graph passes up to the dominated children share one pool of work buffers
  * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
@@ -63,13 +63,29 @@ export interface SummaryWork {
 }
 
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass, work: SummaryWork = {}): SnapshotSummary {
-  const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, work.secondCore);
-  const { owners, ownerOfNode, isInstance, functionSite } = run('owners', () =>
-    attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }),
+  // Big files come with shared graph columns, and then the second core takes a share of the passes.
+  const shared = snapshot.firstEdge.buffer instanceof SharedArrayBuffer && snapshot.edgeToNode.buffer instanceof SharedArrayBuffer;
+  const ownCore = shared && work.secondCore === undefined ? SecondCore.open() : null;
+  const core = shared ? (work.secondCore ?? ownCore) : null;
+  try {
+    return summarize(snapshot, context, run, core);
+  } finally {
+    ownCore?.close();
+  }
+}
+
+function summarize(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null): SnapshotSummary {
+  const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, core);
+  // With the second core, the owners' retained-once walk runs there during the self-byte sums and
+  // the composition.
+  const attribution = run('owners', () =>
+    attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }, core ? { retainedElsewhere: (walk) => core.retainedOnce(walk) } : {}),
   );
+  const { owners, ownerOfNode, isInstance, functionSite } = attribution;
 
   const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
   const composition = run('composition', () => aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries));
+  run('owners retained once', () => attribution.finish());
 
   // Growth roots need an earlier snapshot of the same process: the first one has no new objects.
   const growthRoots =
@@ -181,57 +197,50 @@ export async function summarizeSnapshotFiles(
  * sizes and the identity sample). Work arrays are then shared too, so that the
  * second core can write them.
  */
-function graphPasses(snapshot: HeapSnapshot, run: PassRunner, given: SecondCore | null | undefined) {
-  const shared = snapshot.firstEdge.buffer instanceof SharedArrayBuffer && snapshot.edgeToNode.buffer instanceof SharedArrayBuffer;
-  const ownCore = shared && given === undefined ? SecondCore.open() : null;
-  const core = shared ? (given ?? ownCore) : null;
-  try {
-    const buffers = new WorkBuffers({ shared: core !== null });
-    // Counted by the essential-edge pass on its way, for the dominator pass.
-    const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
-    let categories: Uint8Array | null = null;
-    const essential = run(core ? 'essential edges + categories' : 'essential edges', () =>
-      computeEssentialEdges(snapshot, {}, {
-        buffers,
-        retainerCounts,
-        shared: core !== null,
-        ...(core ? { sweepElsewhere: (sweep) => core.essentialSweep(sweep), meanwhile: () => (categories = classifyNodes(snapshot)) } : {}),
-      }),
-    );
-    categories ??= run('categories', () => classifyNodes(snapshot));
-    // The dominator pass lists retainers itself, keyed the way its main loop reads them; with the
-    // second core, that one lists them behind the DFS, then does the shortest paths (queued after).
-    let pathsJob: ShortestPathsJob | null = null;
-    const tree: DominatorTree = run('dominators', () =>
-      buildDominatorTree(snapshot, essential, undefined, {
-        buffers,
-        retainerCounts,
-        ...(core
-          ? {
-              fillElsewhere: (fill) => {
-                const job = core.retainerFill(fill);
-                pathsJob = core.shortestPaths(snapshot, essential);
-                return job;
-              },
-            }
-          : {}),
-      }),
-    );
-    const childrenInto = allocateDominatedChildren(snapshot.nodeCount, buffers);
-    const childrenJob = core?.dominatedChildren(tree, childrenInto) ?? null;
-    const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
-    const identity = run('identity sample', () => identitySample(snapshot));
-    const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
-    const children = run('dominated children', () => {
-      if (childrenJob?.join()) return childrenInto;
-      // Zeroed again: a worker that failed may have begun the counts.
-      childrenInto.firstDominated.fill(0);
-      return buildDominatedChildren(tree, buffers, childrenInto);
-    });
-    return { categories, tree, retainedSizes, paths, children, identity };
-  } finally {
-    ownCore?.close();
-  }
+function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null) {
+  const buffers = new WorkBuffers({ shared: core !== null });
+  // Counted by the essential-edge pass on its way, for the dominator pass.
+  const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
+  let categories: Uint8Array | null = null;
+  const essential = run(core ? 'essential edges + categories' : 'essential edges', () =>
+    computeEssentialEdges(snapshot, {}, {
+      buffers,
+      retainerCounts,
+      shared: core !== null,
+      ...(core ? { sweepElsewhere: (sweep) => core.essentialSweep(sweep), meanwhile: () => (categories = classifyNodes(snapshot)) } : {}),
+    }),
+  );
+  categories ??= run('categories', () => classifyNodes(snapshot));
+  // The dominator pass lists retainers itself, keyed the way its main loop reads them; with the
+  // second core, that one lists them behind the DFS, then does the shortest paths (queued after).
+  let pathsJob: ShortestPathsJob | null = null;
+  const tree: DominatorTree = run('dominators', () =>
+    buildDominatorTree(snapshot, essential, undefined, {
+      buffers,
+      retainerCounts,
+      ...(core
+        ? {
+            fillElsewhere: (fill) => {
+              const job = core.retainerFill(fill);
+              pathsJob = core.shortestPaths(snapshot, essential);
+              return job;
+            },
+          }
+        : {}),
+    }),
+  );
+  const childrenInto = allocateDominatedChildren(snapshot.nodeCount, buffers);
+  const childrenJob = core?.dominatedChildren(tree, childrenInto) ?? null;
+  const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
+  const identity = run('identity sample', () => identitySample(snapshot));
+  const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
+  const children = run('dominated children', () => {
+    if (childrenJob?.join()) return childrenInto;
+    // Zeroed again: a worker that failed may have begun the counts.
+    childrenInto.firstDominated.fill(0);
+    return buildDominatedChildren(tree, buffers, childrenInto);
+  });
+  return { categories, tree, retainedSizes, paths, children, identity };
 }
 
 interface Aggregates {

@@ -8,6 +8,7 @@ import { computeShortestPaths } from '../analyzers/distances.js';
 import { CATEGORY_INDEX, classifyNodes } from '../analyzers/node-categories.js';
 import { attributeOwners, type Owner, type OwnerAttribution } from '../analyzers/owners.js';
 import { summarizeSnapshot } from '../analyzers/summarize-snapshot.js';
+import { SecondCore, type SecondCoreJob } from '../analyzers/second-core-job.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
 import type { OwnerSummary, SnapshotSummary } from '../analyzers/snapshot-summary.js';
 import { writeProgramSnapshot } from './helpers/program-snapshot.js';
@@ -219,4 +220,44 @@ describe('owner rules on hand-built graphs', () => {
     expect(sessions.key).toBe('Map (sessions) < Object (state)');
     expect(CATEGORY_INDEX['plain-object']).toBeGreaterThan(0);
   });
+});
+
+describe("the owners' retained-once walk on the second core", () => {
+  const share = <T extends Uint8Array | Uint32Array | Float64Array>(a: T): T => {
+    const copy = new (a.constructor as new (b: SharedArrayBuffer) => T)(new SharedArrayBuffer(Math.max(1, a.byteLength)));
+    copy.set(a as never);
+    return copy;
+  };
+  const figures = (owners: Owner[]) => owners.map((o) => [o.key, o.count, o.retainedBytes, o.representative]);
+
+  it('gives the same counts, retained bytes and representatives, taken by the worker or left to this thread', async () => {
+    const { snapshot } = analysis;
+    const essential = computeEssentialEdges(snapshot);
+    const tree = buildDominatorTree(snapshot, essential);
+    const children = buildDominatedChildren(tree);
+    const inputs = {
+      snapshot,
+      tree,
+      children: { firstDominated: share(children.firstDominated), dominated: share(children.dominated) },
+      retainedSizes: share(computeRetainedSizes(snapshot.nodeSelfSize, tree)),
+      paths: computeShortestPaths(snapshot, essential),
+      categories: classifyNodes(snapshot),
+    };
+    const expected = figures(analysis.attribution.owners);
+    const core = SecondCore.open()!;
+    try {
+      for (const wait of [true, false]) {
+        let job: SecondCoreJob | null = null;
+        const attribution = attributeOwners(inputs, { retainedElsewhere: (walk) => (job = core.retainedOnce(walk)) });
+        expect(job).not.toBeNull();
+        // Taken by the worker, or claimed back by this thread (which then walks itself).
+        if (wait) for (let waited = 0; !job!.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+        attribution.finish();
+        attribution.finish(); // once only
+        expect(figures(attribution.owners)).toEqual(expected);
+      }
+    } finally {
+      core.close();
+    }
+  }, 60_000);
 });
