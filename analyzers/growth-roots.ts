@@ -147,7 +147,7 @@ export interface GrowthRootInputs {
 /** Roots kept per summary, largest new bytes first. */
 export const ROOTS_KEPT = 200;
 const CONTENTS_KEPT = 8;
-export const ATTACH_IDS_KEPT = 8;
+const ATTACH_IDS_KEPT = 8;
 /** Steps of the holder → attach point path kept in the key. */
 const CONTAINER_STEPS = 6;
 

@@ -44,7 +44,8 @@ describe('memprobe run --sampling', () => {
   it('finds the growth at its allocation site without a snapshot, and heap.pb.gz agrees', () => {
     const target = script('growing.mjs', GROWING);
     const out = path.join(dir, 'growing-run');
-    const result = memprobe(['run', target, '--sampling', '--sampling-every', '1s', '--rps', '500', '--duration', '10s', '--warmup', '2s', '--out', out]);
+    // Every 4 KiB: ~250 samples of the 1 MB it keeps, not ~30 (at 32 KiB one loaded CI run read 78 B/request).
+    const result = memprobe(['run', target, '--sampling', '--sampling-every', '1s', '--sampling-interval', '4KiB', '--rps', '500', '--duration', '10s', '--warmup', '2s', '--out', out]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^mode {6}sampling: no heap snapshots/m);
     const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as Report;
