@@ -138,11 +138,16 @@ export function buildDominatorTree(
   const essentialCount = toEndOffsets(firstRetainer, nodeCount);
   const retainingNumbers = buffers.uint32(essentialCount, false); // every slot is filled once
 
-  // Besides the retainer lists, five 4-byte columns (one of them two wide): this pass is the
-  // pipeline's memory peak, so `number` holds the semidominators once node numbers are no longer
-  // read, and then becomes the result.
-  /** DFS number of each node ordinal, 0 while unvisited. */
-  const number = buffers.uint32(nodeCount);
+  // Besides the retainer lists, four 4-byte columns (one of them two wide) and a bitset: this
+  // pass is the pipeline's memory peak.
+  /**
+   * The semidominators (vertex i at i - 1), then the result. No column of DFS numbers by node
+   * ordinal is kept: the DFS marks `visited` and writes `vertex`, and a node's own number is never
+   * read back (the retainer lists get numbers from `vertex`), which leaves a random write per
+   * vertex out of its loop.
+   */
+  const semi = buffers.uint32(nodeCount, false); // every entry is written, as a semidominator or a dominator
+
   /** Node ordinal of each DFS number: the preorder. */
   const vertex = buffers.uint32(length, false); // entries 1 .. n written as numbered; 0 never read
   /**
@@ -152,7 +157,7 @@ export function buildDominatorTree(
    */
   const forest = buffers.uint32(2 * length, false); // parents written as numbered, labels as processed, each read after
   let n = 0;
-  // "Visited" as one bit per node (1 MB at 8M nodes, where `number` is 32 MB): the DFS asks it
+  // "Visited" as one bit per node (1 MB at 8M nodes, where a 4-byte column is 32 MB): the DFS asks it
   // once per essential edge, at random places, and a bitset that stays in cache answers faster.
   const visited = buffers.uint32((nodeCount + 31) >>> 5);
   // With the second core, it lists the retainers behind the DFS (`fillRetainerLists`) and the DFS
@@ -167,7 +172,6 @@ export function buildDominatorTree(
 
   const dfs = (start: number, startParent: number): void => {
     const first = ++n;
-    number[start] = first;
     visited[start >>> 5] |= 1 << (start & 31);
     vertex[first] = start;
     forest[2 * first] = startParent;
@@ -195,7 +199,6 @@ export function buildDominatorTree(
       }
       path[top - 2] = edge + 1;
       const child = ++n;
-      number[w] = child;
       visited[w >>> 5] |= 1 << (w & 31);
       vertex[child] = w;
       forest[2 * child] = path[top - 3];
@@ -223,7 +226,7 @@ export function buildDominatorTree(
     // them (a visited retainer would have led the DFS there).
     const retained = buffers.uint32((nodeCount + 31) >>> 5);
     for (let node = 0; node < nodeCount; node++) {
-      if (number[node] !== 0) continue;
+      if ((visited[node >>> 5] & (1 << (node & 31))) !== 0) continue;
       for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
         if (((essential[edge >>> 3] >>> (edge & 7)) & 1) === 0) continue;
         const target = edgeToNode[edge];
@@ -231,7 +234,7 @@ export function buildDominatorTree(
       }
     }
     for (let node = 0; node < nodeCount; node++) {
-      if (number[node] === 0 && (retained[node >>> 5] & (1 << (node & 31))) === 0) dfs(node, r);
+      if (((visited[node >>> 5] | retained[node >>> 5]) & (1 << (node & 31))) === 0) dfs(node, r);
     }
     buffers.give(retained);
   }
@@ -239,9 +242,8 @@ export function buildDominatorTree(
     // Attached one by one, never DFS-ed: their edges go into the retainer lists here.
     const attached = n + 1;
     for (let node = 0; node < nodeCount; node++) {
-      if (number[node] !== 0) continue;
+      if ((visited[node >>> 5] & (1 << (node & 31))) !== 0) continue;
       const v = ++n;
-      number[node] = v;
       vertex[v] = node;
       forest[2 * v] = r;
     }
@@ -269,11 +271,6 @@ export function buildDominatorTree(
   /** DFS parent: the start of each NCA walk, then the immediate dominator. */
   const idom = buffers.uint32(length, false); // entries 1 .. n written just below
   for (let v = 1; v <= n; v++) idom[v] = forest[2 * v];
-  // The semidominator of each vertex, for the NCA walks, is kept in `number`'s storage, shifted by one (vertex i at i - 1, for i from 2 to n): node
-  // numbers are not read again until `number` becomes the result, after the NCA walks. One fewer
-  // 4-byte column at the memory peak, and one fewer large allocation (each one can set off a
-  // full garbage collection through V8's external-memory accounting).
-  const semi = number;
 
   // Semidominators, from the last-numbered vertex up. While vertex i is processed, the vertices
   // numbered above i are the linked ones (each linked to its DFS parent), and a vertex numbered at
@@ -334,8 +331,9 @@ export function buildDominatorTree(
     idom[i] = d;
   }
 
-  // Back to ordinals: `number` is no longer needed and becomes the result.
-  const dominator = number;
+  // Back to ordinals: the semidominators are no longer needed and their column becomes the result
+  // (one fewer 4-byte column at the memory peak, and one fewer large allocation).
+  const dominator = semi;
   for (let i = 1; i <= n; i++) dominator[vertex[i]] = vertex[idom[i]];
   const preorder = vertex.subarray(1);
   buffers.give(firstRetainer, retainingNumbers, forest, visited, idom);
