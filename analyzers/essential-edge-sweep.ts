@@ -54,20 +54,24 @@ export function sweepEssentialEdges(sweep: EssentialEdgeSweep): void {
   }
 }
 
+/** One bit per node ordinal (bit `node & 31` of word `node >>> 5`); 1 = in the user's graph. */
+export type UserOwnedBits = Uint32Array;
+
 /**
  * Rule 5 on a swept graph: an edge from a node outside the user's graph (not the root) into one
  * inside it does not retain. Reads the marks of every node once and the edges of the nodes
  * outside, which are few (V8's and Node's own bookkeeping).
  */
-export function dropEdgesIntoUserGraph(sweep: Pick<EssentialEdgeSweep, 'nodeCount' | 'firstEdge' | 'edgeToNode' | 'bits' | 'counts'>, userOwned: Uint8Array): void {
+export function dropEdgesIntoUserGraph(sweep: Pick<EssentialEdgeSweep, 'nodeCount' | 'firstEdge' | 'edgeToNode' | 'bits' | 'counts'>, userOwned: UserOwnedBits): void {
   const { nodeCount, firstEdge, edgeToNode, bits, counts } = sweep;
   for (let node = 0; node < nodeCount; node++) {
-    if (userOwned[node] === 1 || node === ROOT_ORDINAL) continue;
+    if ((userOwned[node >>> 5] & (1 << (node & 31))) !== 0 || node === ROOT_ORDINAL) continue;
     for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
       const bit = 1 << (edge & 7);
-      if ((bits[edge >>> 3] & bit) === 0 || userOwned[edgeToNode[edge]] !== 1) continue;
+      const target = edgeToNode[edge];
+      if ((bits[edge >>> 3] & bit) === 0 || (userOwned[target >>> 5] & (1 << (target & 31))) === 0) continue;
       bits[edge >>> 3] &= ~bit;
-      if (counts !== null) counts[edgeToNode[edge]]--;
+      if (counts !== null) counts[target]--;
     }
   }
 }
