@@ -38,6 +38,12 @@ export interface ParseSnapshotOptions {
    * eats the gain. Infinity turns it off.
    */
   workerMinBytes?: number;
+  /**
+   * Work for this thread while it waits for the edges worker (it has read every other section),
+   * given the snapshot's counts: the returned step is called, with the event loop turning between
+   * calls, until it returns false or the worker is done. A step should take a few milliseconds.
+   */
+  whileWaiting?: (counts: { nodeCount: number; edgeCount: number }) => () => boolean;
 }
 
 // 4 MiB: as fast as larger chunks here (a read per chunk is cheap next to tokenizing it), and the
@@ -60,18 +66,24 @@ export async function parseSnapshotFile(path: string, options: ParseSnapshotOpti
   }
   const workerMinBytes = options.workerMinBytes ?? SPLIT_PARSE_MIN_BYTES;
   try {
-    return await parseOnce(path, chunkSize, options.onProgress, workerMinBytes);
+    return await parseOnce(path, chunkSize, options.onProgress, workerMinBytes, options.whileWaiting);
   } catch (err) {
     // Rare (a corrupt file, or one whose edges section is not what the worker expected): the
     // ordinary sequential parse gives the verdict, and the exact error if there is one.
-    if (err instanceof SplitAbandoned) return await parseOnce(path, chunkSize, options.onProgress, Infinity);
+    if (err instanceof SplitAbandoned) return await parseOnce(path, chunkSize, options.onProgress, Infinity, undefined);
     throw err;
   }
 }
 
-async function parseOnce(path: string, chunkSize: number, onProgress: ParseSnapshotOptions['onProgress'], workerMinBytes: number): Promise<HeapSnapshot> {
+async function parseOnce(
+  path: string,
+  chunkSize: number,
+  onProgress: ParseSnapshotOptions['onProgress'],
+  workerMinBytes: number,
+  whileWaiting: ParseSnapshotOptions['whileWaiting'],
+): Promise<HeapSnapshot> {
   const source = await SnapshotByteSource.open(path, chunkSize, onProgress);
-  const parser = new SnapshotParser(source, source.fileSize >= workerMinBytes ? chunkSize : null);
+  const parser = new SnapshotParser(source, source.fileSize >= workerMinBytes ? chunkSize : null, whileWaiting);
   try {
     return await parser.parse();
   } finally {
@@ -97,6 +109,7 @@ class SnapshotParser {
     private readonly source: SnapshotByteSource,
     /** Null: no worker; otherwise the chunk size the worker reads `edges` with. */
     private readonly workerChunkSize: number | null,
+    private readonly whileWaiting: ParseSnapshotOptions['whileWaiting'],
   ) {}
 
   async stopWorker(): Promise<void> {
@@ -114,6 +127,7 @@ class SnapshotParser {
       await this.confirmEdges();
       throw err;
     }
+    if (this.pendingEdges) await this.workWhileWaiting(this.worker!.result);
     await this.confirmEdges();
     return await this.finish();
   }
@@ -127,6 +141,18 @@ class SnapshotParser {
     await this.stopWorker();
     if (!result || result.rows !== this.header!.edgeCount) throw new SplitAbandoned();
     section.maxStringIndex = result.maxStringIndex;
+  }
+
+  /** Steps of `whileWaiting` until `pending` settles (it never rejects) or the work runs out. */
+  private async workWhileWaiting(pending: Promise<unknown>): Promise<void> {
+    if (!this.whileWaiting) return;
+    let settled = false;
+    void pending.then(() => (settled = true));
+    // One turn of the event loop first: a worker already done has its message delivered then.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (settled) return;
+    const step = this.whileWaiting({ nodeCount: this.header!.nodeCount, edgeCount: this.header!.edgeCount });
+    while (!settled && step()) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private async parseSections(): Promise<void> {

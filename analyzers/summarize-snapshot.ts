@@ -60,6 +60,12 @@ export interface SummaryWork {
    * gets one for the length of the call.
    */
   secondCore?: SecondCore | null;
+  /**
+   * The graph passes' pool of work buffers, made by the caller ahead of time and perhaps already
+   * holding buffers (`graphPassBuffers`); by default a pool of their own. Emptied when the passes
+   * that share it are done.
+   */
+  buffers?: WorkBuffers;
 }
 
 export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner = runPass, work: SummaryWork = {}): SnapshotSummary {
@@ -68,14 +74,14 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
   const ownCore = shared && work.secondCore === undefined ? SecondCore.open() : null;
   const core = shared ? (work.secondCore ?? ownCore) : null;
   try {
-    return summarize(snapshot, context, run, core);
+    return summarize(snapshot, context, run, core, work.buffers);
   } finally {
     ownCore?.close();
   }
 }
 
-function summarize(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null): SnapshotSummary {
-  const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, core);
+function summarize(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined): SnapshotSummary {
+  const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, core, pool);
   // With the second core, the owners' retained-once walk runs there during the self-byte sums and
   // the composition.
   const attribution = run('owners', () =>
@@ -147,9 +153,13 @@ export async function summarizeSnapshotFile(
   // A file parsed on two threads gets the second core for its graph passes: started now, the
   // thread is ready by the time the passes begin.
   const secondCore = fileSize(path) >= SPLIT_PARSE_MIN_BYTES ? SecondCore.open() : null;
+  // While the parser waits for its edges worker, this thread faults in the pages of the graph
+  // passes' largest work buffers, which the passes would otherwise pay for on their own time.
+  const buffers = secondCore ? new WorkBuffers({ shared: true }) : undefined;
   try {
-    const snapshot = await parseSnapshotFile(path, { onProgress });
-    return summarizeSnapshot(snapshot, { ...context, source: context.source ?? basename(path) }, runPass, { secondCore });
+    const whileWaiting = buffers ? (counts: GraphCounts) => buffers.prefault(graphPassBuffers(counts)) : undefined;
+    const snapshot = await parseSnapshotFile(path, { onProgress, ...(whileWaiting ? { whileWaiting } : {}) });
+    return summarizeSnapshot(snapshot, { ...context, source: context.source ?? basename(path) }, runPass, { secondCore, ...(buffers ? { buffers } : {}) });
   } finally {
     secondCore?.close();
   }
@@ -187,8 +197,8 @@ export async function summarizeSnapshotFiles(
 }
 
 /**
- * The passes that share work buffers. The pool is a local of this function, so buffers nobody took
- * are garbage once it returns, before owners allocate theirs.
+ * The passes that share work buffers. The pool is emptied when they return (a pool of their own
+ * when the caller gave none), so buffers nobody took are garbage before owners allocate theirs.
  *
  * Big files come with shared graph columns: the second core then takes the essential-edge sweep
  * (while this thread marks the user-owned nodes and classifies every node), the retainer lists
@@ -197,8 +207,36 @@ export async function summarizeSnapshotFiles(
  * sizes and the identity sample). Work arrays are then shared too, so that the
  * second core can write them.
  */
-function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null) {
-  const buffers = new WorkBuffers({ shared: core !== null });
+function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined) {
+  // A pool made elsewhere may hold buffers that are not shared: with the second core, all must be.
+  const buffers = pool && (core === null || pool.isShared) ? pool : new WorkBuffers({ shared: core !== null });
+  try {
+    return passesSharingBuffers(snapshot, run, core, buffers);
+  } finally {
+    buffers.drop();
+  }
+}
+
+interface GraphCounts {
+  nodeCount: number;
+  edgeCount: number;
+}
+
+/**
+ * The buffers the graph passes take from their pool at its peak, the dominator pass, that no
+ * earlier pass has given back (byte lengths, the largest first): the retainer lists (an entry per
+ * essential edge, at most every edge), the DFS forest (two words per node), four node columns (the
+ * essential-edge pass's retainer counts and DFS stack, which the dominator pass reuses, then the
+ * preorder and the immediate dominators) and two node bitsets (visited marks). Made ahead of time,
+ * they are taken as reused buffers are; a list that no longer matches the passes only saves less.
+ */
+export function graphPassBuffers({ nodeCount, edgeCount }: GraphCounts): number[] {
+  const column = 4 * (nodeCount + 1);
+  const bitset = 4 * ((nodeCount + 31) >>> 5);
+  return [4 * edgeCount, 2 * column, column, column, column, column, bitset, bitset];
+}
+
+function passesSharingBuffers(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, buffers: WorkBuffers) {
   // Counted by the essential-edge pass on its way, for the dominator pass.
   const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
   let categories: Uint8Array | null = null;

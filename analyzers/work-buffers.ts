@@ -23,6 +23,11 @@ export class WorkBuffers {
    */
   constructor(private readonly options: { shared?: boolean } = {}) {}
 
+  /** Whether every buffer this pool makes is a SharedArrayBuffer. */
+  get isShared(): boolean {
+    return this.options.shared === true;
+  }
+
   private fresh(bytes: number): ArrayBuffer | SharedArrayBuffer {
     if (!this.options.shared) return new ArrayBuffer(bytes);
     const buffer = new SharedArrayBuffer(bytes);
@@ -56,6 +61,47 @@ export class WorkBuffers {
     return new Float64Array(this.take(8 * length, zeroed), 0, length);
   }
 
+
+  /**
+   * Buffers of these sizes made ahead of time, their pages faulted in, a slice at a time: each call
+   * of the returned step touches up to `sliceBytes` and says whether any is left. For a thread with
+   * time to spare before the passes (the parser waiting for its edges worker): the passes then
+   * take them from the pool as they would reused ones, and the kernel's fault-and-zero of every
+   * page, paid on the passes' own time otherwise, is already done. A buffer is in the pool from its
+   * first slice on: one only partly faulted is still a whole buffer.
+   */
+  prefault(byteLengths: number[], sliceBytes = 16 << 20): () => boolean {
+    const PAGE = 4096;
+    let index = 0;
+    let offset = 0;
+    let pages: Uint8Array | null = null;
+    return () => {
+      let budget = sliceBytes;
+      while (budget > 0 && index < byteLengths.length) {
+        if (pages === null) {
+          const buffer = this.fresh(byteLengths[index]);
+          this.free.push(buffer);
+          pages = new Uint8Array(buffer);
+          offset = 0;
+        }
+        // Fresh memory reads as zero: writing a zero into each page faults it in and changes nothing.
+        const end = Math.min(pages.length, offset + budget);
+        for (let at = offset; at < end; at += PAGE) pages[at] = 0;
+        budget -= end - offset;
+        offset = end;
+        if (offset >= pages.length) {
+          pages = null;
+          index++;
+        }
+      }
+      return index < byteLengths.length;
+    };
+  }
+
+  /** Forget the free buffers, so that those nobody took become garbage while the pool lives on. */
+  drop(): void {
+    this.free.length = 0;
+  }
 
   /** Give back the buffers under these arrays (the caller no longer reads or writes them). */
   give(...arrays: ArrayBufferView[]): void {

@@ -395,6 +395,28 @@ describe('parseSnapshotFile: edges read by a worker thread', () => {
     for (const result of await Promise.all(results)) expect(result?.rows).toBe(edgeCount);
   });
 
+  it('works while waiting for the worker only until it is done, and parses as without', async () => {
+    const path = await write(randomSnapshot(seededRandom(9), 20_000, 7));
+    const sequential = await outcomeOf(path, { workerMinBytes: Infinity });
+    const counts: { nodeCount: number; edgeCount: number }[] = [];
+    let steps = 0;
+    // A step that always has more to do: the parse must still end, once the worker's edges are in.
+    // (The worker's start-up alone outlasts this thread's read of the other sections, so the
+    // steps do run: a thousand or more of them here.)
+    const whileWaiting = (given: { nodeCount: number; edgeCount: number }) => {
+      counts.push(given);
+      return () => ++steps > 0;
+    };
+    expect(await outcomeOf(path, { workerMinBytes: 0, whileWaiting })).toEqual(sequential);
+    expect(results).toHaveLength(1);
+    expect(counts.length).toBeLessThanOrEqual(1);
+    const parsed = (sequential as { parsed: { nodeCount: number; edgeCount: number } }).parsed;
+    for (const given of counts) expect(given).toEqual({ nodeCount: parsed.nodeCount, edgeCount: parsed.edgeCount });
+    // No worker, no waiting: never asked.
+    expect(await outcomeOf(path, { workerMinBytes: Infinity, whileWaiting })).toEqual(sequential);
+    expect(counts.length).toBeLessThanOrEqual(1);
+  });
+
   it('reads the 6-field layout on the worker', async () => {
     const path = await write(randomSnapshot(seededRandom(8), 3000, 6));
     expect(await outcomeOf(path, { workerMinBytes: 0 })).toEqual(await outcomeOf(path, { workerMinBytes: Infinity }));

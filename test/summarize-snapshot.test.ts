@@ -1,8 +1,9 @@
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { summarizeSnapshot, summarizeSnapshotFile, summarizeSnapshotFiles } from '../analyzers/summarize-snapshot.js';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { graphPassBuffers, summarizeSnapshot, summarizeSnapshotFile, summarizeSnapshotFiles, type PassRunner } from '../analyzers/summarize-snapshot.js';
+import { WorkBuffers } from '../analyzers/work-buffers.js';
 import { toHeapSummaryJson } from '../analyzers/heap-summary-json.js';
 import { parseSnapshotFile } from '../analyzers/snapshot-parser.js';
 import type { SnapshotSummary } from '../analyzers/snapshot-summary.js';
@@ -77,6 +78,28 @@ describe('big-file mode on a small file', () => {
     const sequential = await parseSnapshotFile(second, { workerMinBytes: Infinity });
     expect(sequential.firstEdge.buffer).not.toBeInstanceOf(SharedArrayBuffer);
     expect(summarizeSnapshot(split, context)).toEqual(summarizeSnapshot(sequential, context));
+  }, 60_000);
+});
+
+describe('graph pass buffers made ahead of time', () => {
+  it('are what the passes take up to and through the dominator pass: no fresh node-sized buffer there, and the same summary', async () => {
+    const context = { source: null, t: null, requests: null, cohortBoundaries: [] };
+    const snapshot = await parseSnapshotFile(second, { workerMinBytes: Infinity });
+    const pool = new WorkBuffers();
+    while (pool.prefault(graphPassBuffers(snapshot))());
+    const fresh = vi.spyOn(pool as unknown as { fresh(bytes: number): ArrayBuffer }, 'fresh');
+    let freshBeforeRetainedSizes = -1;
+    const run: PassRunner = (name, pass) => {
+      if (name === 'retained sizes') freshBeforeRetainedSizes = fresh.mock.calls.length;
+      return pass();
+    };
+    const summary = summarizeSnapshot(snapshot, context, run, { secondCore: null, buffers: pool });
+    expect(freshBeforeRetainedSizes).toBe(0);
+    expect(summary).toEqual(summarizeSnapshot(snapshot, context));
+    // Emptied once the passes are done: what nobody took is garbage, not kept by the caller's pool.
+    fresh.mockClear();
+    pool.uint32(snapshot.nodeCount + 1);
+    expect(fresh).toHaveBeenCalledTimes(1);
   }, 60_000);
 });
 

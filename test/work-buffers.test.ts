@@ -27,4 +27,24 @@ describe('WorkBuffers', () => {
     expect(pool.uint32(1 << 18, false).buffer).not.toBe(plain.buffer);
     expect(pool.uint32(1, false).buffer).not.toBe(shared.buffer);
   });
+
+  it('makes buffers ahead of time a slice at a time, each in the pool from its first slice, and forgets free ones on drop', () => {
+    const pool = new WorkBuffers();
+    const step = pool.prefault([1 << 20, 3 << 20], 1 << 20);
+    expect(step()).toBe(true); // the first buffer, whole
+    const first = pool.uint32(1 << 18, false); // 1 MiB: the one made
+    expect(first.every((v) => v === 0)).toBe(true);
+    pool.give(first);
+    expect(step()).toBe(true); // a third of the second
+    expect(step()).toBe(true);
+    expect(step()).toBe(false); // done: nothing left
+    expect(step()).toBe(false);
+    const second = pool.uint8(3 << 20, false);
+    expect(second.byteLength).toBe(3 << 20);
+    expect(second.every((v) => v === 0)).toBe(true);
+    pool.give(second);
+    expect(pool.uint8(3 << 20).buffer).toBe(second.buffer);
+    pool.drop();
+    expect(pool.uint32(1 << 18).buffer).not.toBe(first.buffer);
+  });
 });
