@@ -36,20 +36,65 @@ function hashString(text: string): number {
   return h >>> 0;
 }
 
-export function identitySample(snapshot: HeapSnapshot): IdentitySample {
+/**
+ * The part that reads every node: which objects are sampled. Plain data in and out, so that it can
+ * run on another thread (`second-core-job.ts`) while the caller names the objects afterwards.
+ */
+export interface IdentityPick {
+  nodeCount: number;
+  nodeId: Uint32Array;
+  /** Out: ordinals of the sampled objects, ascending, in the first `result[1]` entries. */
+  ordinals: Uint32Array;
+  /** Out: [0] the threshold, [1] how many were picked, or -1 when more than `ordinals` holds. */
+  result: Float64Array;
+}
+
+/** Room for four times the expected sample: more sampled ids than that would be a broken hash. */
+export const PICK_CAPACITY = 4 * SAMPLE_SIZE;
+
+export function pickIdentityNodes(pick: IdentityPick): void {
+  const { nodeCount, nodeId, ordinals, result } = pick;
   // Heap objects have odd ids (even ones are V8's synthetic and embedder nodes).
   let objects = 0;
-  for (let node = 0; node < snapshot.nodeCount; node++) if (snapshot.nodeId[node] % 2 === 1) objects++;
+  for (let node = 0; node < nodeCount; node++) objects += nodeId[node] & 1;
   const threshold = objects <= SAMPLE_SIZE ? 0x1_0000_0000 : Math.floor((0x1_0000_0000 * SAMPLE_SIZE) / objects);
+  let count = 0;
+  for (let node = 0; node < nodeCount; node++) {
+    const id = nodeId[node];
+    if ((id & 1) !== 1 || mix(id) >= threshold) continue;
+    if (count === ordinals.length) {
+      count = -1;
+      break;
+    }
+    ordinals[count++] = node;
+  }
+  result[0] = threshold;
+  result[1] = count;
+}
+
+/** A pick's objects with their names: the sample. */
+export function identitySampleOf(snapshot: HeapSnapshot, pick: Pick<IdentityPick, 'ordinals' | 'result'>): IdentitySample {
+  const [threshold, count] = pick.result;
   const picked: [number, number][] = [];
-  for (let node = 0; node < snapshot.nodeCount; node++) {
-    const id = snapshot.nodeId[node];
-    if (id % 2 !== 1 || mix(id) >= threshold) continue;
+  for (let i = 0; i < count; i++) {
+    const node = pick.ordinals[i];
     const type = snapshot.nodeTypeNames[snapshot.nodeType[node]] ?? '';
-    picked.push([id, hashString(`${type}:${snapshot.strings[snapshot.nodeName[node]] ?? ''}`)]);
+    picked.push([snapshot.nodeId[node], hashString(`${type}:${snapshot.strings[snapshot.nodeName[node]] ?? ''}`)]);
   }
   picked.sort((a, b) => a[0] - b[0]);
   return { ids: picked.map((p) => p[0]), names: picked.map((p) => p[1]), threshold };
+}
+
+/** The identity sample of a snapshot, on this thread. */
+export function identitySample(snapshot: HeapSnapshot): IdentitySample {
+  const pick = { nodeCount: snapshot.nodeCount, nodeId: snapshot.nodeId, ordinals: new Uint32Array(Math.min(snapshot.nodeCount, PICK_CAPACITY)), result: new Float64Array(2) };
+  pickIdentityNodes(pick);
+  if (pick.result[1] < 0) {
+    // Never on a real hash; room for every node then.
+    pick.ordinals = new Uint32Array(snapshot.nodeCount);
+    pickIdentityNodes(pick);
+  }
+  return identitySampleOf(snapshot, pick);
 }
 
 /** Of the sampled ids both snapshots hold, how many name the same object (type and name). */

@@ -115,7 +115,11 @@ export interface OwnerWork {
 export interface OwnerInputs {
   snapshot: HeapSnapshot;
   tree: DominatorTree;
-  children: DominatedChildren;
+  /**
+   * The dominator tree's children lists, or a function that gives them: it is called once every
+   * node has its owner, so the caller may still be building them elsewhere meanwhile.
+   */
+  children: DominatedChildren | (() => DominatedChildren);
   retainedSizes: Float64Array;
   paths: ShortestPaths;
   categories: Uint8Array;
@@ -211,9 +215,10 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
   }
 
   const ownerCount = owners.length;
+  const children = typeof inputs.children === 'function' ? inputs.children() : inputs.children;
   const walk: RetainedOnceWalk = {
-    firstDominated: inputs.children.firstDominated,
-    dominated: inputs.children.dominated,
+    firstDominated: children.firstDominated,
+    dominated: children.dominated,
     retainedSizes: inputs.retainedSizes,
     ownerOfNode,
     isInstance,

@@ -2,7 +2,7 @@
  * The second core's share of the graph passes: jobs the main thread would otherwise run itself, run
  * in one worker thread on columns that live on SharedArrayBuffers (the parser puts the graph
  * columns there for big files, the ones the edges worker writes, and the work-buffer pool then
- * makes shared arrays too). Five jobs:
+ * makes shared arrays too). Six jobs:
  *
  * - `essential-sweep`: the per-edge sweep of the essential-edge rules (`essential-edge-sweep.ts`),
  *   while the main thread marks the user-owned nodes and classifies every node;
@@ -12,6 +12,9 @@
  *   the semidominators and dominators;
  * - `dominated-children`: the dominator tree's children lists, while the main thread computes
  *   retained sizes and the identity sample;
+ * - `identity-pick`: which objects the identity sample takes (`pickIdentityNodes`, a sweep of
+ *   every node id), queued after the shortest paths, in the time left while the main thread
+ *   computes the dominators;
  * - `retained-once`: the owners' walk of the dominator tree that counts each owner's retained
  *   bytes once (`countRetainedOnce`), while the main thread sums self bytes and composition.
  *
@@ -37,6 +40,7 @@ import type { EssentialEdgeBits, SweepElsewhere } from './essential-edges.js';
 import { sweepEssentialEdges, type EssentialEdgeSweep } from './essential-edge-sweep.js';
 import { startWorkerThread } from './start-worker-thread.js';
 import { countRetainedOnce, type RetainedOnceWalk } from './owners.js';
+import { pickIdentityNodes, type IdentityPick } from './identity-sample.js';
 
 const ROLE = 'memprobe-second-core';
 
@@ -64,7 +68,8 @@ type JobInput =
   | { kind: 'essential-sweep'; input: EssentialEdgeSweep }
   | { kind: 'dominated-children'; input: DominatedChildrenInput }
   | { kind: 'retainer-fill'; input: RetainerFill }
-  | { kind: 'retained-once'; input: RetainedOnceWalk };
+  | { kind: 'retained-once'; input: RetainedOnceWalk }
+  | { kind: 'identity-pick'; input: IdentityPick };
 
 type JobMessage = JobInput & { state: Int32Array };
 
@@ -164,6 +169,12 @@ export class SecondCore {
     return this.submit({ kind: 'retainer-fill', input: fill });
   }
 
+  /** The identity sample's pick (`pickIdentityNodes`), or null when its arrays are not all shared. */
+  identityPick(pick: IdentityPick): SecondCoreJob | null {
+    if (![pick.nodeId, pick.ordinals, pick.result].every(isShared)) return null;
+    return this.submit({ kind: 'identity-pick', input: pick });
+  }
+
   /** The owners' retained-once walk (`OwnerWork.retainedElsewhere`), or null when its arrays are not all shared. */
   retainedOnce(walk: RetainedOnceWalk): SecondCoreJob | null {
     const { firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative } = walk;
@@ -208,6 +219,7 @@ function runJob(job: JobMessage): void {
     else if (job.kind === 'essential-sweep') sweepEssentialEdges(job.input);
     else if (job.kind === 'retainer-fill') fillRetainerLists(job.input);
     else if (job.kind === 'retained-once') countRetainedOnce(job.input);
+    else if (job.kind === 'identity-pick') pickIdentityNodes(job.input);
     else buildDominatedChildren(job.input.tree, NO_SHARING, job.input.into);
     outcome = DONE;
   } finally {

@@ -24,7 +24,7 @@ import { basename } from 'node:path';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { CATEGORIES, type Category, type CategoryStats, type OwnerSummary, type SnapshotSummary } from './snapshot-summary.js';
 import { ROOT_ORDINAL, computeEssentialEdges } from './essential-edges.js';
-import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, type DominatorTree } from './dominators.js';
+import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, type DominatedChildren, type DominatorTree } from './dominators.js';
 import { computeRetainedSizes } from './retained-sizes.js';
 import { computeShortestPaths } from './distances.js';
 import { classifyNodes } from './node-categories.js';
@@ -33,9 +33,9 @@ import { describeRetainerPath } from './retainer-paths.js';
 import { SPLIT_PARSE_MIN_BYTES, parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
 import { computeGrowthRoots } from './growth-roots.js';
-import { WorkBuffers } from './work-buffers.js';
-import { SecondCore, type ShortestPathsJob } from './second-core-job.js';
-import { identitySample } from './identity-sample.js';
+import { NO_SHARING, WorkBuffers } from './work-buffers.js';
+import { SecondCore, type SecondCoreJob, type ShortestPathsJob } from './second-core-job.js';
+import { PICK_CAPACITY, identitySample, identitySampleOf, type IdentityPick } from './identity-sample.js';
 
 export interface SummaryContext {
   source: string | null;
@@ -202,10 +202,11 @@ export async function summarizeSnapshotFiles(
  *
  * Big files come with shared graph columns: the second core then takes the essential-edge sweep
  * (while this thread marks the user-owned nodes and classifies every node), the retainer lists
- * (behind this thread's dominator DFS), the shortest-path BFS (while this thread computes the
- * semidominators and dominators) and the dominated children (while this thread computes retained
- * sizes and the identity sample). Work arrays are then shared too, so that the
- * second core can write them.
+ * (behind this thread's dominator DFS), the shortest-path BFS and the identity sample's sweep of
+ * the node ids (while this thread computes the semidominators and dominators) and the dominated
+ * children (while this thread computes retained sizes and gives every node its owner, the part of
+ * the owners pass that does not read them). Work arrays are then shared too, so that
+ * the second core can write them.
  */
 function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined) {
   // A pool made elsewhere may hold buffers that are not shared: with the second core, all must be.
@@ -252,6 +253,15 @@ function passesSharingBuffers(snapshot: HeapSnapshot, run: PassRunner, core: Sec
   // The dominator pass lists retainers itself, keyed the way its main loop reads them; with the
   // second core, that one lists them behind the DFS, then does the shortest paths (queued after).
   let pathsJob: ShortestPathsJob | null = null;
+  // The identity sample's sweep of every node id, queued there after the shortest paths: the second
+  // core is done with those before this thread is done with the dominators.
+  let identityJob: SecondCoreJob | null = null;
+  const identityPick: IdentityPick = {
+    nodeCount: snapshot.nodeCount,
+    nodeId: snapshot.nodeId,
+    ordinals: new Uint32Array(new SharedArrayBuffer(4 * Math.max(1, Math.min(snapshot.nodeCount, PICK_CAPACITY)))),
+    result: new Float64Array(new SharedArrayBuffer(16)),
+  };
   const tree: DominatorTree = run('dominators', () =>
     buildDominatorTree(snapshot, essential, undefined, {
       buffers,
@@ -261,6 +271,7 @@ function passesSharingBuffers(snapshot: HeapSnapshot, run: PassRunner, core: Sec
             fillElsewhere: (fill) => {
               const job = core.retainerFill(fill);
               pathsJob = core.shortestPaths(snapshot, essential);
+              identityJob = core.identityPick(identityPick);
               return job;
             },
           }
@@ -270,14 +281,21 @@ function passesSharingBuffers(snapshot: HeapSnapshot, run: PassRunner, core: Sec
   const childrenInto = allocateDominatedChildren(snapshot.nodeCount, buffers);
   const childrenJob = core?.dominatedChildren(tree, childrenInto) ?? null;
   const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
-  const identity = run('identity sample', () => identitySample(snapshot));
+  const identity = run('identity sample', () =>
+    identityJob?.join() && identityPick.result[1] >= 0 ? identitySampleOf(snapshot, identityPick) : identitySample(snapshot),
+  );
   const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
-  const children = run('dominated children', () => {
-    if (childrenJob?.join()) return childrenInto;
+  // Joined when the owners need them (after assigning every node its owner), not here: the second
+  // core may still be building them, and that assignment does not read them.
+  let childrenJoined: DominatedChildren | null = null;
+  const children = (): DominatedChildren => {
+    if (childrenJoined) return childrenJoined;
+    if (childrenJob?.join()) return (childrenJoined = childrenInto);
     // Zeroed again: a worker that failed may have begun the counts.
     childrenInto.firstDominated.fill(0);
-    return buildDominatedChildren(tree, buffers, childrenInto);
-  });
+    return (childrenJoined = buildDominatedChildren(tree, NO_SHARING, childrenInto));
+  };
+  if (!childrenJob) run('dominated children', children);
   return { categories, tree, retainedSizes, paths, children, identity };
 }
 
