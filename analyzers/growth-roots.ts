@@ -489,7 +489,8 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
     return m ? m[1] : null;
   };
   const ownerAt = (at: number) => owners[ownerOfNode[at]];
-  const isClassHolder = (at: number) => isInstance[at] === 1 && ownerAt(at).kind === 'class' && !isRuntimePlumbing(ownerAt(at).location);
+  const isClassHolder = (at: number) =>
+    isInstance[at] === 1 && ownerAt(at).kind === 'class' && (!isRuntimePlumbing(ownerAt(at).location) || PUBLIC_RUNTIME_CLASSES.has(ownerAt(at).name));
   const isFunctionHolder = (at: number) => nodeType[at] === t.closure && !isRuntimePlumbing(functionSite(at));
 
   const holderAt = (node: number): { node: number; kind: Holder['holderKind']; via: string[]; above: string[] } => {
@@ -551,7 +552,19 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
     }
     return { node: found, kind, via, above };
   };
-  const functionKey = (closure: number) => `fn:${strings[nodeName[closure]] || '(anonymous)'}()@${functionSite(closure) ?? '?'}`;
+  // An anonymous function is called after the property or variable it is kept in (`formats.datetime
+  // = (value) => ...` is `datetime()`), as a user would look for it; `(anonymous)` when neither.
+  const edgeCodes = typeCodes(snapshot).edge;
+  const functionName = (closure: number): string => {
+    const own = strings[nodeName[closure]];
+    if (own) return own;
+    const edge = paths.parentEdge[closure];
+    if (edge === UNREACHABLE) return '(anonymous)';
+    const type = snapshot.edgeType[edge];
+    const held = type === edgeCodes.property || type === edgeCodes.context ? strings[snapshot.edgeNameOrIndex[edge]] : '';
+    return held && /^[A-Za-z_$][\w$]*$/.test(held) ? held : '(anonymous)';
+  };
+  const functionKey = (closure: number) => `fn:${functionName(closure)}()@${functionSite(closure) ?? '?'}`;
 
   return (attachPoint) => {
     const cached = memo.get(attachPoint);
@@ -594,7 +607,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
     } else {
       const container = containerPath(inputs, holder, attachPoint);
       if (kind === 'function') {
-        const name = `${strings[nodeName[holder]] || '(anonymous)'}()`;
+        const name = `${functionName(holder)}()`;
         const location = functionSite(holder);
         holderData = {
           key: `${functionKey(holder)} › ${container}`,
@@ -634,6 +647,19 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
     return holderData;
   };
 }
+
+/**
+ * Classes of Node's public API whose code is in `node:internal/...`: a program makes these itself
+ * (`new AbortController()`, `new MessageChannel()`) and hands them to libraries, so growth under one
+ * is held by something the program owns: listeners piling up on a shared AbortSignal are that
+ * signal's, not the anonymous `Listener` records of its list. The rest of `node:internal` (timer
+ * lists, Listener records, async-hook bookkeeping) stays plumbing.
+ */
+const PUBLIC_RUNTIME_CLASSES = new Set([
+  'AbortController', 'AbortSignal', 'EventTarget', 'MessagePort', 'MessageChannel', 'BroadcastChannel',
+  'Worker', 'AsyncLocalStorage', 'AsyncResource', 'Channel', 'PerformanceObserver',
+  'ReadableStream', 'WritableStream', 'TransformStream', 'Blob', 'Headers',
+]);
 
 /** Node's own modules (`node:internal/...`) and code with no script: runtime plumbing, not a holder. */
 function isRuntimePlumbing(location: string | null): boolean {

@@ -5,6 +5,8 @@ import { rootGrowthModels } from '../analyzers/root-findings.js';
 import { analyzeGrowth, type GrowthOptions } from '../analyzers/analyze-growth.js';
 import type { EntryKind, GrowthRootSummary } from '../analyzers/growth-roots.js';
 import { heapGraph } from './helpers/heap-graph-builder.js';
+import { writeProgramSnapshot } from './helpers/program-snapshot.js';
+import { summarizeSnapshotFiles } from '../analyzers/summarize-snapshot.js';
 
 /** Ids up to this are "old" (the first snapshot's largest id); odd ids above it are new. */
 const FIRST = 99;
@@ -118,6 +120,69 @@ describe('attach points of one holder, one inside the other', () => {
     // The context's retained size: itself, the keys array and everything new.
     expect(roots[0].retainedBytes).toBe(40 + 32 + 64 + 32 + 32 + 48);
   });
+});
+
+describe('a cache in the closure of an anonymous function', () => {
+  // i18next@23.12.3: `formats.datetime = createCachedFormatter(...)`, an arrow function whose closure
+  // keeps a formatter per key.
+  const snapshot = heapGraph()
+    .node('root', { type: 'synthetic', name: '' })
+    .node('global', { name: 'global', size: 10, id: 3 })
+    .node('formats', { name: 'Object', size: 40, id: 5 })
+    .node('fn', { type: 'closure', name: '', size: 32, id: 7 })
+    .node('ctx', { name: 'system / Context', size: 40, id: 9 })
+    .node('cache', { name: 'Object', size: 32, id: 11 })
+    .node('props', { type: 'array', name: '(object properties)', size: 64, id: 101 })
+    .node('f1', { type: 'closure', name: 'format', size: 64, id: 103 })
+    .node('f2', { type: 'closure', name: 'format', size: 64, id: 105 })
+    .edge('root', 'global', { type: 'shortcut', name: 'global' })
+    .edge('global', 'formats', { name: 'formats' })
+    .edge('formats', 'fn', { name: 'datetime' })
+    .edge('fn', 'ctx', { type: 'internal', name: 'context' })
+    .edge('ctx', 'cache', { type: 'context', name: 'cache' })
+    .edge('cache', 'props', { type: 'internal', name: 'properties' })
+    .edge('props', 'f1', { type: 'internal', name: 'en-{"day":1}' })
+    .edge('props', 'f2', { type: 'internal', name: 'en-{"day":2}' })
+    .build();
+
+  it('is named after the property the function is kept in', () => {
+    const summary = summarizeSnapshot(snapshot, { source: null, t: null, requests: null, cohortBoundaries: [FIRST] });
+    const roots = summary.growthRoots!;
+    expect(roots.map((r) => r.owner)).toContain('datetime()');
+    expect(roots.find((r) => r.owner === 'datetime()')).toMatchObject({ holderKind: 'function' });
+    expect(roots.some((r) => r.owner === '(anonymous)()')).toBe(false);
+  });
+});
+
+describe('listeners left on a shared AbortSignal (real V8 snapshots)', () => {
+  // got@12.5.2, p-map@7.0.2, p-timeout@6.1.2: each call adds an `abort` listener to the caller's
+  // signal and never removes it. Node keeps the listeners in a linked list of internal `Listener`
+  // records under the signal, whose class (like AbortController's) is in `node:internal/...`.
+  const program = `
+    const shutdown = new AbortController();
+    globalThis.shutdown = shutdown;
+    function call(i) {
+      const result = { i, body: 'result ' + i + ' '.repeat(64) };
+      shutdown.signal.addEventListener('abort', () => result.i);
+      return result;
+    }
+    require('events').setMaxListeners(0, shutdown.signal);
+    for (let i = 0; i < 200; i++) call(i);
+    require('v8').writeHeapSnapshot(process.argv[2] + '.first');
+    for (let i = 200; i < 1200; i++) call(i);
+  `;
+
+  it('are held by the signal, not by the anonymous Listener records they are kept in', async () => {
+    const { file } = writeProgramSnapshot(program);
+    const [, second] = await summarizeSnapshotFiles([`${file}.first`, file], [{ t: 0, requests: 200 }, { t: 10, requests: 1200 }]);
+    const roots = [...second.growthRoots!].sort((a, b) => b.newBytes - a.newBytes);
+    // Node creates a signal as an EventTarget and then gives it AbortSignal's prototype: V8 names it either way.
+    expect(['EventTarget', 'AbortSignal']).toContain(roots[0].owner);
+    expect(roots[0].holderKind).toBe('class');
+    // The 1000 new listeners, their closures and results: about 1000 x (Listener, closure, context, result, string).
+    expect(roots[0].newBytes).toBeGreaterThan(1000 * 150);
+    expect(roots.some((r) => r.owner === 'Listener')).toBe(false);
+  }, 60_000);
 });
 
 function root(entries: Partial<Record<EntryKind, { count: number; bytes: number }>>, keyedBy: GrowthRootSummary['keyedBy'], extra: Partial<GrowthRootSummary> = {}): GrowthRootSummary {
