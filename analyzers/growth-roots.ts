@@ -30,7 +30,7 @@ import { ROOT_ORDINAL } from './essential-edges.js';
 import type { DominatorTree } from './dominators.js';
 import { UNREACHABLE, edgeSource, type ShortestPaths } from './distances.js';
 import { CATEGORY_INDEX } from './node-categories.js';
-import type { Owner } from './owners.js';
+import { holdingNameReader, type Owner } from './owners.js';
 import { describeRetainerPath, edgeLabel } from './retainer-paths.js';
 import type { CategoryStats } from './snapshot-summary.js';
 
@@ -554,14 +554,11 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
   };
   // An anonymous function is called after the property or variable it is kept in (`formats.datetime
   // = (value) => ...` is `datetime()`), as a user would look for it; `(anonymous)` when neither.
-  const edgeCodes = typeCodes(snapshot).edge;
+  const holdingName = holdingNameReader(snapshot, paths);
   const functionName = (closure: number): string => {
     const own = strings[nodeName[closure]];
     if (own) return own;
-    const edge = paths.parentEdge[closure];
-    if (edge === UNREACHABLE) return '(anonymous)';
-    const type = snapshot.edgeType[edge];
-    const held = type === edgeCodes.property || type === edgeCodes.context ? strings[snapshot.edgeNameOrIndex[edge]] : '';
+    const held = holdingName(closure);
     return held && /^[A-Za-z_$][\w$]*$/.test(held) ? held : '(anonymous)';
   };
   const functionKey = (closure: number) => `fn:${functionName(closure)}()@${functionSite(closure) ?? '?'}`;

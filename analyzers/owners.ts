@@ -337,7 +337,7 @@ function prototypeDetector(snapshot: HeapSnapshot): (node: number) => boolean {
 const NON_HOLDING_NAMES = new Set(['__proto__', 'prototype', 'constructor']);
 
 /** The variable or property name holding a node on its shortest path, or null (element, internal). */
-function holdingNameReader(snapshot: HeapSnapshot, paths: ShortestPaths): (node: number) => string | null {
+export function holdingNameReader(snapshot: HeapSnapshot, paths: ShortestPaths): (node: number) => string | null {
   const e = typeCodes(snapshot).edge;
   return (node) => {
     const edge = paths.parentEdge[node];
