@@ -38,15 +38,22 @@ export interface HeapSnapshot {
 
   /**
    * Script locations from the file's `locations` section, keyed by node ordinal:
-   * closures carry the location of their function; used to tell same-named classes apart.
+   * closures carry the location of their function; used to tell same-named classes apart. The
+   * parser gives a column table (`source-locations.ts`); a Map is one too.
    */
-  locations: Map<number, SourceLocation>;
+  locations: SourceLocations;
 
   /**
    * `snapshot.extra_native_bytes` from newer V8: native memory the embedder reports but no node
    * holds (DevTools adds it to the heap's total). Absent when the file does not say.
    */
   extraNativeBytes?: number;
+}
+
+/** What the analyses read of the locations, by node ordinal; a `Map<number, SourceLocation>` is one. */
+export interface SourceLocations {
+  readonly size: number;
+  get(ordinal: number): SourceLocation | undefined;
 }
 
 export interface SourceLocation {

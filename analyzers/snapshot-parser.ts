@@ -15,7 +15,8 @@
  * a corrupt, truncated or mis-shaped file throws `SnapshotFormatError` naming what is wrong and the
  * byte offset, and nothing is allocated from a declared count the file's size cannot back.
  */
-import type { HeapSnapshot, SourceLocation } from './heap-snapshot.js';
+import type { HeapSnapshot, SourceLocations } from './heap-snapshot.js';
+import { SourceLocationTable } from './source-locations.js';
 import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
@@ -96,7 +97,7 @@ class SnapshotParser {
   private header: SnapshotHeader | null = null;
   private nodes: ReadSection<NodeColumns> | null = null;
   private edges: ReadSection<EdgeColumns> | null = null;
-  private locations = new Map<number, SourceLocation>();
+  private locations: SourceLocations = new SourceLocationTable();
   private strings: string[] | null = null;
   private seen = new Set<string>();
   /** The edges worker, started when `nodes` begins (header known), stopped once its `edges` are confirmed. */

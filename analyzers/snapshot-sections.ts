@@ -1,15 +1,15 @@
 /**
  * Readers for the number sections memprobe keeps: `nodes` and `edges` into typed-array columns,
- * `locations` into a map by node ordinal. (`strings` is `snapshot-strings.ts`.)
+ * `locations` into a table by node ordinal (`source-locations.ts`). (`strings` is `snapshot-strings.ts`.)
  *
  * Each reader checks what it can as it goes, against the layout and counts in the header: row counts,
  * type indexes, `to_node` alignment and range, edge counts summing to `edge_count`. Checks that need
  * a later section (string indexes) are in `snapshot-string-references.ts`.
  */
-import type { SourceLocation } from './heap-snapshot.js';
 import type { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
 import { NumberArrayReader, locateValue } from './snapshot-number-array.js';
+import { SourceLocationTable } from './source-locations.js';
 
 export interface NodeColumns {
   nodeType: Uint8Array;
@@ -233,12 +233,9 @@ class EdgeRows implements RowSink {
   }
 }
 
-/** V8's Map holds at most 2^24 entries; a snapshot needs that many closures to reach it. */
-const MAX_LOCATIONS = 1 << 24;
-
 class LocationRows implements RowSink {
   problem = '';
-  readonly locations = new Map<number, SourceLocation>();
+  readonly locations = new SourceLocationTable();
   private readonly width: number;
   private readonly objectAt: number;
   private readonly scriptAt: number;
@@ -262,17 +259,12 @@ class LocationRows implements RowSink {
     const end = count - (count % this.width);
     for (let k = 0; k < end; k += this.width) {
       const objectIndex = values[k + this.objectAt];
-      // A uint32, not a double: Map keys that are small integers hash and compare fastest.
       const ordinal = (objectIndex / this.nodeWidth) >>> 0;
       if (ordinal * this.nodeWidth !== objectIndex || ordinal >= this.nodeCount) {
         this.problem = `location object_index ${objectIndex} is not the start of one of the ${this.nodeCount} nodes`;
         return k + this.objectAt;
       }
-      this.locations.set(ordinal, { scriptId: values[k + this.scriptAt], line: values[k + this.lineAt], column: values[k + this.columnAt] });
-      if (this.locations.size === MAX_LOCATIONS) {
-        this.problem = `more than ${MAX_LOCATIONS} locations, past what a JS Map holds`;
-        return k + this.objectAt;
-      }
+      this.locations.add(ordinal, values[k + this.scriptAt], values[k + this.lineAt], values[k + this.columnAt]);
     }
     return -1;
   }
@@ -323,7 +315,7 @@ export async function readEdges(
   return { columns: rows.columns, arrayStart, maxStringIndex: rows.maxName };
 }
 
-export async function readLocations(source: SnapshotByteSource, header: SnapshotHeader): Promise<Map<number, SourceLocation>> {
+export async function readLocations(source: SnapshotByteSource, header: SnapshotHeader): Promise<SourceLocationTable> {
   const width = header.locationFields.length;
   const reader = new NumberArrayReader(source, 'locations', width);
   const rows = new LocationRows(header);
@@ -331,5 +323,5 @@ export async function readLocations(source: SnapshotByteSource, header: Snapshot
   if (reader.total % width !== 0) {
     source.fail(`"locations" has ${reader.total} values, not a multiple of ${width} fields`, source.offset - 1);
   }
-  return rows.locations;
+  return rows.locations.finish();
 }

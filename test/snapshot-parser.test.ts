@@ -67,7 +67,9 @@ describe('parseSnapshotFile: layouts', () => {
     expect(snapshot.edgeNameOrIndex[0]).toBe(1);
     expect(snapshot.strings[snapshot.edgeNameOrIndex[1]]).toBe('global');
     expect(snapshot.strings[snapshot.edgeNameOrIndex[3]]).toBe('samples');
-    expect(snapshot.locations).toEqual(new Map([[4, { scriptId: 12, line: 3, column: 9 }]]));
+    expect(snapshot.locations.size).toBe(1);
+    expect(snapshot.locations.get(4)).toEqual({ scriptId: 12, line: 3, column: 9 });
+    expect(snapshot.locations.get(3)).toBeUndefined();
   });
 
   it('reads the older 6-field layout (no detachedness) from meta, not from constants', async () => {
