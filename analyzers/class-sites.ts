@@ -55,7 +55,7 @@ export function classSiteReader(snapshot: HeapSnapshot): {
     if (shared >= 0) {
       for (let edge = firstEdge[shared], end = firstEdge[shared + 1]; edge < end; edge++) {
         if (edgeType[edge] !== codes.edge.internal || !SCRIPT_NAMES.has(edgeNameOrIndex[edge])) continue;
-        const name = strings[nodeName[edgeToNode[edge]]];
+        const name = strings.get(nodeName[edgeToNode[edge]]);
         if (name && !name.startsWith('system / ') && !name.startsWith('(')) script = name;
       }
     }

@@ -20,7 +20,7 @@
  *
  * Ordinal 0 is the root: V8 writes the synthetic root node first in every snapshot.
  */
-import { ROOT_ORDINAL, typeCodes, type HeapSnapshot } from './heap-snapshot.js';
+import { ROOT_ORDINAL, typeCodes, type HeapSnapshot, type SnapshotStrings } from './heap-snapshot.js';
 import { dropEdgesIntoUserGraph, sweepEssentialEdges, type EssentialEdgeSweep, type UserOwnedBits } from './essential-edge-sweep.js';
 import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
@@ -130,7 +130,7 @@ function markUserOwnedNodes(snapshot: HeapSnapshot, buffers: BufferSource): User
     const isDomTreesRoot =
       type === codes.edge.element &&
       nodeType[target] === codes.node.synthetic &&
-      strings[nodeName[target]] === '(Document DOM trees)';
+      strings.get(nodeName[target]) === '(Document DOM trees)';
     if ((type === codes.edge.shortcut || isDomTreesRoot) && (owned[target >>> 5] & (1 << (target & 31))) === 0) {
       owned[target >>> 5] |= 1 << (target & 31);
       stack[top++] = target;
@@ -152,19 +152,17 @@ function markUserOwnedNodes(snapshot: HeapSnapshot, buffers: BufferSource): User
 
 /**
  * V8 names each ephemeron edge `<n> / part of key (<name> @<id>) -> value (<name> @<id>) pair in
- * WeakMap (table @<id>)`. Each string is looked at once: only those that end in ')' and mention a
- * WeakMap pair go to the regular expression. `kind` holds a byte per string (1: an ephemeron name),
- * small enough to stay in cache where a number per string would not, and goes to another thread
- * with the sweep.
+ * WeakMap (table @<id>)`. Only the strings that mention a WeakMap pair (found in the table's bytes,
+ * not by decoding every string) go to the regular expression. `kind` holds a byte per string (1: an
+ * ephemeron name), small enough to stay in cache where a number per string would not, and goes to
+ * another thread with the sweep.
  */
-function ephemeronNames(strings: string[], wanted: boolean, shared: boolean): { kind: Uint8Array; tables: Map<number, number> } {
+function ephemeronNames(strings: SnapshotStrings, wanted: boolean, shared: boolean): { kind: Uint8Array; tables: Map<number, number> } {
   const kind = shared ? new Uint8Array(new SharedArrayBuffer(Math.max(1, strings.length))) : new Uint8Array(strings.length);
   const tables = new Map<number, number>();
   if (!wanted) return { kind, tables };
-  for (let i = 0; i < strings.length; i++) {
-    const name = strings[i];
-    if (name.charCodeAt(name.length - 1) !== 0x29 || !name.includes('pair in WeakMap')) continue;
-    const match = EPHEMERON_NAME.exec(name);
+  for (const i of strings.indexesContaining('pair in WeakMap')) {
+    const match = EPHEMERON_NAME.exec(strings.get(i));
     if (!match) continue;
     kind[i] = 1;
     tables.set(i, Number(match[1]));

@@ -419,7 +419,7 @@ function entryKindReader(inputs: GrowthRootInputs): (node: number) => number {
         return KIND.listener;
       case C.promise: {
         if (nodeName[node] === REACTION) return KIND['pending-promise'];
-        if (snapshot.nodeType[node] !== codes.node.object || strings[nodeName[node]] !== 'Promise') return KIND['pending-promise'];
+        if (snapshot.nodeType[node] !== codes.node.object || strings.get(nodeName[node]) !== 'Promise') return KIND['pending-promise'];
         const result = hasEdge(node, codes.edge.internal, RESULT);
         return result >= 0 && nodeName[result] !== REACTION ? KIND['settled-promise'] : KIND['pending-promise'];
       }
@@ -556,7 +556,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
   // = (value) => ...` is `datetime()`), as a user would look for it; `(anonymous)` when neither.
   const holdingName = holdingNameReader(snapshot, paths);
   const functionName = (closure: number): string => {
-    const own = strings[nodeName[closure]];
+    const own = strings.get(nodeName[closure]);
     if (own) return own;
     const held = holdingName(closure);
     return held && /^[A-Za-z_$][\w$]*$/.test(held) ? held : '(anonymous)';
@@ -571,7 +571,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
     const path = describe(attachPoint);
     let holderData: Holder;
     if (kind === 'runtime') {
-      const name = strings[nodeName[attachPoint]] || '(GC roots)';
+      const name = strings.get(nodeName[attachPoint]) || '(GC roots)';
       holderData = {
         key: `runtime:${name}`,
         holderKey: `runtime:${name}`,
@@ -627,7 +627,7 @@ function holderReader(inputs: GrowthRootInputs): (attachPoint: number) => Holder
         holderData = {
           key: `${owner.key} › ${container}`,
           holderKey: owner.key,
-          owner: store ? `${strings[nodeName[attachPoint]] || 'Object'} (${store})` : owner.name,
+          owner: store ? `${strings.get(nodeName[attachPoint]) || 'Object'} (${store})` : owner.name,
           ownerKey: owner.key,
           holderKind: kind,
           location: owner.location,

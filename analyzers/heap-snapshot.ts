@@ -32,7 +32,8 @@ export interface HeapSnapshot {
   edgeNameOrIndex: Uint32Array;
   edgeToNode: Uint32Array; // node ordinal
 
-  strings: string[];
+  /** The `strings` table: node names, edge names, string values, by index. */
+  strings: SnapshotStrings;
   nodeTypeNames: string[];
   edgeTypeNames: string[];
 
@@ -48,6 +49,46 @@ export interface HeapSnapshot {
    * holds (DevTools adds it to the heap's total). Absent when the file does not say.
    */
   extraNativeBytes?: number;
+}
+
+/**
+ * The string table, read by index. The parser's (`snapshot-strings.ts`) keeps the section's bytes
+ * and decodes a string when it is first asked for: a big snapshot has millions of strings (every
+ * string value, every heap number's text in newer V8) and an analysis reads a few thousand of them.
+ */
+export interface SnapshotStrings {
+  readonly length: number;
+  /** The string at `index`; '' past the end. */
+  get(index: number): string;
+  /** The first index holding exactly `text`, or -1. */
+  indexOf(text: string): number;
+  /** Indexes, ascending, of the strings that contain `fragment` (plain ASCII). */
+  indexesContaining(fragment: string): number[];
+}
+
+/** A string table over an array (hand-built snapshots in tests, small tools). */
+export class ArrayStrings implements SnapshotStrings {
+  constructor(private readonly strings: readonly string[]) {}
+
+  get length(): number {
+    return this.strings.length;
+  }
+
+  get(index: number): string {
+    return this.strings[index] ?? '';
+  }
+
+  indexOf(text: string): number {
+    return this.strings.indexOf(text);
+  }
+
+  indexesContaining(fragment: string): number[] {
+    const found: number[] = [];
+    this.strings.forEach((s, i) => {
+      if (s.includes(fragment)) found.push(i);
+    });
+    return found;
+  }
 }
 
 /** What the analyses read of the locations, by node ordinal; a `Map<number, SourceLocation>` is one. */

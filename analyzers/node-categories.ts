@@ -86,17 +86,17 @@ function classifyByTypeAndName(snapshot: HeapSnapshot, category: Uint8Array): vo
     let c: number;
     if (type === t.object) {
       c = objectByName[name];
-      if (c === UNKNOWN) c = objectByName[name] = objectCategory(strings[name]);
+      if (c === UNKNOWN) c = objectByName[name] = objectCategory(strings.get(name));
     } else if (type === t.hidden || type === t.array) {
       c = hiddenByName[name];
       if (c === UNKNOWN) {
-        const text = strings[name];
+        const text = strings.get(name);
         c = hiddenByName[name] = storeName.has(text) ? C['value-array'] : type === t.hidden ? hiddenCategory(text) : C.other;
       }
       if (c === C['value-array'] && !holdsOnlyValues(node)) c = C['object-array'];
     } else if (type === t.native) {
       c = nativeByName[name];
-      if (c === UNKNOWN) c = nativeByName[name] = SOCKET_NAMES.has(strings[name]) ? C.socket : C.native;
+      if (c === UNKNOWN) c = nativeByName[name] = SOCKET_NAMES.has(strings.get(name)) ? C.socket : C.native;
     } else {
       c = byType[type];
     }

@@ -155,7 +155,7 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
   const nameKind = (nameIndex: number): number => {
     let kind = kindOfName[nameIndex];
     if (kind === UNKNOWN) {
-      const name = strings[nameIndex];
+      const name = strings.get(nameIndex);
       if (name === 'Object') kind = KIND_PLAIN;
       else if (COLLECTION_NAMES.has(name)) kind = KIND_COLLECTION;
       else if (name === '' || name.startsWith('system / ') || name.startsWith('(') || BUILTIN_CONSTRUCTORS.has(name) || CONTAINER_NAMES.has(name) || GLOBAL_OBJECT.test(name)) kind = KIND_NONE;
@@ -186,7 +186,7 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
         const hiddenClass = classSite.hiddenClassOf(node);
         let cached = hiddenClass >= 0 ? classOwnerByHiddenClass.get(hiddenClass) : undefined;
         if (cached === undefined) {
-          const name = strings[nodeName[node]];
+          const name = strings.get(nodeName[node]);
           const location = classSite.siteOf(node, hiddenClass);
           cached = isNodeRecord(name, location) ? NO_OWNER : addOwner(location ? `${name}@${location}` : name, name, 'class', location);
           if (hiddenClass >= 0) classOwnerByHiddenClass.set(hiddenClass, cached);
@@ -203,7 +203,7 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
       ) {
         const holder = holdingName(node);
         if (holder !== null) {
-          const name = `${strings[nodeName[node]]} (${holder})`;
+          const name = `${strings.get(nodeName[node])} (${holder})`;
           const key = above === NO_OWNER ? name : `${name} < ${owners[above].key}`;
           owner = addOwner(key, name, kind === KIND_PLAIN ? 'plain' : 'collection', null);
           isInstance[node] = 1;
@@ -344,7 +344,7 @@ export function holdingNameReader(snapshot: HeapSnapshot, paths: ShortestPaths):
     if (edge === UNREACHABLE) return null;
     const type = snapshot.edgeType[edge];
     if (type !== e.property && type !== e.context && type !== e.shortcut) return null;
-    const name = snapshot.strings[snapshot.edgeNameOrIndex[edge]];
+    const name = snapshot.strings.get(snapshot.edgeNameOrIndex[edge]);
     return NON_HOLDING_NAMES.has(name) ? null : name;
   };
 }

@@ -55,7 +55,7 @@ export function describeRetainerPath(
 export function nodeLabel(snapshot: HeapSnapshot, node: number): string | null {
   const t = typeCodes(snapshot).node;
   const type = snapshot.nodeType[node];
-  const name = snapshot.strings[snapshot.nodeName[node]];
+  const name = snapshot.strings.get(snapshot.nodeName[node]);
   if (type === t.object) return name.startsWith('system / ') ? null : name;
   if (type === t.closure) return `${name || '(anonymous)'}()`;
   if (type === t.synthetic || type === t.native) return name;
@@ -69,7 +69,7 @@ export function edgeLabel(snapshot: HeapSnapshot, categories: Uint8Array, source
   const nameOrIndex = snapshot.edgeNameOrIndex[edge];
   if (type === e.element) return `[${nameOrIndex}]`;
   if (type === e.hidden || type === e.weak) return null;
-  const name = snapshot.strings[nameOrIndex];
+  const name = snapshot.strings.get(nameOrIndex);
   if (type === e.internal) {
     if (categories[source] === CATEGORY_INDEX.collection && snapshot.nodeType[source] === typeCodes(snapshot).node.array) {
       return mapKeyLabel(snapshot, source, name);
@@ -91,10 +91,10 @@ function mapKeyLabel(snapshot: HeapSnapshot, table: number, slotName: string): s
   const { firstEdge, edgeNameOrIndex, edgeToNode, strings, nodeType, nodeName } = snapshot;
   const t = typeCodes(snapshot).node;
   for (let edge = firstEdge[table], end = firstEdge[table + 1]; edge < end; edge++) {
-    if (strings[edgeNameOrIndex[edge]] !== keySlot) continue;
+    if (strings.get(edgeNameOrIndex[edge]) !== keySlot) continue;
     const key = edgeToNode[edge];
     const type = nodeType[key];
-    const name = strings[nodeName[key]];
+    const name = strings.get(nodeName[key]);
     if (type === t.string || type === t.concatenatedString || type === t.slicedString) {
       return JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name);
     }

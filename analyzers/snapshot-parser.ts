@@ -23,7 +23,7 @@ import { locateValue } from './snapshot-number-array.js';
 import { EdgesWorker, type EdgesPlan } from './snapshot-edges-worker.js';
 import { SnapshotFormatError } from './snapshot-format-error.js';
 import { allocateEdgeColumns, readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
-import { readStrings } from './snapshot-strings.js';
+import { readStrings, type StringTable } from './snapshot-strings.js';
 import { findBadStringReference } from './snapshot-string-references.js';
 
 export { SnapshotFormatError } from './snapshot-format-error.js';
@@ -98,7 +98,7 @@ class SnapshotParser {
   private nodes: ReadSection<NodeColumns> | null = null;
   private edges: ReadSection<EdgeColumns> | null = null;
   private locations: SourceLocations = new SourceLocationTable();
-  private strings: string[] | null = null;
+  private strings: StringTable | null = null;
   private seen = new Set<string>();
   /** The edges worker, started when `nodes` begins (header known), stopped once its `edges` are confirmed. */
   private worker: EdgesWorker | null = null;

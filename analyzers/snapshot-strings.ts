@@ -1,14 +1,18 @@
 /**
- * The `strings` section: millions of short strings (names, property keys, and in newer V8 the value
- * of every heap number), each decoded on its own, never the section as one string.
+ * The `strings` section: millions of short strings (names, property keys, string values, and in
+ * newer V8 the text of every heap number), of which an analysis reads a few thousand.
  *
- * Calling into C++ once per string (`latin1Slice`) costs more than the string itself, so for the
- * common case, plain ASCII without escapes, the rest of the current chunk is decoded once into a JS
- * string and each such string is cut from it with `substring` (a copy below 13 characters, a slice
- * above). A chunk's text therefore lives as long as one of its longer strings does: at most the
- * size of the strings section, the same as decoding each string alone. Strings with escapes or raw
- * UTF-8 are decoded one by one; a string that spans chunks goes through `readString`.
+ * So the section is checked as it is read but not decoded: its bytes are kept (one copy per chunk)
+ * with the offset where each string starts, and a string becomes a JS string when it is first asked
+ * for (`StringTable.get`). Two million strings made up front cost the parser's main thread about
+ * 0.5 s at 759 MB, most of it young-generation GC copying them, all of them survivors.
+ *
+ * A *plain* string (bytes 0x20-0x7f, no quote, no backslash) is its own bytes, which is the common
+ * case. Any other string (escapes, raw UTF-8, one that runs past the chunk) is decoded right away by
+ * the byte source's JSON string reader, which also reports its errors at their offsets; those are
+ * few, and kept decoded. The file is therefore checked exactly as when every string was decoded.
  */
+import type { SnapshotStrings } from './heap-snapshot.js';
 import { type SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 
 const QUOTE = 0x22;
@@ -22,14 +26,16 @@ const CHUNK_DONE = 0; // the chunk is used up
 const ARRAY_DONE = 1; // the closing ']' was consumed
 const LONG_STRING = 2; // a string runs past the chunk; the cursor is on its opening quote
 
-export async function readStrings(source: SnapshotByteSource): Promise<string[]> {
+export async function readStrings(source: SnapshotByteSource): Promise<StringTable> {
   await source.expect(0x5b, `'[' to open "strings"`);
-  const scanner = new StringArrayScanner(source);
+  const table = new StringTableBuilder();
+  const scanner = new StringArrayScanner(source, table);
   for (;;) {
     const status = scanner.scanChunk();
-    if (status === ARRAY_DONE) return scanner.strings;
+    if (status === ARRAY_DONE) return table.finish();
     if (status === LONG_STRING) {
-      scanner.strings.push(await source.readString());
+      const at = scanner.poolOffsetOf(source.pos + 1);
+      table.addDecoded(at, await source.readString());
       scanner.state = EXPECT_SEPARATOR;
     } else if (!(await source.fill())) {
       source.fail('file ends inside "strings"');
@@ -37,24 +43,184 @@ export async function readStrings(source: SnapshotByteSource): Promise<string[]>
   }
 }
 
-class StringArrayScanner {
-  readonly strings: string[] = [];
-  state = EXPECT_FIRST;
-  // The current chunk from `textFrom` on as latin1 text, made when its first plain string is met.
-  private text = '';
-  private textBuf: Buffer | null = null;
-  private textBase = -1;
-  private textFrom = 0;
+/** Whether `text` is a plain string, as the scanner tells them: bytes 0x20-0x7f, no quote or backslash. */
+function isPlainText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c >= 0x80 || c === QUOTE || c === BACKSLASH) return false;
+  }
+  return true;
+}
 
-  constructor(private readonly source: SnapshotByteSource) {}
+type Latin1 = { latin1Slice(start: number, end: number): string };
+
+/**
+ * The parsed table: the section's bytes (`pool`), each string's start in them, and the strings
+ * decoded so far. Plain strings end at the next quote; the others were decoded when read.
+ */
+export class StringTable implements SnapshotStrings {
+  /** Bit per string index: decoded when read (not plain), so its bytes are not its text. */
+  private readonly decodedWhenRead: Uint32Array;
+
+  constructor(
+    private readonly pool: Buffer,
+    private readonly starts: Uint32Array,
+    private readonly eagerIndexes: number[],
+    private readonly decoded: Map<number, string>,
+  ) {
+    this.decodedWhenRead = new Uint32Array((starts.length + 31) >>> 5);
+    for (const i of eagerIndexes) this.decodedWhenRead[i >>> 5] |= 1 << (i & 31);
+  }
+
+  get length(): number {
+    return this.starts.length;
+  }
+
+  get(index: number): string {
+    let text = this.decoded.get(index);
+    if (text !== undefined) return text;
+    if (!(index >= 0 && index < this.starts.length)) return '';
+    const start = this.starts[index];
+    text = (this.pool as unknown as Latin1).latin1Slice(start, this.pool.indexOf(QUOTE, start));
+    this.decoded.set(index, text);
+    return text;
+  }
+
+  indexOf(text: string): number {
+    let best = -1;
+    for (const i of this.eagerIndexes) {
+      if (this.decoded.get(i) === text) {
+        best = i;
+        break;
+      }
+    }
+    if (!isPlainText(text)) return best;
+    // Plain strings are their own bytes between quotes, in index order in the pool: the first
+    // `"text"` that starts a plain string is the first plain string equal to `text`.
+    const needle = Buffer.from(`"${text}"`, 'latin1');
+    for (let at = this.pool.indexOf(needle); at >= 0; at = this.pool.indexOf(needle, at + 1)) {
+      const index = this.indexStartingAt(at + 1);
+      if (index >= 0 && !this.isDecodedWhenRead(index)) return best < 0 || index < best ? index : best;
+    }
+    return best;
+  }
+
+  indexesContaining(fragment: string): number[] {
+    const found = new Set<number>();
+    for (const i of this.eagerIndexes) if (this.decoded.get(i)!.includes(fragment)) found.add(i);
+    if (!isPlainText(fragment) || fragment.length === 0) {
+      for (let i = 0; i < this.length; i++) if (!this.isDecodedWhenRead(i) && this.get(i).includes(fragment)) found.add(i);
+    } else {
+      const needle = Buffer.from(fragment, 'latin1');
+      for (let at = this.pool.indexOf(needle); at >= 0; at = this.pool.indexOf(needle, at + 1)) {
+        const index = this.indexContaining(at);
+        if (index < 0 || this.isDecodedWhenRead(index)) continue;
+        if (this.get(index).includes(fragment)) found.add(index);
+      }
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private isDecodedWhenRead(index: number): boolean {
+    return (this.decodedWhenRead[index >>> 5] & (1 << (index & 31))) !== 0;
+  }
+
+  /** The index of the string whose text starts at pool offset `at`, or -1. */
+  private indexStartingAt(at: number): number {
+    const index = this.indexContaining(at);
+    return index >= 0 && this.starts[index] === at ? index : -1;
+  }
+
+  /** The last string starting at or before pool offset `at`, or -1. */
+  private indexContaining(at: number): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+}
+
+/** The table as the section is read: the pool grows by whole chunks, the starts by one per string. */
+class StringTableBuilder {
+  pool = Buffer.allocUnsafe(1 << 20);
+  poolLength = 0;
+  private starts = new Uint32Array(1 << 16);
+  private count = 0;
+  private readonly eagerIndexes: number[] = [];
+  private readonly decoded = new Map<number, string>();
+
+  /** Append bytes `from..to` of `buf`; returns the pool offset of `buf[0]`. */
+  append(buf: Buffer, from: number, to: number): number {
+    const need = this.poolLength + (to - from);
+    if (need > 0xffffffff) throw new RangeError('the "strings" section is over 4 GB');
+    if (need > this.pool.length) {
+      const grown = Buffer.allocUnsafe(Math.min(0xffffffff, Math.max(need, this.pool.length * 2)));
+      this.pool.copy(grown, 0, 0, this.poolLength);
+      this.pool = grown;
+    }
+    buf.copy(this.pool, this.poolLength, from, to);
+    const base = this.poolLength - from;
+    this.poolLength = need;
+    return base;
+  }
+
+  addPlain(start: number): void {
+    if (this.count === this.starts.length) this.grow();
+    this.starts[this.count++] = start;
+  }
+
+  addDecoded(start: number, text: string): void {
+    this.eagerIndexes.push(this.count);
+    this.decoded.set(this.count, text);
+    this.addPlain(start);
+  }
+
+  /** Cut the pool at the section's ']' (what followed it in that chunk is not the table's). */
+  truncate(length: number): void {
+    this.poolLength = length;
+  }
+
+  finish(): StringTable {
+    const pool = Buffer.allocUnsafe(this.poolLength);
+    this.pool.copy(pool, 0, 0, this.poolLength);
+    return new StringTable(pool, this.starts.slice(0, this.count), this.eagerIndexes, this.decoded);
+  }
+
+  private grow(): void {
+    const wider = new Uint32Array(this.starts.length * 2);
+    wider.set(this.starts);
+    this.starts = wider;
+  }
+}
+
+class StringArrayScanner {
+  state = EXPECT_FIRST;
+  /** Pool offset of byte 0 of the current chunk, from the bytes copied at its first scan. */
+  private base = 0;
+
+  constructor(
+    private readonly source: SnapshotByteSource,
+    private readonly table: StringTableBuilder,
+  ) {}
+
+  poolOffsetOf(index: number): number {
+    return this.base + index;
+  }
 
   scanChunk(): number {
     const source = this.source;
-    const strings = this.strings;
+    const table = this.table;
     const buf = source.buf;
     const end = source.end;
     let state = this.state;
     let i = source.pos;
+    // Each call starts a chunk (the first, or one after `fill` or a long string): its rest is kept.
+    const base = (this.base = table.append(buf, i, end));
     while (i < end) {
       const c = buf[i];
       if (c === QUOTE && state !== EXPECT_SEPARATOR) {
@@ -70,7 +236,7 @@ class StringArrayScanner {
           }
         }
         if (plain && j < end) {
-          strings.push(this.cut(buf, start, j));
+          table.addPlain(base + start);
           i = j + 1;
         } else {
           source.pos = i;
@@ -79,7 +245,7 @@ class StringArrayScanner {
             this.state = state;
             return LONG_STRING;
           }
-          strings.push(value);
+          table.addDecoded(base + start, value);
           i = source.pos;
         }
         state = EXPECT_SEPARATOR;
@@ -89,6 +255,7 @@ class StringArrayScanner {
       } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
         i++;
       } else if (c === 0x5d && state !== EXPECT_STRING) {
+        table.truncate(base + i);
         source.pos = i + 1;
         return ARRAY_DONE;
       } else {
@@ -99,16 +266,5 @@ class StringArrayScanner {
     source.pos = i;
     this.state = state;
     return CHUNK_DONE;
-  }
-
-  /** Bytes `start..end` of the current chunk, known to be plain ASCII, as a string. */
-  private cut(buf: Buffer, start: number, end: number): string {
-    if (this.textBuf !== buf || this.textBase !== this.source.base) {
-      this.textBuf = buf;
-      this.textBase = this.source.base;
-      this.textFrom = start;
-      this.text = (buf as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, this.source.end);
-    }
-    return this.text.substring(start - this.textFrom, end - this.textFrom);
   }
 }

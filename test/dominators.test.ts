@@ -17,7 +17,7 @@ function analyse(builder: Builder, options: { userRoots?: boolean } = {}) {
   const retainers = buildRetainerIndex(snapshot, essential, { withEdges: true });
   const tree = buildDominatorTree(snapshot, essential, retainers);
   const retained = computeRetainedSizes(snapshot.nodeSelfSize, tree);
-  const key = (ordinal: number) => snapshot.strings[snapshot.nodeName[ordinal]];
+  const key = (ordinal: number) => snapshot.strings.get(snapshot.nodeName[ordinal]);
   return {
     snapshot,
     essential,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
+import { ArrayStrings, type HeapSnapshot } from '../analyzers/heap-snapshot.js';
 import { PICK_CAPACITY, compareIdentity, identitySample, identitySampleOf, pickIdentityNodes } from '../analyzers/identity-sample.js';
 import { SecondCore } from '../analyzers/second-core-job.js';
 
@@ -19,7 +19,7 @@ function nodesOnly(nodeCount: number, shared: boolean): HeapSnapshot {
     nodeType,
     nodeName,
     nodeTypeNames: ['hidden', 'object', 'closure'],
-    strings: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+    strings: new ArrayStrings(['a', 'b', 'c', 'd', 'e', 'f', 'g']),
   } as unknown as HeapSnapshot;
 }
 

@@ -8,6 +8,7 @@ import { snapshotJson, NODE_TYPES, EDGE_TYPES, type SnapshotSpec } from './helpe
 import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
 import { EdgesWorker, type EdgesResult } from '../analyzers/snapshot-edges-worker.js';
 import type { HeapSnapshot } from '../analyzers/heap-snapshot.js';
+import { allStrings } from './helpers/string-table.js';
 
 let dir: string;
 let fileNumber = 0;
@@ -57,7 +58,7 @@ describe('parseSnapshotFile: layouts', () => {
     expect(snapshot.nodeTypeNames).toEqual([...NODE_TYPES]);
     expect(snapshot.edgeTypeNames).toEqual([...EDGE_TYPES]);
     expect([...snapshot.nodeType].map((t) => snapshot.nodeTypeNames[t])).toEqual(['synthetic', 'synthetic', 'object', 'array', 'closure']);
-    expect([...snapshot.nodeName].map((n) => snapshot.strings[n])).toEqual(['', '(GC roots)', 'TrendSink', '', 'onSample']);
+    expect([...snapshot.nodeName].map((n) => snapshot.strings.get(n))).toEqual(['', '(GC roots)', 'TrendSink', '', 'onSample']);
     expect([...snapshot.nodeId]).toEqual([1, 3, 77, 7, 9]);
     expect([...snapshot.nodeSelfSize]).toEqual([0, 0, 32, 8000, 56]);
     expect([...snapshot.nodeDetachedness]).toEqual([0, 0, 2, 0, 0]);
@@ -65,8 +66,8 @@ describe('parseSnapshotFile: layouts', () => {
     expect([...snapshot.edgeType].map((t) => snapshot.edgeTypeNames[t])).toEqual(['element', 'shortcut', 'element', 'property', 'weak']);
     expect([...snapshot.edgeToNode]).toEqual([1, 2, 2, 3, 4]);
     expect(snapshot.edgeNameOrIndex[0]).toBe(1);
-    expect(snapshot.strings[snapshot.edgeNameOrIndex[1]]).toBe('global');
-    expect(snapshot.strings[snapshot.edgeNameOrIndex[3]]).toBe('samples');
+    expect(snapshot.strings.get(snapshot.edgeNameOrIndex[1])).toBe('global');
+    expect(snapshot.strings.get(snapshot.edgeNameOrIndex[3])).toBe('samples');
     expect(snapshot.locations.size).toBe(1);
     expect(snapshot.locations.get(4)).toEqual({ scriptId: 12, line: 3, column: 9 });
     expect(snapshot.locations.get(3)).toBeUndefined();
@@ -133,15 +134,38 @@ describe('parseSnapshotFile: strings', () => {
 
   it('decodes escapes and non-ASCII exactly as JSON.parse does', async () => {
     const snapshot = await parseSnapshotFile(await write(text));
-    expect(snapshot.strings).toEqual(expected);
+    expect(allStrings(snapshot.strings)).toEqual(expected);
   });
 
   it('decodes the same when every token is split across chunk boundaries', async () => {
     const path = await write(text);
     for (const chunkSize of [1, 2, 3, 5, 7, 16, 61]) {
       const snapshot = await parseSnapshotFile(path, { chunkSize });
-      expect(snapshot.strings, `chunkSize ${chunkSize}`).toEqual(expected);
+      expect(allStrings(snapshot.strings), `chunkSize ${chunkSize}`).toEqual(expected);
       expect([...snapshot.nodeName]).toEqual([6]);
+    }
+  });
+
+  it('finds strings by text and by fragment as an array of the decoded strings would, at any chunk size', async () => {
+    // Duplicates, an escaped spelling of a plain string ("\u0041" is "A"), a string that only
+    // contains the text, text that appears across two strings' bytes, and quotes inside strings.
+    const raw = ['', 'A', 'pair in WeakMap x', 'B', '\\u0041', '"A"', 'A', 'xA', 'say "A', 'A",', 'pair in WeakMap', 'é pair in WeakMap', 'A'].map((t, i) =>
+      i === 4 ? `"${t}"` : JSON.stringify(t),
+    );
+    const text = `{"snapshot":{"meta":{"node_fields":["type","name","id","self_size","edge_count"],"node_types":[["synthetic"]],"edge_fields":["type","name_or_index","to_node"],"edge_types":[["property"]]},"node_count":1,"edge_count":0},"nodes":[0,0,1,0,0],"edges":[],"strings":[${raw.join(',')}]}`;
+    const expected = JSON.parse(text).strings as string[];
+    const path = await write(text);
+    for (const chunkSize of [undefined, 1, 2, 5, 9, 64]) {
+      const strings = (await parseSnapshotFile(path, chunkSize ? { chunkSize } : {})).strings;
+      expect(allStrings(strings)).toEqual(expected);
+      for (const probe of ['A', '"A"', 'B', '', 'xA', 'missing', 'A",', 'say "A', 'é pair in WeakMap', 'pair in WeakMap']) {
+        expect(strings.indexOf(probe), `indexOf ${probe} at ${chunkSize}`).toBe(expected.indexOf(probe));
+      }
+      for (const fragment of ['pair in WeakMap', 'A', '"', 'é', 'nothing']) {
+        const want = expected.flatMap((t, i) => (t.includes(fragment) ? [i] : []));
+        expect(strings.indexesContaining(fragment), `containing ${fragment} at ${chunkSize}`).toEqual(want);
+      }
+      expect(strings.get(expected.length)).toBe('');
     }
   });
 
@@ -181,7 +205,7 @@ describe('parseSnapshotFile: a real V8 snapshot', () => {
     expect(snapshot.nodeCount).toBe(json.snapshot.node_count);
     expect(snapshot.edgeCount).toBe(json.snapshot.edge_count);
     expect(snapshot.nodeCount * nodeFields).toBe(json.nodes.length);
-    expect(snapshot.strings).toEqual(json.strings);
+    expect(allStrings(snapshot.strings)).toEqual(json.strings);
     expect(snapshot.nodeTypeNames).toEqual(meta.node_types[0]);
     expect(snapshot.edgeTypeNames).toEqual(meta.edge_types[0]);
     const column = (name: string) => meta.node_fields.indexOf(name);
@@ -204,7 +228,7 @@ describe('parseSnapshotFile: a real V8 snapshot', () => {
     expect(snapshot.locations.size * 4).toBe(json.locations.length);
     const firstLocation = json.locations.slice(0, 4);
     expect(snapshot.locations.get(firstLocation[0] / nodeFields)).toEqual({ scriptId: firstLocation[1], line: firstLocation[2], column: firstLocation[3] });
-    const trendSinks = [...snapshot.nodeName].filter((n, i) => snapshot.strings[n] === 'TrendSink' && snapshot.nodeTypeNames[snapshot.nodeType[i]] === 'object');
+    const trendSinks = [...snapshot.nodeName].filter((n, i) => snapshot.strings.get(n) === 'TrendSink' && snapshot.nodeTypeNames[snapshot.nodeType[i]] === 'object');
     expect(trendSinks).toHaveLength(2);
   });
 });
@@ -353,6 +377,8 @@ describe('parseSnapshotFile: files that are not snapshots at all', () => {
 function contentOf(snapshot: HeapSnapshot): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(snapshot)) out[key] = ArrayBuffer.isView(value) ? Array.from(value as Uint32Array) : value;
+  // The string table by content: which strings it keeps decoded depends on where chunks end.
+  out.strings = allStrings(snapshot.strings);
   return out;
 }
 

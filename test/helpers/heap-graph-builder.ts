@@ -8,7 +8,7 @@
  *     .edge('root', 'a', { type: 'shortcut', name: 'global' })
  *     .build();
  */
-import type { HeapSnapshot, SourceLocation } from '../../analyzers/heap-snapshot.js';
+import { ArrayStrings, type HeapSnapshot, type SourceLocation } from '../../analyzers/heap-snapshot.js';
 
 /** V8's type lists, in V8's order (a 7-field snapshot's `meta`). */
 export const V8_NODE_TYPES = [
@@ -118,7 +118,7 @@ class HeapGraphBuilder {
       edgeType,
       edgeNameOrIndex,
       edgeToNode,
-      strings,
+      strings: new ArrayStrings(strings),
       nodeTypeNames: [...V8_NODE_TYPES],
       edgeTypeNames: [...V8_EDGE_TYPES],
       locations,
