@@ -72,7 +72,7 @@ export function edgeLabel(snapshot: HeapSnapshot, categories: Uint8Array, source
   const name = snapshot.strings.get(nameOrIndex);
   if (type === e.internal) {
     if (categories[source] === CATEGORY_INDEX.collection && snapshot.nodeType[source] === typeCodes(snapshot).node.array) {
-      return mapKeyLabel(snapshot, source, name);
+      return mapKeyLabel(snapshot, source, name, edge);
     }
     return PLUMBING_EDGES.has(name) ? null : `{${name}}`;
   }
@@ -82,15 +82,19 @@ export function edgeLabel(snapshot: HeapSnapshot, categories: Uint8Array, source
 /**
  * An OrderedHashMap stores each entry as (key, value, chain) slots, and V8 names the table's
  * edges by slot index, so the key of the value in slot k is whatever the edge named k - 1 points
- * to. Keys that are small integers are not heap objects and have no edge: `[entry]` then.
+ * to: V8 writes the slots in order, so that is the edge just before the value's (`valueEdge`),
+ * looked at first; otherwise the table's edges are searched. Keys that are small integers are not
+ * heap objects and have no edge: `[entry]` then.
  */
-function mapKeyLabel(snapshot: HeapSnapshot, table: number, slotName: string): string {
+function mapKeyLabel(snapshot: HeapSnapshot, table: number, slotName: string, valueEdge: number): string {
   const slot = Number(slotName);
   if (!Number.isInteger(slot) || slot < 1) return '[entry]';
   const keySlot = String(slot - 1);
   const { firstEdge, edgeNameOrIndex, edgeToNode, strings, nodeType, nodeName } = snapshot;
   const t = typeCodes(snapshot).node;
-  for (let edge = firstEdge[table], end = firstEdge[table + 1]; edge < end; edge++) {
+  const before = valueEdge - 1;
+  const start = before >= firstEdge[table] && strings.get(edgeNameOrIndex[before]) === keySlot ? before : firstEdge[table];
+  for (let edge = start, end = firstEdge[table + 1]; edge < end; edge++) {
     if (strings.get(edgeNameOrIndex[edge]) !== keySlot) continue;
     const key = edgeToNode[edge];
     const type = nodeType[key];
