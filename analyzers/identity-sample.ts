@@ -79,7 +79,7 @@ export function identitySampleOf(snapshot: HeapSnapshot, pick: Pick<IdentityPick
   for (let i = 0; i < count; i++) {
     const node = pick.ordinals[i];
     const type = snapshot.nodeTypeNames[snapshot.nodeType[node]] ?? '';
-    picked.push([snapshot.nodeId[node], hashString(`${type}:${snapshot.strings.get(snapshot.nodeName[node]) ?? ''}`)]);
+    picked.push([snapshot.nodeId[node], hashString(`${type}:${snapshot.strings.get(snapshot.nodeName[node])}`)]);
   }
   picked.sort((a, b) => a[0] - b[0]);
   return { ids: picked.map((p) => p[0]), names: picked.map((p) => p[1]), threshold };
