@@ -5,9 +5,9 @@
  * A snapshot carries a location for every closure: hundreds of thousands on a big heap. As Map
  * entries each was a small object made on the parser's main thread, and those survivors were what
  * its young-generation GC spent its time copying. The columns cost 16 bytes a location and nothing
- * to the GC. V8 writes the locations in node order (it records each as it visits the objects), so
- * the ordinals come sorted; a file that has them out of order, or twice, is sorted once at the end,
- * the last row for an ordinal winning, as a Map's `set` would.
+ * to the GC. V8 writes the locations in heap address order, not node order, so on a real snapshot
+ * the rows are sorted by ordinal once at the end (`sortByOrdinal`), the last row for an ordinal
+ * winning, as a Map's `set` would; rows that came in order are only trimmed.
  */
 import type { SourceLocation, SourceLocations } from './heap-snapshot.js';
 
