@@ -4,22 +4,80 @@
  * the loop reads the file's bytes where they were read into and writes values where the section
  * readers take them from, and nothing is copied.
  *
- * The memory is sized once and never grown (growing would detach every view of it). One module is
- * compiled per thread, on first use; instances are per byte source.
+ * The memory is sized once and never grown (growing would detach every view of it). It is a shared
+ * memory (the threads proposal's), so that a kernel can also work in one made elsewhere: the edges
+ * worker's holds the edge columns after its own region (`edge-column-memory.ts`), and there the
+ * edges reader's row loop is WebAssembly too (`splitEdgeRows`). One module is compiled per thread,
+ * on first use; instances are per byte source.
  */
 import { NUMBER_SCAN_WASM } from './number-scan-wasm.js';
 
 interface NumberScanExports {
   scan(pos: number, end: number, out: number, count: number, capacity: number, state: number): number;
+  edge_rows(
+    input: number, rows: number, stride: number, typeOff: number, nameOff: number, toOff: number,
+    typeOut: number, nameOut: number, toOut: number, nodeWidth: number, typeLimit: number, toLimit: number, namedMask: number,
+  ): number;
   count: WebAssembly.Global;
   state: WebAssembly.Global;
+  maxName: WebAssembly.Global;
 }
 
 /** Values per batch of the section readers: big enough that a batch costs nothing per value, small enough for the cache. */
 export const BATCH_VALUES = 1 << 16;
 
 const PAGE = 65536;
+/** wasm32 addresses: a memory of more pages cannot be had. */
+const MAX_PAGES = 65536;
 let compiled: WebAssembly.Module | null = null;
+
+/** Where the batch starts in a kernel's memory, after the two chunk buffers. */
+function batchOffset(chunkSize: number): number {
+  return Math.ceil((2 * chunkSize) / 4) * 4;
+}
+
+/** The bytes a kernel's own region takes at the start of its memory: two chunk buffers and a batch. */
+export function kernelRegionBytes(chunkSize: number, batchValues: number): number {
+  return batchOffset(chunkSize) + 4 * batchValues;
+}
+
+/**
+ * A shared WebAssembly memory of at least `bytes` (whole pages, never grown), or null when it cannot
+ * be had: more than wasm32's 4 GiB, or a reservation the system refuses (V8 reserves address space
+ * for each memory, which a `ulimit -v` can refuse).
+ */
+export function sharedKernelMemory(bytes: number): WebAssembly.Memory | null {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  if (pages > MAX_PAGES) return null;
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How `edges` rows are laid out and checked (`EdgeRows` in `snapshot-sections.ts`): field positions
+ * in a row, the limits of type and to_node, and which types name their edge by a string index.
+ */
+export interface EdgeRowChecks {
+  width: number;
+  typeAt: number;
+  nameAt: number;
+  toAt: number;
+  nodeWidth: number;
+  typeLimit: number;
+  toLimit: number;
+  /** Bit t set when type t's name_or_index is a string index; types of 32 and up are not taken. */
+  namedMask: number;
+}
+
+/** The edge columns as `splitEdgeRows` writes them. */
+export interface EdgeColumnViews {
+  edgeType: Uint8Array;
+  edgeNameOrIndex: Uint32Array;
+  edgeToNode: Uint32Array;
+}
 
 export class NumberScanKernel {
   /** The two chunk buffers, views of the kernel's memory. */
@@ -29,27 +87,41 @@ export class NumberScanKernel {
   /** After `scan`: values in the batch, and the grammar state. */
   count = 0;
   state = 0;
+  /** After `splitEdgeRows`: the largest string index among the named edges taken, -1 if none. */
+  maxName = -1;
   private readonly exports: NumberScanExports;
+  /** The memory's buffer (a SharedArrayBuffer, though typed as an ArrayBuffer). */
+  private readonly buffer: ArrayBufferLike;
 
-  private constructor(chunkSize: number, batchValues: number) {
-    const batchAt = Math.ceil((2 * chunkSize) / 4) * 4;
-    const memory = new WebAssembly.Memory({ initial: Math.ceil((batchAt + 4 * batchValues) / PAGE) || 1 });
+  private constructor(chunkSize: number, batchValues: number, memory: WebAssembly.Memory) {
+    const batchAt = batchOffset(chunkSize);
     compiled ??= new WebAssembly.Module(Buffer.from(NUMBER_SCAN_WASM, 'base64'));
     this.exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as NumberScanExports;
-    this.chunks = [Buffer.from(memory.buffer, 0, chunkSize), Buffer.from(memory.buffer, chunkSize, chunkSize)];
-    this.batch = new Uint32Array(memory.buffer, batchAt, batchValues);
+    this.buffer = memory.buffer;
+    this.chunks = [Buffer.from(this.buffer, 0, chunkSize), Buffer.from(this.buffer, chunkSize, chunkSize)];
+    this.batch = new Uint32Array(this.buffer, batchAt, batchValues);
   }
 
   /**
-   * A kernel, or null when WebAssembly memory cannot be had (V8 reserves gigabytes of address space
-   * for each memory, which a `ulimit -v` can refuse): the JavaScript loop then does all the work.
+   * A kernel, or null when WebAssembly memory cannot be had: the JavaScript loop then does all the
+   * work. With `memory` (from `sharedKernelMemory`, at least `kernelRegionBytes` long) the kernel
+   * works in its first `kernelRegionBytes(chunkSize, batchValues)` bytes and leaves the rest to
+   * whoever made it; without, it gets a memory of its own.
    */
-  static tryCreate(chunkSize: number, batchValues: number): NumberScanKernel | null {
+  static tryCreate(chunkSize: number, batchValues: number, memory?: WebAssembly.Memory): NumberScanKernel | null {
+    const bytes = kernelRegionBytes(chunkSize, batchValues);
+    const own = memory ?? sharedKernelMemory(bytes);
+    if (own === null || own.buffer.byteLength < bytes) return null;
     try {
-      return new NumberScanKernel(chunkSize, batchValues);
+      return new NumberScanKernel(chunkSize, batchValues, own);
     } catch {
       return null;
     }
+  }
+
+  /** Whether `view` is a view of this kernel's memory (then `splitEdgeRows` can read or write it). */
+  holds(view: ArrayBufferView): boolean {
+    return view.buffer === this.buffer;
   }
 
   /**
@@ -65,5 +137,25 @@ export class NumberScanKernel {
     this.state = exports.state.value as number;
     // Addresses are unsigned in WebAssembly; an i32 past 2^31 comes back negative.
     return (stop >>> 0) - buf.byteOffset;
+  }
+
+  /**
+   * Split `rows` whole rows of `edges` from `values` (a view of this memory, from value index
+   * `from`) into `columns` (views of this memory) from edge `edge` on, with `checks`' checks, and
+   * `maxName` (the largest named string index so far) carried through. Returns the rows taken:
+   * `rows`, or the index of the first that fails a check, which the caller's loop then takes.
+   * `maxName` is then the kernel's.
+   */
+  splitEdgeRows(values: Uint32Array, from: number, rows: number, columns: EdgeColumnViews, edge: number, checks: EdgeRowChecks, maxName: number): number {
+    const exports = this.exports;
+    exports.maxName.value = BigInt(maxName);
+    // Addresses and limits past 2^31 go in as their 32 bits (ToInt32), which the module reads unsigned.
+    const taken = exports.edge_rows(
+      values.byteOffset + 4 * from, rows, 4 * checks.width, 4 * checks.typeAt, 4 * checks.nameAt, 4 * checks.toAt,
+      columns.edgeType.byteOffset + edge, columns.edgeNameOrIndex.byteOffset + 4 * edge, columns.edgeToNode.byteOffset + 4 * edge,
+      checks.nodeWidth, checks.typeLimit, Math.min(checks.toLimit, 0xffffffff), checks.namedMask,
+    );
+    this.maxName = Number(exports.maxName.value as bigint);
+    return taken;
   }
 }

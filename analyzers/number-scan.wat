@@ -10,11 +10,18 @@
 ;;
 ;; Compiled into `number-scan-wasm.ts` by `npm run build:wasm` (wabt); `test/number-scan.test.ts`
 ;; checks that the two agree.
+;;
+;; `edge_rows` is the edges reader's row loop (`EdgeRows` in `snapshot-sections.ts`) for a memory
+;; that also holds the edge columns (the edges worker's): it splits a batch of whole rows into the
+;; three columns, with the same checks, and stops at the first row that fails one, which the
+;; JavaScript loop then takes, to word the error.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
   ;; Outputs besides the returned cursor: values written so far, and the grammar state.
   (global $count (export "count") (mut i32) (i32.const 0))
   (global $state (export "state") (mut i32) (i32.const 0))
+  ;; Of `edge_rows`: the largest name_or_index of a named edge type so far, -1 if none.
+  (global $maxName (export "maxName") (mut i64) (i64.const -1))
   ;; States, as in snapshot-number-array.ts: 0 after '[', 2 after a number, 3 after ','.
   ;; Reads bytes at [$pos, $end), writes u32 values at $out + 4 * index for index from $n below
   ;; $cap (saturated at 2^32 - 1). Returns where it stopped.
@@ -67,4 +74,39 @@
     (global.set $count (local.get $n))
     (global.set $state (local.get $st))
     (local.get $pos))
+
+  ;; Rows of `edges` from the batch at $in (u32 values, $stride bytes per row, fields at byte offsets
+  ;; $typeOff, $nameOff, $toOff) into the columns: type (u8) at $typeOut, name_or_index at $nameOut,
+  ;; to_node / $nodeWidth (the node ordinal) at $toOut, row $r at $typeOut + $r and at 4 * $r past
+  ;; the others. A row is taken when its type is below $typeLimit, its to_node below $toLimit and a
+  ;; multiple of $nodeWidth; $namedMask has bit t set for the types whose name_or_index is a string
+  ;; index (for $maxName). Returns the rows taken: $rows, or the index of the first row that fails.
+  (func (export "edge_rows") (param $in i32) (param $rows i32) (param $stride i32)
+        (param $typeOff i32) (param $nameOff i32) (param $toOff i32)
+        (param $typeOut i32) (param $nameOut i32) (param $toOut i32)
+        (param $nodeWidth i32) (param $typeLimit i32) (param $toLimit i32) (param $namedMask i32) (result i32)
+    (local $r i32) (local $type i32) (local $to i32) (local $ordinal i32) (local $name i32) (local $max i64)
+    (local.set $max (global.get $maxName))
+    (block $stop
+      (loop $next
+        (br_if $stop (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $type (i32.load (i32.add (local.get $in) (local.get $typeOff))))
+        (local.set $to (i32.load (i32.add (local.get $in) (local.get $toOff))))
+        (br_if $stop (i32.ge_u (local.get $type) (local.get $typeLimit)))
+        (br_if $stop (i32.ge_u (local.get $to) (local.get $toLimit)))
+        (local.set $ordinal (i32.div_u (local.get $to) (local.get $nodeWidth)))
+        (br_if $stop (i32.ne (i32.mul (local.get $ordinal) (local.get $nodeWidth)) (local.get $to)))
+        (local.set $name (i32.load (i32.add (local.get $in) (local.get $nameOff))))
+        (i32.store8 (i32.add (local.get $typeOut) (local.get $r)) (local.get $type))
+        (i32.store (i32.add (local.get $nameOut) (i32.shl (local.get $r) (i32.const 2))) (local.get $name))
+        (i32.store (i32.add (local.get $toOut) (i32.shl (local.get $r) (i32.const 2))) (local.get $ordinal))
+        (if (i32.and (i32.shr_u (local.get $namedMask) (local.get $type)) (i32.const 1))
+          (then
+            (if (i64.gt_s (i64.extend_i32_u (local.get $name)) (local.get $max))
+              (then (local.set $max (i64.extend_i32_u (local.get $name)))))))
+        (local.set $in (i32.add (local.get $in) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next)))
+    (global.set $maxName (local.get $max))
+    (local.get $r))
 )

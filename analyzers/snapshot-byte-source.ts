@@ -50,9 +50,9 @@ export class SnapshotByteSource {
     readonly fileSize: number,
     chunkSize: number,
     private readonly onProgress: ((bytesRead: number, totalBytes: number) => void) | undefined,
-    withKernel: boolean,
+    withKernel: boolean | WebAssembly.Memory,
   ) {
-    this.kernel = withKernel ? NumberScanKernel.tryCreate(chunkSize, BATCH_VALUES) : null;
+    this.kernel = withKernel === false ? null : NumberScanKernel.tryCreate(chunkSize, BATCH_VALUES, withKernel === true ? undefined : withKernel);
     [this.buf, this.spare] = this.kernel ? this.kernel.chunks : [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
   }
 
@@ -61,8 +61,11 @@ export class SnapshotByteSource {
     chunkSize: number,
     onProgress?: (bytesRead: number, totalBytes: number) => void,
     startAt = 0,
-    /** False: number arrays are read by the JavaScript loop alone, which keeps each value's offset. */
-    withKernel = true,
+    /**
+     * False: number arrays are read by the JavaScript loop alone, which keeps each value's offset.
+     * A memory: the kernel works in that one (the edges worker's, `edge-column-memory.ts`).
+     */
+    withKernel: boolean | WebAssembly.Memory = true,
   ): Promise<SnapshotByteSource> {
     let handle: FileHandle;
     try {

@@ -28,6 +28,7 @@ import { startWorkerThread } from './start-worker-thread.js';
 import { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
 import { readEdges, type EdgeColumns, type ValueLocator } from './snapshot-sections.js';
+import { edgeColumnsIn, type EdgeColumnMemory } from './edge-column-memory.js';
 
 export interface EdgesJob {
   role: typeof ROLE;
@@ -38,6 +39,11 @@ export interface EdgesJob {
   header: SnapshotHeader;
   /** The edge columns, on SharedArrayBuffers: the worker writes the rows into them in place. */
   columns: EdgeColumns;
+  /**
+   * The memory `columns` are views of, when it is a WebAssembly memory for the worker's kernel
+   * (`edge-column-memory.ts`): the worker reads into it and splits the rows there. Else null.
+   */
+  columnMemory: EdgeColumnMemory | null;
   /** Bytes read per chunk, as the main thread's. */
   chunkSize: number;
 }
@@ -119,9 +125,12 @@ const UNLOCATED: ValueLocator = async () => null;
 
 /** Read `edges` from its '['; null unless every row was read and the section ends at the plan's ']'. */
 async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesResult | null> {
-  const source = await SnapshotByteSource.open(job.path, job.chunkSize, undefined, plan.arrayStart);
+  const { columnMemory } = job;
+  const source = await SnapshotByteSource.open(job.path, job.chunkSize, undefined, plan.arrayStart, columnMemory?.memory ?? true);
   try {
-    const section = await readEdges(source, job.header, job.columns, UNLOCATED);
+    // Views made here, of this thread's handle on the memory, which is what its kernel checks for.
+    const columns = columnMemory ? edgeColumnsIn(columnMemory) : job.columns;
+    const section = await readEdges(source, job.header, columns, UNLOCATED);
     if (source.offset - 1 !== plan.closeAt) return null;
     return { rows: job.header.edgeCount, maxStringIndex: section.maxStringIndex };
   } catch {

@@ -21,6 +21,7 @@ import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
 import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
 import { EdgesWorker, type EdgesPlan } from './snapshot-edges-worker.js';
+import { allocateEdgeColumnMemory, edgeColumnsIn } from './edge-column-memory.js';
 import { SnapshotFormatError } from './snapshot-format-error.js';
 import { allocateEdgeColumns, readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
 import { readStrings, type StringTable } from './snapshot-strings.js';
@@ -214,7 +215,10 @@ class SnapshotParser {
 
   /** The worker reads `edges` while this thread reads `nodes` and the sections after `edges`. */
   private startWorker(header: SnapshotHeader, chunkSize: number): void {
-    const columns = allocateEdgeColumns(header, true);
+    // In the worker's WebAssembly memory, where its kernel splits the rows itself; else on
+    // SharedArrayBuffers of their own.
+    const columnMemory = allocateEdgeColumnMemory(header.edgeCount, chunkSize);
+    const columns = columnMemory ? edgeColumnsIn(columnMemory) : allocateEdgeColumns(header, true);
     this.sharedEdgeColumns = columns;
     try {
       this.worker = EdgesWorker.start({
@@ -223,6 +227,7 @@ class SnapshotParser {
         nodesArrayStart: this.source.offset,
         header,
         columns,
+        columnMemory,
         chunkSize,
       });
     } catch {

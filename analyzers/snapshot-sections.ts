@@ -9,6 +9,7 @@
 import type { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
 import { NumberArrayReader, locateValue } from './snapshot-number-array.js';
+import type { EdgeColumnViews, EdgeRowChecks, NumberScanKernel } from './number-scan-kernel.js';
 import { SourceLocationTable } from './source-locations.js';
 
 export interface NodeColumns {
@@ -20,11 +21,8 @@ export interface NodeColumns {
   firstEdge: Uint32Array;
 }
 
-export interface EdgeColumns {
-  edgeType: Uint8Array;
-  edgeNameOrIndex: Uint32Array;
-  edgeToNode: Uint32Array;
-}
+/** `edgeType`, `edgeNameOrIndex`, `edgeToNode`: declared with the kernel that can write them. */
+export type EdgeColumns = EdgeColumnViews;
 
 /**
  * A section's columns, where its '[' is (to find a value again for an error message), and the
@@ -179,8 +177,14 @@ class EdgeRows implements RowSink {
   private readonly toLimit: number;
   /** 1 for edge types whose name_or_index is a string index; element and hidden carry an index. */
   private readonly namedType: Uint8Array;
+  /**
+   * The kernel whose memory holds the columns (the edges worker's, `edge-column-memory.ts`): it
+   * splits the rows itself, and this loop takes only a row it stops at. Null otherwise.
+   */
+  private readonly kernel: NumberScanKernel | null;
+  private readonly checks: EdgeRowChecks;
 
-  constructor(header: SnapshotHeader, columns: EdgeColumns = allocateEdgeColumns(header, false)) {
+  constructor(header: SnapshotHeader, columns: EdgeColumns = allocateEdgeColumns(header, false), kernel: NumberScanKernel | null = null) {
     const fields = header.edgeFields;
     this.width = fields.length;
     this.typeAt = fields.indexOf('type');
@@ -192,16 +196,41 @@ class EdgeRows implements RowSink {
     this.toLimit = header.nodeCount * this.nodeWidth;
     this.namedType = Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1));
     this.columns = columns;
+    const { width, typeAt, nameAt, toAt, nodeWidth, typeLimit, toLimit } = this;
+    this.checks = { width, typeAt, nameAt, toAt, nodeWidth, typeLimit, toLimit, namedMask: this.namedType.reduce((mask, named, t) => mask | (named << t), 0) };
+    const inKernel = kernel !== null && typeLimit <= 32 && kernel.holds(columns.edgeType) && kernel.holds(columns.edgeNameOrIndex) && kernel.holds(columns.edgeToNode);
+    this.kernel = inKernel ? kernel : null;
   }
 
   add(values: Uint32Array, count: number): number {
+    const end = count - (count % this.width);
+    const kernel = this.kernel;
+    if (kernel === null || !kernel.holds(values)) return this.addRows(values, 0, end);
+    const rows = end / this.width;
+    let row = 0;
+    while (row < rows) {
+      const taken = kernel.splitEdgeRows(values, row * this.width, rows - row, this.columns, this.edge, this.checks, this.maxName);
+      this.edge += taken;
+      this.maxName = kernel.maxName;
+      row += taken;
+      if (row === rows) break;
+      // A row the kernel stopped at: this loop says what is wrong with it (or takes it, for a
+      // to_node the kernel could not compare in 32 bits), and the kernel goes on after it.
+      const bad = this.addRows(values, row * this.width, (row + 1) * this.width);
+      if (bad >= 0) return bad;
+      row++;
+    }
+    return -1;
+  }
+
+  /** Rows from value index `from` to `end` (whole rows), by this loop. */
+  private addRows(values: Uint32Array, from: number, end: number): number {
     const { edgeType, edgeNameOrIndex, edgeToNode } = this.columns;
     const { width, typeAt, nameAt, toAt, nodeWidth, typeLimit, toLimit, namedType } = this;
     let edge = this.edge;
     let maxName = this.maxName;
-    const end = count - (count % width);
     let bad = -1;
-    for (let k = 0; k < end; k += width, edge++) {
+    for (let k = from; k < end; k += width, edge++) {
       const type = values[k + typeAt];
       const to = values[k + toAt];
       const ordinal = to / nodeWidth;
@@ -307,7 +336,7 @@ export async function readEdges(
   const width = header.edgeFields.length;
   const expected = edgeCount * width;
   const reader = new NumberArrayReader(source, 'edges', width);
-  const rows = new EdgeRows(header, columns);
+  const rows = new EdgeRows(header, columns, source.kernel);
   const arrayStart = await readRows(source, reader, rows, expected, `"edges" has more than edge_count ${edgeCount} × ${width} = ${expected} values`, locate);
   if (reader.total !== expected) {
     source.fail(`"edges" has ${reader.total} values, but edge_count ${edgeCount} × ${width} fields needs ${expected}`, source.offset - 1);

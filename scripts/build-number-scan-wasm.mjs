@@ -17,9 +17,11 @@ const OUT = fileURLToPath(new URL('../analyzers/number-scan-wasm.ts', import.met
 /** The module's bytes, compiled from the .wat source. */
 export async function compileNumberScan() {
   const wabt = await wabtInit();
-  const module = wabt.parseWat('number-scan.wat', readFileSync(WAT, 'utf8'));
+  // Shared memory is the threads proposal's: the edges worker's memory is shared with the main thread.
+  const features = { threads: true };
+  const module = wabt.parseWat('number-scan.wat', readFileSync(WAT, 'utf8'), features);
   try {
-    module.validate();
+    module.validate(features);
     return Buffer.from(module.toBinary({}).buffer);
   } finally {
     module.destroy();

@@ -1,4 +1,4 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll, vi } from 'vitest';
 import { mkdtemp, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,9 @@ import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
+import { readEdges } from '../analyzers/snapshot-sections.js';
+import { allocateEdgeColumnMemory, edgeColumnsIn } from '../analyzers/edge-column-memory.js';
+import type { SnapshotHeader } from '../analyzers/snapshot-header.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -137,5 +140,96 @@ describe('without WebAssembly memory', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).nodeCount).toBe(300);
+  });
+});
+
+describe('edge rows split in the edges worker\'s memory (edge_rows)', () => {
+  const random = seededRandom(20261202);
+  const int = (below: number) => Math.floor(random() * below);
+  const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
+  const headerFor = (nodeCount: number, edgeCount: number, nodeWidth: number): SnapshotHeader => ({
+    nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'].slice(0, nodeWidth),
+    nodeTypeNames: ['hidden'],
+    edgeFields: ['type', 'name_or_index', 'to_node'],
+    edgeTypeNames: EDGE_TYPES,
+    locationFields: ['object_index', 'script_id', 'line', 'column'],
+    nodeCount,
+    edgeCount,
+  });
+
+  /** Columns and largest named string index as `readEdges` gives them, or its error. */
+  async function edgesOf(path: string, header: SnapshotHeader, chunkSize: number, inKernelMemory: boolean) {
+    const columnMemory = inKernelMemory ? allocateEdgeColumnMemory(header.edgeCount, chunkSize)! : null;
+    const source = await SnapshotByteSource.open(path, chunkSize, undefined, 0, columnMemory?.memory ?? true);
+    try {
+      const { columns, maxStringIndex } = await readEdges(source, header, columnMemory ? edgeColumnsIn(columnMemory) : undefined);
+      return { edgeType: Array.from(columns.edgeType), edgeNameOrIndex: Array.from(columns.edgeNameOrIndex), edgeToNode: Array.from(columns.edgeToNode), maxStringIndex };
+    } catch (err) {
+      if (!(err instanceof SnapshotFormatError)) throw err;
+      return { error: err.message };
+    } finally {
+      await source.close();
+    }
+  }
+
+  it('gives the columns, the largest name and every error exactly as the JavaScript loop does', async () => {
+    let errors = 0;
+    let parsed = 0;
+    for (let index = 0; index < 120; index++) {
+      const nodeWidth = index % 2 ? 6 : 7;
+      const nodeCount = 1 + int(50);
+      const edgeCount = int(300);
+      const rows: number[][] = [];
+      for (let e = 0; e < edgeCount; e++) rows.push([int(EDGE_TYPES.length), int(1000), nodeWidth * int(nodeCount)]);
+      // A third of the cases get one bad row: a type past the list, a to_node past the nodes or
+      // between two of them.
+      if (index % 3 === 0 && edgeCount > 0) {
+        const row = rows[int(edgeCount)];
+        const field = int(3);
+        if (field === 0) row[0] = EDGE_TYPES.length + int(3);
+        else if (field === 1) row[2] = nodeWidth * nodeCount + nodeWidth * int(3);
+        else row[2] = nodeWidth * int(nodeCount) + 1 + int(nodeWidth - 1);
+      }
+      const path = join(dir, `edges${index}.json`);
+      await writeFile(path, `[${rows.map((row) => row.join(',')).join(',\n')}]`);
+      const header = headerFor(nodeCount, edgeCount, nodeWidth);
+      for (const chunkSize of [5, 64, 4096]) {
+        const inKernel = await edgesOf(path, header, chunkSize, true);
+        expect(inKernel, `case ${index}, chunk ${chunkSize}`).toEqual(await edgesOf(path, header, chunkSize, false));
+        if ('error' in inKernel) errors++;
+        else parsed++;
+      }
+    }
+    expect(errors).toBeGreaterThan(30);
+    expect(parsed).toBeGreaterThan(150);
+  });
+
+  it('leaves a to_node it cannot compare in 32 bits to the JavaScript loop, which takes it', async () => {
+    // 4294967295 = 3 x 1431655765: a node ordinal of a graph of more than 2^32 / 3 nodes. The kernel's
+    // limit is 2^32 - 1, so it stops there, and the JavaScript loop takes the row and gives it back.
+    const header = { ...headerFor(1431655766, 3, 3), nodeFields: ['type', 'name', 'id'] };
+    const path = join(dir, 'edges-far.json');
+    await writeFile(path, '[2,5,3,2,6,4294967295,2,7,0]');
+    const expected = { edgeType: [2, 2, 2], edgeNameOrIndex: [5, 6, 7], edgeToNode: [1, 1431655765, 0], maxStringIndex: 7 };
+    expect(await edgesOf(path, header, 4096, true)).toEqual(expected);
+    expect(await edgesOf(path, header, 4096, false)).toEqual(expected);
+  });
+
+  it('is the path the columns in the kernel\'s memory take', async () => {
+    const header = headerFor(2, 2, 7);
+    const path = join(dir, 'edges-two.json');
+    await writeFile(path, '[2,1,7,1,0,0]');
+    const columnMemory = allocateEdgeColumnMemory(header.edgeCount, 4096)!;
+    const source = await SnapshotByteSource.open(path, 4096, undefined, 0, columnMemory.memory);
+    const split = vi.spyOn(NumberScanKernel.prototype, 'splitEdgeRows');
+    try {
+      const { columns } = await readEdges(source, header, edgeColumnsIn(columnMemory));
+      expect(split).toHaveBeenCalled();
+      expect(Array.from(columns.edgeToNode)).toEqual([1, 0]);
+      expect(columns.edgeToNode.buffer).toBe(columnMemory.memory.buffer);
+    } finally {
+      split.mockRestore();
+      await source.close();
+    }
   });
 });
