@@ -5,12 +5,14 @@
  *
  * The worker finds the section itself: `nodes` holds only digits, separators and whitespace and
  * declares how many values it has, so the `"edges"` key is the first one past the least room those
- * values take (two bytes each), and the section's ']' the first past the least room its own values
- * take. Edge ordinals count from the '[', so the worker reads the section with the very reader the
- * main thread would use (`readEdges`, the WebAssembly tokenizer and the same row checks), and every
- * row lands where it belongs. The main thread checks the claim when it gets there (the `"edges"`
- * key and its '[' where the worker found them), jumps past the ']' and reads on; before anything
- * uses the edges it waits for the worker's result, which must be every row, ending at that ']'.
+ * values take (two bytes each). Edge ordinals count from the '[', so the worker reads the section
+ * with the very reader the main thread would use (`readEdges`, the WebAssembly tokenizer and the
+ * same row checks), and every row lands where it belongs. The main thread checks the claim when it
+ * gets there (the `"edges"` key and its '[' where the worker found them), finds the section's ']'
+ * the same way (the first past the least room the edge values take), jumps past it and reads on;
+ * before anything uses the edges it waits for the worker's result, which must be every row, ending
+ * at that ']'. (The ']' is the main thread's to find because the search, some 300 MB of reading
+ * at 759 MB, came before the worker's first row, and the worker's share is the longer.)
  *
  * On heap snapshots the two shares come out close: `edges` is about 2.4 times the bytes of `nodes`,
  * but a byte of `nodes` costs more (six columns per row, shorter numbers), and the main thread also
@@ -22,7 +24,8 @@
  * This file is both sides: imported normally it exports `EdgesWorker`; started as the worker
  * (workerData.role) it runs one job and exits.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
+import { indexOfFrom, readAt, searchBuffer } from './snapshot-file-search.js';
 import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import { startWorkerThread } from './start-worker-thread.js';
 import { SnapshotByteSource } from './snapshot-byte-source.js';
@@ -52,9 +55,8 @@ export interface EdgesJob {
 export interface EdgesPlan {
   /** Offset of the `"edges"` key's opening quote. */
   keyAt: number;
-  /** Offsets of the section's '[' and ']'. */
+  /** Offset of the section's '['. */
   arrayStart: number;
-  closeAt: number;
 }
 
 export interface EdgesResult {
@@ -62,48 +64,28 @@ export interface EdgesResult {
   rows: number;
   /** Largest string index among the named edges, -1 if none. */
   maxStringIndex: number;
+  /** Offset of the ']' the rows ended at. */
+  closeAt: number;
 }
 
 type WorkerMessage = { type: 'plan'; plan: EdgesPlan | null } | { type: 'done'; result: EdgesResult | null };
 
 const ROLE = 'memprobe-edges';
 
-const SCAN_CHUNK = 1024 * 1024;
-
-/** Read bytes `at..at+length` (fewer at end of file) into `buf`; returns how many. */
-function readAt(fd: number, buf: Buffer, length: number, at: number): number {
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, buf, got, length - got, at + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
-/** First offset at or after `from` where `needle` occurs, or -1. Buffer.indexOf runs at memory speed. */
-function indexOfFrom(fd: number, needle: Buffer, from: number, fileSize: number, buf: Buffer): number {
-  for (let at = from; at < fileSize; at += buf.length - (needle.length - 1)) {
-    const got = readAt(fd, buf, Math.min(buf.length, fileSize - at), at);
-    const found = buf.subarray(0, got).indexOf(needle);
-    if (found >= 0) return at + found;
-    if (at + got >= fileSize) break;
-  }
-  return -1;
-}
-
 function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** Find `"edges":[` and its ']'. What it finds is a claim the main thread checks. */
+/**
+ * Find `"edges":[`. What it finds is a claim the main thread checks; the section's ']' is the main
+ * thread's to find (`snapshot-parser.ts`), while this thread is already reading.
+ */
 function planEdges(job: EdgesJob): EdgesPlan | null {
   const { header } = job;
-  const edgeValues = header.edgeCount * header.edgeFields.length;
-  if (edgeValues === 0) return null;
+  if (header.edgeCount * header.edgeFields.length === 0) return null;
   const fd = openSync(job.path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(SCAN_CHUNK);
+    const buf = searchBuffer();
     const keyAt = indexOfFrom(fd, Buffer.from('"edges"'), job.nodesArrayStart + 2 * header.nodeCount * header.nodeFields.length, job.fileSize, buf);
     if (keyAt < 0) return null;
     const head = buf.subarray(0, readAt(fd, buf, 256, keyAt + 7));
@@ -112,9 +94,7 @@ function planEdges(job: EdgesJob): EdgesPlan | null {
     if (head[i++] !== 0x3a) return null;
     while (i < head.length && isSpace(head[i])) i++;
     if (head[i] !== 0x5b) return null;
-    const arrayStart = keyAt + 7 + i;
-    const closeAt = indexOfFrom(fd, Buffer.from(']'), arrayStart + 2 * edgeValues, job.fileSize, buf);
-    return closeAt < 0 ? null : { keyAt, arrayStart, closeAt };
+    return { keyAt, arrayStart: keyAt + 7 + i };
   } finally {
     closeSync(fd);
   }
@@ -123,7 +103,7 @@ function planEdges(job: EdgesJob): EdgesPlan | null {
 /** The worker's format errors are discarded: no re-read of the section to place them. */
 const UNLOCATED: ValueLocator = async () => null;
 
-/** Read `edges` from its '['; null unless every row was read and the section ends at the plan's ']'. */
+/** Read `edges` from its '['; null unless every row was read. */
 async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesResult | null> {
   const { columnMemory } = job;
   const source = await SnapshotByteSource.open(job.path, job.chunkSize, undefined, plan.arrayStart, columnMemory?.memory ?? true);
@@ -131,8 +111,7 @@ async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesRe
     // Views made here, of this thread's handle on the memory, which is what its kernel checks for.
     const columns = columnMemory ? edgeColumnsIn(columnMemory) : job.columns;
     const section = await readEdges(source, job.header, columns, UNLOCATED);
-    if (source.offset - 1 !== plan.closeAt) return null;
-    return { rows: job.header.edgeCount, maxStringIndex: section.maxStringIndex };
+    return { rows: job.header.edgeCount, maxStringIndex: section.maxStringIndex, closeAt: source.offset - 1 };
   } catch {
     return null; // a format error (or a failed read): the main thread's ordinary parse will say
   } finally {

@@ -15,6 +15,7 @@
  * a corrupt, truncated or mis-shaped file throws `SnapshotFormatError` naming what is wrong and the
  * byte offset, and nothing is allocated from a declared count the file's size cannot back.
  */
+import { closeSync, openSync } from 'node:fs';
 import type { HeapSnapshot, SourceLocations } from './heap-snapshot.js';
 import { SourceLocationTable } from './source-locations.js';
 import { SnapshotByteSource, describeByte } from './snapshot-byte-source.js';
@@ -22,6 +23,7 @@ import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
 import { EdgesWorker, type EdgesPlan } from './snapshot-edges-worker.js';
 import { allocateEdgeColumnMemory, edgeColumnsIn } from './edge-column-memory.js';
+import { indexOfFrom } from './snapshot-file-search.js';
 import { SnapshotFormatError } from './snapshot-format-error.js';
 import { allocateEdgeColumns, readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
 import { readStrings, type StringTable } from './snapshot-strings.js';
@@ -106,6 +108,8 @@ class SnapshotParser {
   private sharedEdgeColumns: EdgeColumns | null = null;
   /** The section the worker is reading, until its result is confirmed. */
   private pendingEdges: ReadSection<EdgeColumns> | null = null;
+  /** Where the pending `edges` end, as found by this thread. */
+  private pendingEdgesCloseAt = -1;
 
   constructor(
     private readonly source: SnapshotByteSource,
@@ -141,7 +145,7 @@ class SnapshotParser {
     this.pendingEdges = null;
     const result = await this.worker!.result;
     await this.stopWorker();
-    if (!result || result.rows !== this.header!.edgeCount) throw new SplitAbandoned();
+    if (!result || result.rows !== this.header!.edgeCount || result.closeAt !== this.pendingEdgesCloseAt) throw new SplitAbandoned();
     section.maxStringIndex = result.maxStringIndex;
   }
 
@@ -248,10 +252,37 @@ class SnapshotParser {
       return await readEdges(this.source, header, columns);
     }
     // The worker may still be reading: the later sections are read meanwhile (they do not touch
-    // the edge columns), and `confirmEdges` waits for it before anything uses them.
-    await this.source.seek(plan.closeAt + 1);
+    // the edge columns), and `confirmEdges` waits for it before anything uses them, and checks that
+    // its rows ended at the ']' found here.
+    const closeAt = this.findEdgesClose(header, plan.arrayStart);
+    if (closeAt < 0) {
+      await this.stopWorker();
+      return await readEdges(this.source, header, columns);
+    }
+    await this.source.seek(closeAt + 1);
     this.pendingEdges = { columns: columns!, arrayStart: plan.arrayStart, maxStringIndex: -1 };
+    this.pendingEdgesCloseAt = closeAt;
     return this.pendingEdges;
+  }
+
+  /**
+   * Where `edges` ends: the first ']' past the least room its values take (two bytes each, a digit
+   * and a separator), or -1. `edges` holds only digits, separators and whitespace up to its ']'.
+   */
+  private findEdgesClose(header: SnapshotHeader, arrayStart: number): number {
+    let fd: number;
+    try {
+      fd = openSync(this.source.path, 'r');
+    } catch {
+      return -1; // the ordinary read says why, if it cannot read either
+    }
+    try {
+      return indexOfFrom(fd, Buffer.from(']'), arrayStart + 2 * header.edgeCount * header.edgeFields.length, this.source.fileSize);
+    } catch {
+      return -1;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Whether the worker's plan is for the section starting here: its key, and its '[' next. */
