@@ -156,6 +156,11 @@ export function buildDominatorTree(
    * random vertex together, so they share a cache line.
    */
   const forest = buffers.uint32(2 * length, false); // parents written as numbered, labels as processed, each read after
+  /**
+   * DFS parent, written as each vertex is numbered: the start of each NCA walk, then the immediate
+   * dominator. (The forest's parents are overwritten by the path compression.)
+   */
+  const idom = buffers.uint32(length, false); // entries 1 .. n written as numbered
   let n = 0;
   // "Visited" as one bit per node (1 MB at 8M nodes, where a 4-byte column is 32 MB): the DFS asks it
   // once per essential edge, at random places, and a bitset that stays in cache answers faster.
@@ -175,6 +180,7 @@ export function buildDominatorTree(
     visited[start >>> 5] |= 1 << (start & 31);
     vertex[first] = start;
     forest[2 * first] = startParent;
+    idom[first] = startParent;
     path[0] = first;
     path[1] = firstEdge[start];
     path[2] = firstEdge[start + 1];
@@ -201,7 +207,9 @@ export function buildDominatorTree(
       const child = ++n;
       visited[w >>> 5] |= 1 << (w & 31);
       vertex[child] = w;
-      forest[2 * child] = path[top - 3];
+      const parent = path[top - 3];
+      forest[2 * child] = parent;
+      idom[child] = parent;
       if (!fillHere && child % PUBLISH_EVERY === 0) {
         Atomics.store(progress, 0, child);
         Atomics.notify(progress, 0);
@@ -238,6 +246,9 @@ export function buildDominatorTree(
     }
     buffers.give(retained);
   }
+  // Vertices up to here were numbered by a DFS, so each was reached from its DFS parent over an
+  // essential edge: one with a single essential retainer has that parent as semidominator.
+  const numberedByDfs = n;
   if (n < nodeCount) {
     // Attached one by one, never DFS-ed: their edges go into the retainer lists here.
     const attached = n + 1;
@@ -246,6 +257,7 @@ export function buildDominatorTree(
       const v = ++n;
       vertex[v] = node;
       forest[2 * v] = r;
+      idom[v] = r;
     }
     for (let v = attached; v <= n && fillHere; v++) {
       const node = vertex[v];
@@ -268,9 +280,6 @@ export function buildDominatorTree(
     }
   }
 
-  /** DFS parent: the start of each NCA walk, then the immediate dominator. */
-  const idom = buffers.uint32(length, false); // entries 1 .. n written just below
-  for (let v = 1; v <= n; v++) idom[v] = forest[2 * v];
 
   // Semidominators, from the last-numbered vertex up. While vertex i is processed, the vertices
   // numbered above i are the linked ones (each linked to its DFS parent), and a vertex numbered at
@@ -282,9 +291,13 @@ export function buildDominatorTree(
     const w = vertex[i];
     const from = firstRetainer[w];
     const to = firstRetainer[w + 1];
-    // A node with no essential retainer hangs off the root: the root's number, 1, is the least.
+    // A node with no essential retainer hangs off the root: the root's number, 1, is the least. One
+    // with a single retainer, reached by a DFS, was reached from it: its parent, numbered below it
+    // (most heap objects have one retainer, and its number is then not read from the lists). Not so
+    // for the attached vertices, whose parent is the root and whose retainer is another of them.
     let s = from === to ? r : i;
-    for (let k = from; k < to && s !== r; k++) {
+    if (to - from === 1 && i <= numberedByDfs) s = idom[i];
+    else for (let k = from; k < to && s !== r; k++) {
       const v = retainingNumbers[k];
       let candidate = v;
       if (v > i) {
