@@ -28,7 +28,10 @@ const LONG_STRING = 2; // a string runs past the chunk; the cursor is on its ope
 
 export async function readStrings(source: SnapshotByteSource): Promise<StringTable> {
   await source.expect(0x5b, `'[' to open "strings"`);
-  const table = new StringTableBuilder();
+  // The pool never holds more than the rest of the file: made that large at once, it never grows
+  // (each doubling was a copy, and fresh pages to fault in), and only the bytes written to it take
+  // memory.
+  const table = new StringTableBuilder(source.fileSize - source.offset);
   const scanner = new StringArrayScanner(source, table);
   for (;;) {
     const status = scanner.scanChunk();
@@ -147,12 +150,17 @@ export class StringTable implements SnapshotStrings {
 
 /** The table as the section is read: the pool grows by whole chunks, the starts by one per string. */
 class StringTableBuilder {
-  pool = Buffer.allocUnsafe(1 << 20);
+  pool: Buffer;
   poolLength = 0;
   private starts = new Uint32Array(1 << 16);
   private count = 0;
   private readonly eagerIndexes: number[] = [];
   private readonly decoded = new Map<number, string>();
+
+  /** `capacity`: the bytes the pool is first made for (it grows past them if it must). */
+  constructor(capacity: number) {
+    this.pool = Buffer.allocUnsafe(Math.min(0xffffffff, Math.max(1 << 16, capacity)));
+  }
 
   /** Append bytes `from..to` of `buf`; returns the pool offset of `buf[0]`. */
   append(buf: Buffer, from: number, to: number): number {
@@ -186,9 +194,8 @@ class StringTableBuilder {
   }
 
   finish(): StringTable {
-    const pool = Buffer.allocUnsafe(this.poolLength);
-    this.pool.copy(pool, 0, 0, this.poolLength);
-    return new StringTable(pool, this.starts.slice(0, this.count), this.eagerIndexes, this.decoded);
+    // The pool's untouched end was never memory; the table keeps the part written.
+    return new StringTable(this.pool.subarray(0, this.poolLength), this.starts.slice(0, this.count), this.eagerIndexes, this.decoded);
   }
 
   private grow(): void {
