@@ -14,6 +14,10 @@ import { NUMBER_SCAN_WASM } from './number-scan-wasm.js';
 
 interface NumberScanExports {
   scan(pos: number, end: number, out: number, count: number, capacity: number, state: number): number;
+  node_rows(
+    input: number, rows: number, stride: number, typeOff: number, nameOff: number, idOff: number, sizeOff: number, edgesOff: number, detachedOff: number,
+    typeOut: number, nameOut: number, idOut: number, sizeOut: number, firstEdgeOut: number, detachedOut: number, typeLimit: number, edgeCount: number,
+  ): number;
   edge_rows(
     input: number, rows: number, stride: number, typeOff: number, nameOff: number, toOff: number,
     typeOut: number, nameOut: number, toOut: number, nodeWidth: number, typeLimit: number, toLimit: number, namedMask: number,
@@ -21,6 +25,7 @@ interface NumberScanExports {
   count: WebAssembly.Global;
   state: WebAssembly.Global;
   maxName: WebAssembly.Global;
+  edgeSum: WebAssembly.Global;
 }
 
 /** Values per batch of the section readers: big enough that a batch costs nothing per value, small enough for the cache. */
@@ -46,11 +51,13 @@ export function kernelRegionBytes(chunkSize: number, batchValues: number): numbe
  * be had: more than wasm32's 4 GiB, or a reservation the system refuses (V8 reserves address space
  * for each memory, which a `ulimit -v` can refuse).
  */
-export function sharedKernelMemory(bytes: number): WebAssembly.Memory | null {
+export function sharedKernelMemory(bytes: number, growable = false): WebAssembly.Memory | null {
   const pages = Math.max(1, Math.ceil(bytes / PAGE));
   if (pages > MAX_PAGES) return null;
   try {
-    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    // A shared memory's maximum is reserved up front (address space only: V8 reserves guard
+    // regions of several GiB around every memory anyway), and growing it moves nothing.
+    return new WebAssembly.Memory({ initial: pages, maximum: growable ? MAX_PAGES : pages, shared: true });
   } catch {
     return null;
   }
@@ -72,6 +79,29 @@ export interface EdgeRowChecks {
   namedMask: number;
 }
 
+/** How `nodes` rows are laid out and checked (`NodeRows` in `snapshot-sections.ts`); `detachedAt` -1 without that field. */
+export interface NodeRowChecks {
+  width: number;
+  typeAt: number;
+  nameAt: number;
+  idAt: number;
+  sizeAt: number;
+  edgesAt: number;
+  detachedAt: number;
+  typeLimit: number;
+  edgeCount: number;
+}
+
+/** The node columns as `splitNodeRows` writes them. */
+export interface NodeColumnViews {
+  nodeType: Uint8Array;
+  nodeName: Uint32Array;
+  nodeId: Uint32Array;
+  nodeSelfSize: Uint32Array;
+  nodeDetachedness: Uint8Array;
+  firstEdge: Uint32Array;
+}
+
 /** The edge columns as `splitEdgeRows` writes them. */
 export interface EdgeColumnViews {
   edgeType: Uint8Array;
@@ -89,15 +119,22 @@ export class NumberScanKernel {
   state = 0;
   /** After `splitEdgeRows`: the largest string index among the named edges taken, -1 if none. */
   maxName = -1;
+  /** After `splitNodeRows`: the edge counts of the rows so far, summed. */
+  edgeSum = 0;
   private readonly exports: NumberScanExports;
-  /** The memory's buffer (a SharedArrayBuffer, though typed as an ArrayBuffer). */
-  private readonly buffer: ArrayBufferLike;
+  private readonly memory: WebAssembly.Memory;
+  /** The memory's buffer (a SharedArrayBuffer, though typed as an ArrayBuffer); a new one after each grow. */
+  private buffer: ArrayBufferLike;
+  /** Every buffer the memory has had: views of any of them are views of the memory. */
+  private readonly buffers: ArrayBufferLike[] = [];
 
   private constructor(chunkSize: number, batchValues: number, memory: WebAssembly.Memory) {
     const batchAt = batchOffset(chunkSize);
     compiled ??= new WebAssembly.Module(Buffer.from(NUMBER_SCAN_WASM, 'base64'));
     this.exports = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as NumberScanExports;
+    this.memory = memory;
     this.buffer = memory.buffer;
+    this.buffers.push(this.buffer);
     this.chunks = [Buffer.from(this.buffer, 0, chunkSize), Buffer.from(this.buffer, chunkSize, chunkSize)];
     this.batch = new Uint32Array(this.buffer, batchAt, batchValues);
   }
@@ -110,7 +147,8 @@ export class NumberScanKernel {
    */
   static tryCreate(chunkSize: number, batchValues: number, memory?: WebAssembly.Memory): NumberScanKernel | null {
     const bytes = kernelRegionBytes(chunkSize, batchValues);
-    const own = memory ?? sharedKernelMemory(bytes);
+    // Its own memory can grow, for columns the kernel's row loops then write (`columnsInMemory`).
+    const own = memory ?? sharedKernelMemory(bytes, true);
     if (own === null || own.buffer.byteLength < bytes) return null;
     try {
       return new NumberScanKernel(chunkSize, batchValues, own);
@@ -119,9 +157,54 @@ export class NumberScanKernel {
     }
   }
 
-  /** Whether `view` is a view of this kernel's memory (then `splitEdgeRows` can read or write it). */
+  /** Whether `view` is a view of this kernel's memory (then the row loops can read or write it). */
   holds(view: ArrayBufferView): boolean {
-    return view.buffer === this.buffer;
+    return this.buffers.includes(view.buffer);
+  }
+
+  /**
+   * The memory grown by `bytes` (rounded up to pages) for columns of the caller's; returns the byte
+   * offset where they start, or -1 when it cannot grow (a memory made elsewhere, or 4 GiB reached).
+   * Views made before stay valid: a shared memory's buffer grows in place.
+   */
+  grow(bytes: number): number {
+    const at = this.memory.buffer.byteLength;
+    try {
+      this.memory.grow(Math.ceil(bytes / PAGE));
+    } catch {
+      return -1;
+    }
+    this.buffer = this.memory.buffer;
+    this.buffers.push(this.buffer);
+    return at;
+  }
+
+  /** A view of `length` elements of this memory from byte `at` (from `grow`). */
+  view<T extends Uint8Array | Uint32Array>(kind: { new (buffer: ArrayBufferLike, at: number, length: number): T }, at: number, length: number): T {
+    return new kind(this.buffer, at, length);
+  }
+
+  /**
+   * Split `rows` whole rows of `nodes` from `values` (a view of this memory, from value index
+   * `from`) into `columns` (views of this memory) from node `node` on, with `checks`' checks;
+   * `maxName` and `edgeSum` carried through. Returns the rows taken: `rows`, or the index of the
+   * first that fails a check (nothing of it written), which the caller's loop then takes.
+   * `maxName` and `edgeSum` are then the kernel's.
+   */
+  splitNodeRows(values: Uint32Array, from: number, rows: number, columns: NodeColumnViews, node: number, checks: NodeRowChecks, maxName: number, edgeSum: number): number {
+    const exports = this.exports;
+    exports.maxName.value = BigInt(maxName);
+    exports.edgeSum.value = BigInt(edgeSum);
+    const taken = exports.node_rows(
+      values.byteOffset + 4 * from, rows, 4 * checks.width,
+      4 * checks.typeAt, 4 * checks.nameAt, 4 * checks.idAt, 4 * checks.sizeAt, 4 * checks.edgesAt, checks.detachedAt < 0 ? -1 : 4 * checks.detachedAt,
+      columns.nodeType.byteOffset + node, columns.nodeName.byteOffset + 4 * node, columns.nodeId.byteOffset + 4 * node,
+      columns.nodeSelfSize.byteOffset + 4 * node, columns.firstEdge.byteOffset + 4 * (node + 1), columns.nodeDetachedness.byteOffset + node,
+      checks.typeLimit, checks.edgeCount,
+    );
+    this.maxName = Number(exports.maxName.value as bigint);
+    this.edgeSum = Number(exports.edgeSum.value as bigint);
+    return taken;
   }
 
   /**

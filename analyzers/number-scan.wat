@@ -11,17 +11,21 @@
 ;; Compiled into `number-scan-wasm.ts` by `npm run build:wasm` (wabt); `test/number-scan.test.ts`
 ;; checks that the two agree.
 ;;
-;; `edge_rows` is the edges reader's row loop (`EdgeRows` in `snapshot-sections.ts`) for a memory
-;; that also holds the edge columns (the edges worker's): it splits a batch of whole rows into the
-;; three columns, with the same checks, and stops at the first row that fails one, which the
-;; JavaScript loop then takes, to word the error.
+;; `node_rows` and `edge_rows` are the row loops of the nodes and edges readers (`NodeRows`,
+;; `EdgeRows` in `snapshot-sections.ts`) for a memory that also holds the columns: each splits a
+;; batch of whole rows into the columns, with the same checks, and stops at the first row that fails
+;; one, which the JavaScript loop then takes, to word the error. The edges worker's memory holds
+;; the edge columns (`edge-column-memory.ts`), the main thread's grows to hold the node columns.
 (module
   (import "env" "memory" (memory 1 65536 shared))
   ;; Outputs besides the returned cursor: values written so far, and the grammar state.
   (global $count (export "count") (mut i32) (i32.const 0))
   (global $state (export "state") (mut i32) (i32.const 0))
-  ;; Of `edge_rows`: the largest name_or_index of a named edge type so far, -1 if none.
+  ;; Of `node_rows` and `edge_rows`: the largest string index so far (of a node's name, of a named
+  ;; edge type's name_or_index), -1 if none.
   (global $maxName (export "maxName") (mut i64) (i64.const -1))
+  ;; Of `node_rows`: the edge counts of the rows so far, summed.
+  (global $edgeSum (export "edgeSum") (mut i64) (i64.const 0))
   ;; States, as in snapshot-number-array.ts: 0 after '[', 2 after a number, 3 after ','.
   ;; Reads bytes at [$pos, $end), writes u32 values at $out + 4 * index for index from $n below
   ;; $cap (saturated at 2^32 - 1). Returns where it stopped.
@@ -74,6 +78,52 @@
     (global.set $count (local.get $n))
     (global.set $state (local.get $st))
     (local.get $pos))
+
+  ;; Rows of `nodes` from the batch at $in ($stride bytes per row, fields at byte offsets $typeOff,
+  ;; $nameOff, $idOff, $sizeOff, $edgesOff, and $detachedOff or -1 without that field) into the
+  ;; columns, row $r at $typeOut + $r and $detachedOut + $r (u8), and at 4 * $r past $nameOut, $idOut,
+  ;; $sizeOut and $firstEdgeOut (where the running edge sum after the row goes: the next node's first
+  ;; edge). A row is taken when its type is below $typeLimit, the edge counts so far stay within
+  ;; $edgeCount and its detachedness fits in a byte. Returns the rows taken: $rows, or the index of
+  ;; the first row that fails, for which nothing was written.
+  (func (export "node_rows") (param $in i32) (param $rows i32) (param $stride i32)
+        (param $typeOff i32) (param $nameOff i32) (param $idOff i32) (param $sizeOff i32) (param $edgesOff i32) (param $detachedOff i32)
+        (param $typeOut i32) (param $nameOut i32) (param $idOut i32) (param $sizeOut i32) (param $firstEdgeOut i32) (param $detachedOut i32)
+        (param $typeLimit i32) (param $edgeCount i32) (result i32)
+    (local $r i32) (local $type i32) (local $name i32) (local $detached i32) (local $at i32)
+    (local $sum i64) (local $max i64) (local $limit i64)
+    (local.set $max (global.get $maxName))
+    (local.set $sum (global.get $edgeSum))
+    (local.set $limit (i64.extend_i32_u (local.get $edgeCount)))
+    (block $stop
+      (loop $next
+        (br_if $stop (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $type (i32.load (i32.add (local.get $in) (local.get $typeOff))))
+        (br_if $stop (i32.ge_u (local.get $type) (local.get $typeLimit)))
+        (br_if $stop (i64.gt_u
+          (i64.add (local.get $sum) (i64.extend_i32_u (i32.load (i32.add (local.get $in) (local.get $edgesOff)))))
+          (local.get $limit)))
+        (if (i32.ge_s (local.get $detachedOff) (i32.const 0))
+          (then
+            (local.set $detached (i32.load (i32.add (local.get $in) (local.get $detachedOff))))
+            (br_if $stop (i32.gt_u (local.get $detached) (i32.const 255)))
+            (i32.store8 (i32.add (local.get $detachedOut) (local.get $r)) (local.get $detached))))
+        (local.set $sum (i64.add (local.get $sum) (i64.extend_i32_u (i32.load (i32.add (local.get $in) (local.get $edgesOff))))))
+        (local.set $name (i32.load (i32.add (local.get $in) (local.get $nameOff))))
+        (local.set $at (i32.shl (local.get $r) (i32.const 2)))
+        (i32.store8 (i32.add (local.get $typeOut) (local.get $r)) (local.get $type))
+        (i32.store (i32.add (local.get $nameOut) (local.get $at)) (local.get $name))
+        (i32.store (i32.add (local.get $idOut) (local.get $at)) (i32.load (i32.add (local.get $in) (local.get $idOff))))
+        (i32.store (i32.add (local.get $sizeOut) (local.get $at)) (i32.load (i32.add (local.get $in) (local.get $sizeOff))))
+        (i32.store (i32.add (local.get $firstEdgeOut) (local.get $at)) (i32.wrap_i64 (local.get $sum)))
+        (if (i64.gt_s (i64.extend_i32_u (local.get $name)) (local.get $max))
+          (then (local.set $max (i64.extend_i32_u (local.get $name)))))
+        (local.set $in (i32.add (local.get $in) (local.get $stride)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $next)))
+    (global.set $maxName (local.get $max))
+    (global.set $edgeSum (local.get $sum))
+    (local.get $r))
 
   ;; Rows of `edges` from the batch at $in (u32 values, $stride bytes per row, fields at byte offsets
   ;; $typeOff, $nameOff, $toOff) into the columns: type (u8) at $typeOut, name_or_index at $nameOut,

@@ -9,17 +9,11 @@
 import type { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
 import { NumberArrayReader, locateValue } from './snapshot-number-array.js';
-import type { EdgeColumnViews, EdgeRowChecks, NumberScanKernel } from './number-scan-kernel.js';
+import type { EdgeColumnViews, EdgeRowChecks, NodeColumnViews, NodeRowChecks, NumberScanKernel } from './number-scan-kernel.js';
 import { SourceLocationTable } from './source-locations.js';
 
-export interface NodeColumns {
-  nodeType: Uint8Array;
-  nodeName: Uint32Array;
-  nodeId: Uint32Array;
-  nodeSelfSize: Uint32Array;
-  nodeDetachedness: Uint8Array;
-  firstEdge: Uint32Array;
-}
+/** `nodeType`, `nodeName`, `nodeId`, `nodeSelfSize`, `nodeDetachedness`, `firstEdge`: declared with the kernel that can write them. */
+export type NodeColumns = NodeColumnViews;
 
 /** `edgeType`, `edgeNameOrIndex`, `edgeToNode`: declared with the kernel that can write them. */
 export type EdgeColumns = EdgeColumnViews;
@@ -76,6 +70,23 @@ async function readRows(
   return arrayStart;
 }
 
+/**
+ * A batch of `rows` whole rows split by a kernel's row loop (`inKernel(row, rows)`: rows taken from
+ * `row` on), with `byHand` (a reader's own loop, which words the errors) taking each row the kernel
+ * stops at, and the kernel going on after it. Returns the batch index of a bad value, or -1.
+ */
+function splitRows(rows: number, inKernel: (row: number, rows: number) => number, byHand: (row: number) => number): number {
+  let row = 0;
+  while (row < rows) {
+    row += inKernel(row, rows - row);
+    if (row === rows) break;
+    const bad = byHand(row);
+    if (bad >= 0) return bad;
+    row++;
+  }
+  return -1;
+}
+
 class NodeRows implements RowSink {
   problem = '';
   node = 0;
@@ -91,8 +102,11 @@ class NodeRows implements RowSink {
   private readonly detachedAt: number;
   private readonly typeLimit: number;
   private readonly edgeCount: number;
+  /** The kernel whose memory holds the columns: it splits the rows, this loop takes a row it stops at. */
+  private readonly kernel: NumberScanKernel | null;
+  private readonly checks: NodeRowChecks;
 
-  constructor(header: SnapshotHeader, shared: boolean) {
+  constructor(header: SnapshotHeader, shared: boolean, kernel: NumberScanKernel | null = null) {
     const fields = header.nodeFields;
     const nodeCount = header.nodeCount;
     this.width = fields.length;
@@ -104,28 +118,62 @@ class NodeRows implements RowSink {
     this.detachedAt = fields.indexOf('detachedness');
     this.typeLimit = header.nodeTypeNames.length;
     this.edgeCount = header.edgeCount;
-    this.columns = {
-      nodeType: new Uint8Array(nodeCount),
-      nodeName: new Uint32Array(nodeCount),
-      // Shared too: the essential-edge sweep reads ids on the second core (`second-core-job.ts`).
-      nodeId: shared ? new Uint32Array(new SharedArrayBuffer(4 * nodeCount)) : new Uint32Array(nodeCount),
-      nodeSelfSize: new Uint32Array(nodeCount),
-      nodeDetachedness: new Uint8Array(nodeCount),
-      // Shared when the edge columns are: a worker thread can then walk the graph (`second-core-job.ts`).
-      firstEdge: shared ? new Uint32Array(new SharedArrayBuffer(4 * (nodeCount + 1))) : new Uint32Array(nodeCount + 1),
-    };
+    const { width, typeAt, nameAt, idAt, sizeAt, edgesAt, detachedAt, typeLimit, edgeCount } = this;
+    this.checks = { width, typeAt, nameAt, idAt, sizeAt, edgesAt, detachedAt, typeLimit, edgeCount };
+    // In the byte source's WebAssembly memory, grown for them, its kernel splits the rows itself
+    // (they are then on a SharedArrayBuffer, as the second core needs nodeId and firstEdge).
+    const at = kernel !== null && edgeCount <= 0xffffffff ? kernel.grow(18 * nodeCount + 4) : -1;
+    this.kernel = at >= 0 ? kernel : null;
+    this.columns =
+      kernel !== null && at >= 0
+        ? {
+            nodeName: kernel.view(Uint32Array, at, nodeCount),
+            nodeId: kernel.view(Uint32Array, at + 4 * nodeCount, nodeCount),
+            nodeSelfSize: kernel.view(Uint32Array, at + 8 * nodeCount, nodeCount),
+            firstEdge: kernel.view(Uint32Array, at + 12 * nodeCount, nodeCount + 1),
+            nodeType: kernel.view(Uint8Array, at + 16 * nodeCount + 4, nodeCount),
+            nodeDetachedness: kernel.view(Uint8Array, at + 17 * nodeCount + 4, nodeCount),
+          }
+        : {
+            nodeType: new Uint8Array(nodeCount),
+            nodeName: new Uint32Array(nodeCount),
+            // Shared too: the essential-edge sweep reads ids on the second core (`second-core-job.ts`).
+            nodeId: shared ? new Uint32Array(new SharedArrayBuffer(4 * nodeCount)) : new Uint32Array(nodeCount),
+            nodeSelfSize: new Uint32Array(nodeCount),
+            nodeDetachedness: new Uint8Array(nodeCount),
+            // Shared when the edge columns are: a worker thread can then walk the graph (`second-core-job.ts`).
+            firstEdge: shared ? new Uint32Array(new SharedArrayBuffer(4 * (nodeCount + 1))) : new Uint32Array(nodeCount + 1),
+          };
   }
 
   add(values: Uint32Array, count: number): number {
+    // A batch holds whole rows unless the array ended mid-row, which the count check reports.
+    const end = count - (count % this.width);
+    const kernel = this.kernel;
+    if (kernel === null || !kernel.holds(values)) return this.addRows(values, 0, end);
+    const width = this.width;
+    return splitRows(
+      end / width,
+      (row, rows) => {
+        const taken = kernel.splitNodeRows(values, row * width, rows, this.columns, this.node, this.checks, this.maxName, this.edgeSum);
+        this.node += taken;
+        this.maxName = kernel.maxName;
+        this.edgeSum = kernel.edgeSum;
+        return taken;
+      },
+      (row) => this.addRows(values, row * width, (row + 1) * width),
+    );
+  }
+
+  /** Rows from value index `from` to `end` (whole rows), by this loop. */
+  private addRows(values: Uint32Array, from: number, end: number): number {
     const { nodeType, nodeName, nodeId, nodeSelfSize, nodeDetachedness, firstEdge } = this.columns;
     const { width, typeAt, nameAt, idAt, sizeAt, edgesAt, detachedAt, typeLimit, edgeCount } = this;
     let node = this.node;
     let edgeSum = this.edgeSum;
     let maxName = this.maxName;
-    // A batch holds whole rows unless the array ended mid-row, which the count check reports.
-    const end = count - (count % width);
     let bad = -1;
-    for (let k = 0; k < end; k += width, node++) {
+    for (let k = from; k < end; k += width, node++) {
       const type = values[k + typeAt];
       if (type >= typeLimit) {
         this.problem = `node type ${type} is not one of the ${typeLimit} in meta.node_types`;
@@ -206,21 +254,18 @@ class EdgeRows implements RowSink {
     const end = count - (count % this.width);
     const kernel = this.kernel;
     if (kernel === null || !kernel.holds(values)) return this.addRows(values, 0, end);
-    const rows = end / this.width;
-    let row = 0;
-    while (row < rows) {
-      const taken = kernel.splitEdgeRows(values, row * this.width, rows - row, this.columns, this.edge, this.checks, this.maxName);
-      this.edge += taken;
-      this.maxName = kernel.maxName;
-      row += taken;
-      if (row === rows) break;
-      // A row the kernel stopped at: this loop says what is wrong with it (or takes it, for a
-      // to_node the kernel could not compare in 32 bits), and the kernel goes on after it.
-      const bad = this.addRows(values, row * this.width, (row + 1) * this.width);
-      if (bad >= 0) return bad;
-      row++;
-    }
-    return -1;
+    const width = this.width;
+    // The JavaScript loop also takes a to_node the kernel could not compare in 32 bits.
+    return splitRows(
+      end / width,
+      (row, rows) => {
+        const taken = kernel.splitEdgeRows(values, row * width, rows, this.columns, this.edge, this.checks, this.maxName);
+        this.edge += taken;
+        this.maxName = kernel.maxName;
+        return taken;
+      },
+      (row) => this.addRows(values, row * width, (row + 1) * width),
+    );
   }
 
   /** Rows from value index `from` to `end` (whole rows), by this loop. */
@@ -304,7 +349,7 @@ export async function readNodes(source: SnapshotByteSource, header: SnapshotHead
   const width = header.nodeFields.length;
   const expected = nodeCount * width;
   const reader = new NumberArrayReader(source, 'nodes', width);
-  const rows = new NodeRows(header, shared);
+  const rows = new NodeRows(header, shared, source.kernel);
   const arrayStart = await readRows(source, reader, rows, expected, `"nodes" has more than node_count ${nodeCount} × ${width} = ${expected} values`);
   const closeAt = source.offset - 1;
   if (reader.total !== expected) {

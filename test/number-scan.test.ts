@@ -10,7 +10,7 @@ import { SnapshotFormatError } from '../analyzers/snapshot-format-error.js';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
-import { readEdges } from '../analyzers/snapshot-sections.js';
+import { readEdges, readNodes } from '../analyzers/snapshot-sections.js';
 import { allocateEdgeColumnMemory, edgeColumnsIn } from '../analyzers/edge-column-memory.js';
 import type { SnapshotHeader } from '../analyzers/snapshot-header.js';
 
@@ -231,5 +231,68 @@ describe('edge rows split in the edges worker\'s memory (edge_rows)', () => {
       split.mockRestore();
       await source.close();
     }
+  });
+});
+
+describe('node rows split in the byte source\'s grown memory (node_rows)', () => {
+  const random = seededRandom(20261203);
+  const int = (below: number) => Math.floor(random() * below);
+  const FIELDS = ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'];
+  const headerFor = (nodeCount: number, edgeCount: number, nodeWidth: number): SnapshotHeader => ({
+    nodeFields: FIELDS.slice(0, nodeWidth),
+    nodeTypeNames: ['hidden', 'array', 'string', 'object', 'code'],
+    edgeFields: ['type', 'name_or_index', 'to_node'],
+    edgeTypeNames: ['element'],
+    locationFields: ['object_index', 'script_id', 'line', 'column'],
+    nodeCount,
+    edgeCount,
+  });
+
+  /** Columns, largest name and where the section was as `readNodes` gives them, or its error. */
+  async function nodesOf(path: string, header: SnapshotHeader, chunkSize: number, withKernel: boolean) {
+    const source = await SnapshotByteSource.open(path, chunkSize, undefined, 0, withKernel);
+    try {
+      const { columns, maxStringIndex } = await readNodes(source, header);
+      const inKernel = source.kernel !== null && source.kernel.holds(columns.nodeName);
+      const content = Object.fromEntries(Object.entries(columns).map(([key, column]) => [key, Array.from(column as Uint32Array)]));
+      return { outcome: { ...content, maxStringIndex }, inKernel };
+    } catch (err) {
+      if (!(err instanceof SnapshotFormatError)) throw err;
+      return { outcome: { error: err.message }, inKernel: false };
+    } finally {
+      await source.close();
+    }
+  }
+
+  it('gives the columns, the largest name and every error exactly as the JavaScript loop does', async () => {
+    let errors = 0;
+    let inKernel = 0;
+    for (let index = 0; index < 120; index++) {
+      const nodeWidth = index % 2 ? 6 : 7;
+      const nodeCount = int(200);
+      const rows: number[][] = [];
+      for (let n = 0; n < nodeCount; n++) rows.push([int(5), int(5000), 1 + 2 * n, int(100000), int(4), 0, int(3)].slice(0, nodeWidth));
+      let edgeCount = rows.reduce((sum, row) => sum + row[4], 0);
+      // A third of the cases get one bad row: a type past the list, a detachedness past a byte, or
+      // an edge_count in the header below what the rows add up to.
+      if (index % 3 === 0 && nodeCount > 0) {
+        const row = rows[int(nodeCount)];
+        const kind = int(3);
+        if (kind === 0) row[0] = 5 + int(3);
+        else if (kind === 1 && nodeWidth === 7) row[6] = 256 + int(1000);
+        else edgeCount = Math.max(0, edgeCount - 1 - int(3));
+      }
+      const path = join(dir, `nodes${index}.json`);
+      await writeFile(path, `[${rows.map((row) => row.join(',')).join(',\n')}]`);
+      const header = headerFor(nodeCount, edgeCount, nodeWidth);
+      for (const chunkSize of [5, 64, 4096]) {
+        const withKernel = await nodesOf(path, header, chunkSize, true);
+        expect(withKernel.outcome, `case ${index}, chunk ${chunkSize}`).toEqual((await nodesOf(path, header, chunkSize, false)).outcome);
+        if ('error' in withKernel.outcome) errors++;
+        if (withKernel.inKernel) inKernel++;
+      }
+    }
+    expect(errors).toBeGreaterThan(30);
+    expect(inKernel).toBeGreaterThan(150);
   });
 });
