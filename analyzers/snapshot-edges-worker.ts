@@ -1,18 +1,21 @@
 /**
- * The second core's share of a big snapshot: the whole `edges` section, read in a worker thread
- * into the shared edge columns while the main thread reads `nodes` and the sections after `edges`
- * (`locations`, `strings`).
+ * The second core's share of a big snapshot: the rows of the `edges` section from its '[', read in
+ * a worker thread into the shared edge columns while the main thread reads `nodes` and the sections
+ * after `edges` (`locations`, `strings`), and then, with nothing else left to do, takes rows from
+ * the section's other end, backwards (`edge-tail-reader.ts`). Rows are claimed in blocks from each
+ * end (`edge-row-claims.ts`) until the two meet.
  *
  * The worker finds the section itself: `nodes` holds only digits, separators and whitespace and
  * declares how many values it has, so the `"edges"` key is the first one past the least room those
  * values take (two bytes each). Edge ordinals count from the '[', so the worker reads the section
- * with the very reader the main thread would use (`readEdges`, the WebAssembly tokenizer and the
- * same row checks), and every row lands where it belongs. The main thread checks the claim when it
- * gets there (the `"edges"` key and its '[' where the worker found them), finds the section's ']'
- * the same way (the first past the least room the edge values take), jumps past it and reads on;
- * before anything uses the edges it waits for the worker's result, which must be every row, ending
- * at that ']'. (The ']' is the main thread's to find because the search, some 300 MB of reading
- * at 759 MB, came before the worker's first row, and the worker's share is the longer.)
+ * with the very reader the main thread would use (the WebAssembly tokenizer and the same row
+ * checks, `readClaimedEdges`), and every row lands where it belongs. The main thread checks the
+ * claim when it gets there (the `"edges"` key and its '[' where the worker found them), finds the
+ * section's ']' the same way (the first past the least room the edge values take), jumps past it
+ * and reads on. Before anything uses the edges it waits for the worker's result and checks that
+ * every row was read once, the two shares meeting at one separator. (The ']' is the main thread's
+ * to find because the search, some 300 MB of reading at 759 MB, came before the worker's first row,
+ * and the worker's share is the longer.)
  *
  * On heap snapshots the two shares come out close: `edges` is about 2.4 times the bytes of `nodes`,
  * but a byte of `nodes` costs more (six columns per row, shorter numbers), and the main thread also
@@ -30,7 +33,8 @@ import { parentPort, type Worker, workerData } from 'node:worker_threads';
 import { startWorkerThread } from './start-worker-thread.js';
 import { SnapshotByteSource } from './snapshot-byte-source.js';
 import type { SnapshotHeader } from './snapshot-header.js';
-import { readEdges, type EdgeColumns, type ValueLocator } from './snapshot-sections.js';
+import { readClaimedEdges, type EdgeColumns } from './snapshot-sections.js';
+import { EdgeRowClaims } from './edge-row-claims.js';
 import { edgeColumnsIn, type EdgeColumnMemory } from './edge-column-memory.js';
 
 export interface EdgesJob {
@@ -49,6 +53,8 @@ export interface EdgesJob {
   columnMemory: EdgeColumnMemory | null;
   /** Bytes read per chunk, as the main thread's. */
   chunkSize: number;
+  /** The words of the rows' `EdgeRowClaims`: the worker takes rows from the front, the main thread from the back. */
+  claims: Int32Array;
 }
 
 /** Where the worker found `edges`; null when it will not read them. */
@@ -60,12 +66,12 @@ export interface EdgesPlan {
 }
 
 export interface EdgesResult {
-  /** Rows read: edge_count, or the worker would have given up. */
+  /** Rows read, from the first: all those the worker claimed (else it would have given up). */
   rows: number;
   /** Largest string index among the named edges, -1 if none. */
   maxStringIndex: number;
-  /** Offset of the ']' the rows ended at. */
-  closeAt: number;
+  /** File offset just past the last value read (past the '[' when no row was). */
+  endOffset: number;
 }
 
 type WorkerMessage = { type: 'plan'; plan: EdgesPlan | null } | { type: 'done'; result: EdgesResult | null };
@@ -100,18 +106,16 @@ function planEdges(job: EdgesJob): EdgesPlan | null {
   }
 }
 
-/** The worker's format errors are discarded: no re-read of the section to place them. */
-const UNLOCATED: ValueLocator = async () => null;
-
-/** Read `edges` from its '['; null unless every row was read. */
+/** Read the rows of `edges` it can claim, from its '['; null unless every row claimed was read. */
 async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesResult | null> {
   const { columnMemory } = job;
   const source = await SnapshotByteSource.open(job.path, job.chunkSize, undefined, plan.arrayStart, columnMemory?.memory ?? true);
   try {
     // Views made here, of this thread's handle on the memory, which is what its kernel checks for.
     const columns = columnMemory ? edgeColumnsIn(columnMemory) : job.columns;
-    const section = await readEdges(source, job.header, columns, UNLOCATED);
-    return { rows: job.header.edgeCount, maxStringIndex: section.maxStringIndex, closeAt: source.offset - 1 };
+    const claims = new EdgeRowClaims(job.claims);
+    const read = await readClaimedEdges(source, job.header, columns, (rows) => claims.takeFront(rows));
+    return read && { rows: read.rows, maxStringIndex: read.maxStringIndex, endOffset: read.endOffset };
   } catch {
     return null; // a format error (or a failed read): the main thread's ordinary parse will say
   } finally {

@@ -7,8 +7,8 @@
  * string limit parse in memory close to the size of the columns plus the strings.
  *
  * Files of 64 MiB and more use the second core: a worker thread reads `edges` into shared columns
- * while this thread reads `nodes`, jumps past `edges` and reads the later sections
- * (`snapshot-edges-worker.ts`). Anything unexpected there, a corrupt file included, and the file is
+ * while this thread reads `nodes`, jumps past `edges`, reads the later sections and then the rows
+ * of `edges` the worker has not got to, backwards from their end (`snapshot-edges-worker.ts`). Anything unexpected there, a corrupt file included, and the file is
  * parsed again the ordinary way, so results and errors are exactly those of one thread.
  *
  * Everything is checked as it is read, against the layout and counts in the file's own `meta`:
@@ -24,6 +24,8 @@ import { locateValue } from './snapshot-number-array.js';
 import { EdgesWorker, type EdgesPlan } from './snapshot-edges-worker.js';
 import { allocateEdgeColumnMemory, edgeColumnsIn } from './edge-column-memory.js';
 import { indexOfFrom } from './snapshot-file-search.js';
+import { EdgeRowClaims } from './edge-row-claims.js';
+import { EdgeTailReader, isRowSeparator } from './edge-tail-reader.js';
 import { SnapshotFormatError } from './snapshot-format-error.js';
 import { allocateEdgeColumns, readEdges, readLocations, readNodes, type EdgeColumns, type NodeColumns, type ReadSection } from './snapshot-sections.js';
 import { readStrings, type StringTable } from './snapshot-strings.js';
@@ -56,6 +58,8 @@ const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 const MAX_CHUNK_SIZE = 1 << 30;
 /** Files this large are parsed on two threads, into shared columns (`workerMinBytes`' default). */
 export const SPLIT_PARSE_MIN_BYTES = 64 * 1024 * 1024;
+/** Rows of `edges` the main thread claims at a time when it reads their tail (`readTail`): about 250 KB of text, a millisecond's work. */
+const TAIL_BLOCK_ROWS = 16384;
 
 /** An `edges` read by the worker that did not work out: the file is parsed again without one. */
 class SplitAbandoned extends Error {}
@@ -108,8 +112,12 @@ class SnapshotParser {
   private sharedEdgeColumns: EdgeColumns | null = null;
   /** The section the worker is reading, until its result is confirmed. */
   private pendingEdges: ReadSection<EdgeColumns> | null = null;
-  /** Where the pending `edges` end, as found by this thread. */
-  private pendingEdgesCloseAt = -1;
+  /** How the rows of `edges` are shared out with the worker (`edge-row-claims.ts`). */
+  private claims: EdgeRowClaims | null = null;
+  /** This thread's share of the pending `edges`, read backwards from their ']'. */
+  private tail: EdgeTailReader | null = null;
+  /** The file, open for `tail` until the pending `edges` are confirmed. */
+  private tailFd: number | null = null;
 
   constructor(
     private readonly source: SnapshotByteSource,
@@ -122,6 +130,8 @@ class SnapshotParser {
     const worker = this.worker;
     this.worker = null;
     if (worker) await worker.stop();
+    if (this.tailFd !== null) closeSync(this.tailFd);
+    this.tailFd = null;
   }
 
   async parse(): Promise<HeapSnapshot> {
@@ -144,21 +154,55 @@ class SnapshotParser {
     if (!section) return;
     this.pendingEdges = null;
     const result = await this.worker!.result;
+    const tail = this.tail!;
+    const claims = this.claims!;
+    // Every row read once: the worker's from the '[' and this thread's from the ']', meeting with
+    // exactly the separator between them that a forward read would have met.
+    const whole =
+      result !== null &&
+      !tail.failed &&
+      claims.front === claims.back &&
+      result.rows === claims.front &&
+      tail.rows === this.header!.edgeCount - claims.back &&
+      this.tailFd !== null &&
+      isRowSeparator(this.tailFd, result.endOffset, tail.pos, result.rows > 0 && tail.rows > 0);
     await this.stopWorker();
-    if (!result || result.rows !== this.header!.edgeCount || result.closeAt !== this.pendingEdgesCloseAt) throw new SplitAbandoned();
-    section.maxStringIndex = result.maxStringIndex;
+    if (!whole) throw new SplitAbandoned();
+    section.maxStringIndex = Math.max(result.maxStringIndex, tail.maxName);
   }
 
-  /** Steps of `whileWaiting` until `pending` settles (it never rejects) or the work runs out. */
+  /**
+   * Blocks of the pending `edges` read backwards from their ']' (`EdgeTailReader`), claimed from
+   * the back until the worker's rows and these meet; stops early once a block cannot be read (the
+   * split is then abandoned).
+   */
+  private readTail(): void {
+    const tail = this.tail;
+    const claims = this.claims;
+    if (!tail || !claims) return;
+    for (let taken = claims.takeBack(TAIL_BLOCK_ROWS); taken > 0; taken = claims.takeBack(TAIL_BLOCK_ROWS)) {
+      if (!tail.readRows(claims.back, taken)) return;
+    }
+  }
+
+  /**
+   * While the worker reads: first the steps of `whileWaiting` (work the caller needs done anyway)
+   * until `pending` settles (it never rejects) or they run out, then this thread's share of
+   * `edges`, from the back, until it meets the worker's.
+   */
   private async workWhileWaiting(pending: Promise<unknown>): Promise<void> {
-    if (!this.whileWaiting) return;
     let settled = false;
     void pending.then(() => (settled = true));
-    // One turn of the event loop first: a worker already done has its message delivered then.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (settled) return;
-    const step = this.whileWaiting({ nodeCount: this.header!.nodeCount, edgeCount: this.header!.edgeCount });
-    while (!settled && step()) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.whileWaiting) {
+      // One turn of the event loop first: a worker already done has its message delivered then.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!settled) {
+        const step = this.whileWaiting({ nodeCount: this.header!.nodeCount, edgeCount: this.header!.edgeCount });
+        while (!settled && step()) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    // A worker that has settled took every row it was going to: nothing is left to claim then.
+    if (!settled) this.readTail();
   }
 
   private async parseSections(): Promise<void> {
@@ -194,7 +238,14 @@ class SnapshotParser {
         return;
       case 'nodes': {
         const header = this.requireHeader(key);
-        if (this.workerChunkSize !== null && !this.seen.has('edges') && (await source.peekToken()) === 0x5b) this.startWorker(header, this.workerChunkSize);
+        if (
+          this.workerChunkSize !== null &&
+          !this.seen.has('edges') &&
+          header.edgeCount <= EdgeRowClaims.MAX_ROWS &&
+          (await source.peekToken()) === 0x5b
+        ) {
+          this.startWorker(header, this.workerChunkSize);
+        }
         this.nodes = await readNodes(source, header, this.sharedEdgeColumns !== null);
         return;
       }
@@ -224,8 +275,10 @@ class SnapshotParser {
     const columnMemory = allocateEdgeColumnMemory(header.edgeCount, chunkSize);
     const columns = columnMemory ? edgeColumnsIn(columnMemory) : allocateEdgeColumns(header, true);
     this.sharedEdgeColumns = columns;
+    this.claims = EdgeRowClaims.create(header.edgeCount);
     try {
       this.worker = EdgesWorker.start({
+        claims: this.claims.words,
         path: this.source.path,
         fileSize: this.source.fileSize,
         nodesArrayStart: this.source.offset,
@@ -252,16 +305,23 @@ class SnapshotParser {
       return await readEdges(this.source, header, columns);
     }
     // The worker may still be reading: the later sections are read meanwhile (they do not touch
-    // the edge columns), and `confirmEdges` waits for it before anything uses them, and checks that
-    // its rows ended at the ']' found here.
+    // the edge columns), then this thread reads rows from the ']' found here backwards until it
+    // meets the worker (`readTail`), and `confirmEdges` checks that every row was read once before
+    // anything uses them.
     const closeAt = this.findEdgesClose(header, plan.arrayStart);
     if (closeAt < 0) {
       await this.stopWorker();
       return await readEdges(this.source, header, columns);
     }
+    try {
+      this.tailFd = openSync(this.source.path, 'r');
+    } catch {
+      await this.stopWorker();
+      return await readEdges(this.source, header, columns);
+    }
     await this.source.seek(closeAt + 1);
+    this.tail = new EdgeTailReader(this.tailFd, header, columns!, plan.arrayStart, closeAt);
     this.pendingEdges = { columns: columns!, arrayStart: plan.arrayStart, maxStringIndex: -1 };
-    this.pendingEdgesCloseAt = closeAt;
     return this.pendingEdges;
   }
 

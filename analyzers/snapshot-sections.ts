@@ -210,6 +210,30 @@ class NodeRows implements RowSink {
   }
 }
 
+/**
+ * Where a row of `edges` keeps each field, and what its checks compare with: the same for every
+ * reader of the section (`EdgeRows`, and the backward reader of `edge-tail-reader.ts`).
+ */
+export interface EdgeRowLayout extends Omit<EdgeRowChecks, 'namedMask'> {
+  /** 1 for edge types whose name_or_index is a string index; element and hidden carry an index. */
+  namedType: Uint8Array;
+}
+
+export function edgeRowLayout(header: SnapshotHeader): EdgeRowLayout {
+  const fields = header.edgeFields;
+  const nodeWidth = header.nodeFields.length;
+  return {
+    width: fields.length,
+    typeAt: fields.indexOf('type'),
+    nameAt: fields.indexOf('name_or_index'),
+    toAt: fields.indexOf('to_node'),
+    nodeWidth,
+    typeLimit: header.edgeTypeNames.length,
+    toLimit: header.nodeCount * nodeWidth,
+    namedType: Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1)),
+  };
+}
+
 class EdgeRows implements RowSink {
   problem = '';
   edge = 0;
@@ -233,16 +257,17 @@ class EdgeRows implements RowSink {
   private readonly checks: EdgeRowChecks;
 
   constructor(header: SnapshotHeader, columns: EdgeColumns = allocateEdgeColumns(header, false), kernel: NumberScanKernel | null = null) {
-    const fields = header.edgeFields;
-    this.width = fields.length;
-    this.typeAt = fields.indexOf('type');
-    this.nameAt = fields.indexOf('name_or_index');
-    this.toAt = fields.indexOf('to_node');
-    this.nodeWidth = header.nodeFields.length;
+    ({
+      width: this.width,
+      typeAt: this.typeAt,
+      nameAt: this.nameAt,
+      toAt: this.toAt,
+      nodeWidth: this.nodeWidth,
+      typeLimit: this.typeLimit,
+      toLimit: this.toLimit,
+      namedType: this.namedType,
+    } = edgeRowLayout(header));
     this.nodeCount = header.nodeCount;
-    this.typeLimit = header.edgeTypeNames.length;
-    this.toLimit = header.nodeCount * this.nodeWidth;
-    this.namedType = Uint8Array.from(header.edgeTypeNames, (t) => (t === 'element' || t === 'hidden' ? 0 : 1));
     this.columns = columns;
     const { width, typeAt, nameAt, toAt, nodeWidth, typeLimit, toLimit } = this;
     this.checks = { width, typeAt, nameAt, toAt, nodeWidth, typeLimit, toLimit, namedMask: this.namedType.reduce((mask, named, t) => mask | (named << t), 0) };
@@ -387,6 +412,35 @@ export async function readEdges(
     source.fail(`"edges" has ${reader.total} values, but edge_count ${edgeCount} × ${width} fields needs ${expected}`, source.offset - 1);
   }
   return { columns: rows.columns, arrayStart, maxStringIndex: rows.maxName };
+}
+
+/** What the edges worker read of a split `edges` (`readClaimedEdges`). */
+export interface ClaimedEdges {
+  rows: number;
+  maxStringIndex: number;
+  /** File offset just past the last value read (past the '[' when no row was). */
+  endOffset: number;
+}
+
+/**
+ * Rows of `edges` from its '[' on, for as long as `claim(rows)` grants more (at most `rows` at a
+ * time; 0: stop): the edges worker's share of a split parse, the main thread reading the rest
+ * backwards (`edge-row-claims.ts`). Null when a granted row is not there as the checks want it;
+ * no error is worded (the split is then abandoned, and the ordinary parse says what is wrong).
+ */
+export async function readClaimedEdges(source: SnapshotByteSource, header: SnapshotHeader, columns: EdgeColumns, claim: (rows: number) => number): Promise<ClaimedEdges | null> {
+  const width = header.edgeFields.length;
+  const reader = new NumberArrayReader(source, 'edges', width);
+  const rows = new EdgeRows(header, columns, source.kernel);
+  await reader.open();
+  for (let granted = claim(reader.values.length / width); granted > 0; granted = claim(reader.values.length / width)) {
+    for (let need = granted * width; need > 0; ) {
+      const count = await reader.next(Math.min(need, reader.values.length));
+      if (count === 0 || count % width !== 0 || rows.add(reader.values, count) >= 0) return null;
+      need -= count;
+    }
+  }
+  return { rows: rows.edge, maxStringIndex: rows.maxName, endOffset: source.offset };
 }
 
 export async function readLocations(source: SnapshotByteSource, header: SnapshotHeader): Promise<SourceLocationTable> {

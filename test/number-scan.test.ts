@@ -13,6 +13,7 @@ import { randomSnapshot, seededRandom } from './helpers/snapshot-mutations.js';
 import { readEdges, readNodes } from '../analyzers/snapshot-sections.js';
 import { allocateEdgeColumnMemory, edgeColumnsIn } from '../analyzers/edge-column-memory.js';
 import type { SnapshotHeader } from '../analyzers/snapshot-header.js';
+import { EDGE_TYPES, edgesHeader } from './helpers/edges-header.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -146,16 +147,7 @@ describe('without WebAssembly memory', () => {
 describe('edge rows split in the edges worker\'s memory (edge_rows)', () => {
   const random = seededRandom(20261202);
   const int = (below: number) => Math.floor(random() * below);
-  const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
-  const headerFor = (nodeCount: number, edgeCount: number, nodeWidth: number): SnapshotHeader => ({
-    nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'].slice(0, nodeWidth),
-    nodeTypeNames: ['hidden'],
-    edgeFields: ['type', 'name_or_index', 'to_node'],
-    edgeTypeNames: EDGE_TYPES,
-    locationFields: ['object_index', 'script_id', 'line', 'column'],
-    nodeCount,
-    edgeCount,
-  });
+  const headerFor = edgesHeader;
 
   /** Columns and largest named string index as `readEdges` gives them, or its error. */
   async function edgesOf(path: string, header: SnapshotHeader, chunkSize: number, inKernelMemory: boolean) {
