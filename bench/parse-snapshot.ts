@@ -1,7 +1,8 @@
 /**
  * Child process for the engine benchmark: memprobe's snapshot parser alone on one file.
  * Prints one JSON line: counts, parse wall time, the process's CPU time (all threads: the edges
- * worker's share included), and its heap/external memory after parsing.
+ * worker's share included), and its memory after parsing: RSS, JS heap, and ArrayBuffers (which
+ * leave out WebAssembly memories, where the tokenizer keeps the node and edge columns).
  *
  *   node dist/bench/parse-snapshot.js <file.heapsnapshot> [--sequential]
  *
@@ -33,5 +34,6 @@ console.log(
     cpuSystemMs: Math.round(cpu.system / 1000),
     heapUsedBytes: memory.heapUsed,
     arrayBufferBytes: memory.arrayBuffers,
+    rssBytes: memory.rss,
   }),
 );
