@@ -34,3 +34,20 @@ export function indexOfFrom(fd: number, needle: Buffer, from: number, fileSize: 
 export function searchBuffer(): Buffer {
   return Buffer.allocUnsafe(SEARCH_CHUNK);
 }
+
+/**
+ * Offsets where `needle` occurs, last first, from `end` down to `floor` (an occurrence must start
+ * at or after it): a generator, so a caller can stop at the first that suits it.
+ */
+export function* lastIndexesBefore(fd: number, needle: Buffer, end: number, floor: number, buf: Buffer = Buffer.allocUnsafe(SEARCH_CHUNK)): Generator<number> {
+  // Windows [start, stop) from the end down, overlapping by the needle's length less one.
+  for (let stop = end; stop - floor >= needle.length; ) {
+    const start = Math.max(floor, stop - buf.length);
+    const got = readAt(fd, buf, stop - start, start);
+    if (got !== stop - start) return;
+    const window = buf.subarray(0, got);
+    for (let at = window.lastIndexOf(needle); at >= 0; at = at > 0 ? window.lastIndexOf(needle, at - 1) : -1) yield start + at;
+    if (start === floor) return;
+    stop = start + needle.length - 1;
+  }
+}

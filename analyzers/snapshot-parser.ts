@@ -23,7 +23,7 @@ import { readSnapshotHeader, type SnapshotHeader } from './snapshot-header.js';
 import { locateValue } from './snapshot-number-array.js';
 import { EdgesWorker, type EdgesPlan } from './snapshot-edges-worker.js';
 import { allocateEdgeColumnMemory, edgeColumnsIn } from './edge-column-memory.js';
-import { indexOfFrom } from './snapshot-file-search.js';
+import { indexOfFrom, lastIndexesBefore, readAt } from './snapshot-file-search.js';
 import { EdgeRowClaims } from './edge-row-claims.js';
 import { EdgeTailReader, isRowSeparator } from './edge-tail-reader.js';
 import { SnapshotFormatError } from './snapshot-format-error.js';
@@ -98,6 +98,33 @@ async function parseOnce(
     await parser.stopWorker();
     await source.close();
   }
+}
+
+/** The key V8 writes right after `edges`. */
+const NEXT_SECTION_KEY = Buffer.from('"trace_function_infos"');
+
+/**
+ * The ']' just before `,key:` (whitespace allowed around each), the key searched for from the end
+ * of the file down to `floor`; -1 if there is none.
+ */
+function closeBeforeKey(fd: number, key: Buffer, floor: number, fileSize: number): number {
+  const near = Buffer.allocUnsafe(64);
+  const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  for (const at of lastIndexesBefore(fd, key, fileSize, floor)) {
+    // A ':' after the key: a key, not a string of that text in `strings`.
+    const after = near.subarray(0, readAt(fd, near, near.length, at + key.length));
+    let i = 0;
+    while (i < after.length && isSpace(after[i])) i++;
+    if (after[i] !== 0x3a) continue;
+    const from = Math.max(floor, at - near.length);
+    const before = near.subarray(0, readAt(fd, near, at - from, from));
+    let j = before.length - 1;
+    while (j >= 0 && isSpace(before[j])) j--;
+    if (before[j--] !== 0x2c) return -1;
+    while (j >= 0 && isSpace(before[j])) j--;
+    return j >= 0 && before[j] === 0x5d ? from + j : -1;
+  }
+  return -1;
 }
 
 class SnapshotParser {
@@ -326,8 +353,12 @@ class SnapshotParser {
   }
 
   /**
-   * Where `edges` ends: the first ']' past the least room its values take (two bytes each, a digit
-   * and a separator), or -1. `edges` holds only digits, separators and whitespace up to its ']'.
+   * Where `edges` ends, or -1. V8 writes `trace_function_infos` next, and its key (a quote, the
+   * name, a quote, then ':') cannot occur inside the later sections, which hold numbers and escaped
+   * strings: found from the end of the file, some 30 MB of reading at 759 MB, the ']' before it is
+   * the one. Otherwise the first ']' past the least room the edge values take (two bytes each),
+   * `edges` holding only digits, separators and whitespace up to its ']' (some 300 MB at 759 MB).
+   * A wrong ']' would only make the split fail its checks (`confirmEdges`), never change a result.
    */
   private findEdgesClose(header: SnapshotHeader, arrayStart: number): number {
     let fd: number;
@@ -337,7 +368,9 @@ class SnapshotParser {
       return -1; // the ordinary read says why, if it cannot read either
     }
     try {
-      return indexOfFrom(fd, Buffer.from(']'), arrayStart + 2 * header.edgeCount * header.edgeFields.length, this.source.fileSize);
+      const floor = arrayStart + 2 * header.edgeCount * header.edgeFields.length;
+      const closeAt = closeBeforeKey(fd, NEXT_SECTION_KEY, floor, this.source.fileSize);
+      return closeAt >= 0 ? closeAt : indexOfFrom(fd, Buffer.from(']'), floor, this.source.fileSize);
     } catch {
       return -1;
     } finally {

@@ -496,10 +496,18 @@ describe('parseSnapshotFile: edges read by a worker thread', () => {
     'edge_count one less': good.replace(/"edge_count":(\d+)/, (_, n: string) => `"edge_count":${Number(n) - 1}`),
     'trailing comma before ]': at(good, edgesClose, 0, ','),
     'edges cut short': good.slice(0, late + 3),
+    // Where edges end is found from the next section's key, searched for from the end of the file:
+    // a string of that text, a section between the two, or no such key must change nothing.
+    'a string "trace_function_infos" among the strings': good.replace('"strings":[', '"strings":["trace_function_infos",'),
+    'samples between edges and trace_function_infos': good.replace('"trace_function_infos":[],\n"trace_tree":[],\n"samples":[],', '"samples":[1,2],\n"trace_function_infos":[],\n"trace_tree":[],'),
+    'no trace_function_infos': good.replace('"trace_function_infos":[],\n', ''),
     // The main thread reads the later sections while the worker finishes: their error must not
     // win over one in the worker's share, which the ordinary parse meets first.
     'edge type out of range late, and broken strings': at(good, late, 1, '9').replace('"strings":[', '"strings":[,'),
   };
+  it('has each variant differ from the good file', () => {
+    for (const [name, text] of Object.entries(damaged)) expect(text, name).not.toBe(good);
+  });
   for (const [name, text] of Object.entries(damaged)) {
     it(`reports ${name} exactly as the sequential parse does`, async () => {
       const path = await write(text);
