@@ -158,13 +158,15 @@ export class EdgeTailReader {
 }
 
 /**
- * Whether the file's bytes from `from` (just past the worker's last value) to `to` (this reader's
- * first digit, or the ']') are whitespace with one ',' among them when `between` (both read rows),
- * and none else: the two shares then meet exactly where one forward read would have gone on.
+ * Whether the file's bytes from `from` (just past the worker's last value, or past the ',' after
+ * it when `commaTaken`) to `to` (this reader's first digit, or the ']') hold whitespace and the
+ * ',' still missing: one in all when `between` (both read rows), none else. The two shares then
+ * meet exactly where one forward read would have gone on.
  */
-export function isRowSeparator(fd: number, from: number, to: number, between: boolean): boolean {
+export function isRowSeparator(fd: number, from: number, to: number, between: boolean, commaTaken = false): boolean {
+  const wanted = (between ? 1 : 0) - (commaTaken ? 1 : 0);
   const length = to - from;
-  if (length < (between ? 1 : 0) || length > 4096) return false;
+  if (wanted < 0 || length < wanted || length > 4096) return false;
   const bytes = Buffer.alloc(length);
   let got = 0;
   try {
@@ -181,5 +183,5 @@ export function isRowSeparator(fd: number, from: number, to: number, between: bo
     if (c === COMMA) commas++;
     else if (!(c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09)) return false;
   }
-  return commas === (between ? 1 : 0);
+  return commas === wanted;
 }

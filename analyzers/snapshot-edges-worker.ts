@@ -70,8 +70,9 @@ export interface EdgesResult {
   rows: number;
   /** Largest string index among the named edges, -1 if none. */
   maxStringIndex: number;
-  /** File offset just past the last value read (past the '[' when no row was). */
+  /** File offset just past the last value read (past the '[' when no row was), or past the ',' after it when `afterComma`. */
   endOffset: number;
+  afterComma: boolean;
 }
 
 type WorkerMessage = { type: 'plan'; plan: EdgesPlan | null } | { type: 'done'; result: EdgesResult | null };
@@ -115,7 +116,7 @@ async function readPlannedEdges(job: EdgesJob, plan: EdgesPlan): Promise<EdgesRe
     const columns = columnMemory ? edgeColumnsIn(columnMemory) : job.columns;
     const claims = new EdgeRowClaims(job.claims);
     const read = await readClaimedEdges(source, job.header, columns, (rows) => claims.takeFront(rows));
-    return read && { rows: read.rows, maxStringIndex: read.maxStringIndex, endOffset: read.endOffset };
+    return read && { rows: read.rows, maxStringIndex: read.maxStringIndex, endOffset: read.endOffset, afterComma: read.afterComma };
   } catch {
     return null; // a format error (or a failed read): the main thread's ordinary parse will say
   } finally {

@@ -67,6 +67,14 @@ export class NumberArrayReader {
     return this.source.offset - 1;
   }
 
+  /**
+   * Whether the ',' after the last value read has been consumed too (the WebAssembly loop takes a
+   * ',' right after a number, even when that number fills the batch).
+   */
+  get afterComma(): boolean {
+    return this.state === EXPECT_NUMBER;
+  }
+
   /** File offset of the first digit of the last value read. */
   get lastValueAt(): number {
     return this.valueAt;

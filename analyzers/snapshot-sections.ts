@@ -418,8 +418,12 @@ export async function readEdges(
 export interface ClaimedEdges {
   rows: number;
   maxStringIndex: number;
-  /** File offset just past the last value read (past the '[' when no row was). */
+  /**
+   * File offset just past the last value read (past the '[' when no row was), or past the ','
+   * after it when the reader took that too (`afterComma`).
+   */
   endOffset: number;
+  afterComma: boolean;
 }
 
 /**
@@ -440,7 +444,7 @@ export async function readClaimedEdges(source: SnapshotByteSource, header: Snaps
       need -= count;
     }
   }
-  return { rows: rows.edge, maxStringIndex: rows.maxName, endOffset: source.offset };
+  return { rows: rows.edge, maxStringIndex: rows.maxName, endOffset: source.offset, afterComma: reader.afterComma };
 }
 
 export async function readLocations(source: SnapshotByteSource, header: SnapshotHeader): Promise<SourceLocationTable> {

@@ -50,7 +50,7 @@ async function splitRead(path: string, text: string, header: SnapshotHeader, bac
     await source.close();
     const whole =
       front !== null && !tail.failed && claims.front === claims.back && front.rows + tail.rows === header.edgeCount &&
-      isRowSeparator(fd, front.endOffset, tail.pos, front.rows > 0 && tail.rows > 0);
+      isRowSeparator(fd, front.endOffset, tail.pos, front.rows > 0 && tail.rows > 0, front.afterComma);
     return { whole, tailFailed: tail.failed, columns: columnsOf(columns), maxStringIndex: Math.max(front?.maxStringIndex ?? -1, tail.maxName) };
   } finally {
     closeSync(fd);

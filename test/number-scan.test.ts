@@ -50,8 +50,10 @@ describe('number-scan.wat', () => {
     // Fifteen digits are exact (and saturate to 32 bits); sixteen are the caller's to reject.
     expect(scanText('4294967295,4294967296,999999999999999,', 0)).toEqual({ stop: 38, values: [4294967295, 4294967295, 4294967295], state: 3 });
     expect(scanText('1,1234567890123456,', 0)).toEqual({ stop: 2, values: [1], state: 3 });
-    // A full batch stops it between tokens.
-    expect(scanText('1,2,3,4,', 0, 2)).toEqual({ stop: 3, values: [1, 2], state: 2 });
+    // A full batch stops it between tokens: past the ',' that follows a number, taken with it
+    // (state 3), or before anything else after it (state 2).
+    expect(scanText('1,2,3,4,', 0, 2)).toEqual({ stop: 4, values: [1, 2], state: 3 });
+    expect(scanText('1,2 ,3,4,', 0, 2)).toEqual({ stop: 3, values: [1, 2], state: 2 });
   });
 });
 

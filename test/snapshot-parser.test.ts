@@ -427,9 +427,12 @@ describe('parseSnapshotFile: edges read by a worker thread', () => {
     const path = await write(randomSnapshot(seededRandom(7), 400, 7));
     const sequential = await outcomeOf(path, { workerMinBytes: Infinity });
     expect('parsed' in sequential).toBe(true);
+    const held: boolean[] = [];
     for (const chunkSize of [undefined, 5, 64]) {
-      expect(await outcomeOf(path, { workerMinBytes: 0, chunkSize }), `chunk ${chunkSize}`).toEqual(sequential);
+      expect(await outcomeOf(path, { workerMinBytes: 0, chunkSize, onSplit: (h) => held.push(h) }), `chunk ${chunkSize}`).toEqual(sequential);
     }
+    // And the split held each time: no parse again on one thread.
+    expect(held).toEqual([true, true, true]);
     // Every one of those parses really was split: the worker's rows and the main thread's tail
     // are every row.
     expect(results).toHaveLength(3);
@@ -505,6 +508,15 @@ describe('parseSnapshotFile: edges read by a worker thread', () => {
     // win over one in the worker's share, which the ordinary parse meets first.
     'edge type out of range late, and broken strings': at(good, late, 1, '9').replace('"strings":[', '"strings":[,'),
   };
+  it('holds its split where the next key is a string too, or missing', async () => {
+    for (const name of ['a string "trace_function_infos" among the strings', 'no trace_function_infos']) {
+      const held: boolean[] = [];
+      const outcome = await outcomeOf(await write(damaged[name]), { workerMinBytes: 0, onSplit: (h) => held.push(h) });
+      expect('parsed' in outcome, name).toBe(true);
+      expect(held, name).toEqual([true]);
+    }
+  });
+
   it('has each variant differ from the good file', () => {
     for (const [name, text] of Object.entries(damaged)) expect(text, name).not.toBe(good);
   });
