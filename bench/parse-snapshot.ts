@@ -19,7 +19,9 @@ if (!file) {
 const sequential = process.argv.includes('--sequential');
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const snapshot = await parseSnapshotFile(file, sequential ? { workerMinBytes: Infinity } : {});
+let split: 'held' | 'abandoned' | 'none' = 'none';
+const onSplit = (held: boolean): void => void (split = held ? 'held' : 'abandoned');
+const snapshot = await parseSnapshotFile(file, sequential ? { workerMinBytes: Infinity } : { onSplit });
 const parseMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const memory = process.memoryUsage();
@@ -29,6 +31,7 @@ console.log(
     edgeCount: snapshot.edgeCount,
     strings: snapshot.strings.length,
     mode: sequential ? 'sequential' : 'edges worker',
+    split,
     parseMs: Math.round(parseMs),
     cpuUserMs: Math.round(cpu.user / 1000),
     cpuSystemMs: Math.round(cpu.system / 1000),
