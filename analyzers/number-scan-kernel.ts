@@ -210,8 +210,8 @@ export class NumberScanKernel {
   /**
    * Scan `buf` (one of `chunks`) from `from` to `end`, filling `values` (a view of `batch`) from
    * index `count` up to `capacity`, in grammar state `state` (not mid-number). Returns the index in
-   * `buf` where it stopped: `end`, the batch full (past the ',' right after the last number, if
-   * there is one: state 3), or the first byte of a token it leaves to the caller. `count` and
+   * `buf` where it stopped: `end`, the batch full (past the ',' or V8's "\n," right after the last
+   * number, if there is one: state 3), or the first byte of a token it leaves to the caller. `count` and
    * `state` are then the kernel's.
    */
   scan(buf: Buffer, from: number, end: number, values: Uint32Array, count: number, capacity: number, state: number): number {

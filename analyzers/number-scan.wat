@@ -62,12 +62,22 @@
               (select (i32.const -1) (i32.wrap_i64 (local.get $v)) (i64.gt_u (local.get $v) (i64.const 0xffffffff))))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))
             (local.set $st (i32.const 2))
-            ;; The common next byte, a ',' (the digits loop has checked that $pos < $end), taken
-            ;; here rather than by another turn of the loop's dispatch.
-            (if (i32.eq (i32.load8_u (local.get $pos)) (i32.const 44))
+            ;; The common next bytes, a ',' or V8's row break "\n," (the digits loop has checked
+            ;; that $pos < $end), taken here rather than by more turns of the loop's dispatch.
+            (local.set $c (i32.load8_u (local.get $pos)))
+            (if (i32.eq (local.get $c) (i32.const 44))
               (then
                 (local.set $st (i32.const 3))
-                (local.set $pos (i32.add (local.get $pos) (i32.const 1)))))
+                (local.set $pos (i32.add (local.get $pos) (i32.const 1))))
+              (else
+                (if (i32.and
+                      (i32.eq (local.get $c) (i32.const 10))
+                      (i32.lt_u (i32.add (local.get $pos) (i32.const 1)) (local.get $end)))
+                  (then
+                    (if (i32.eq (i32.load8_u (i32.add (local.get $pos) (i32.const 1))) (i32.const 44))
+                      (then
+                        (local.set $st (i32.const 3))
+                        (local.set $pos (i32.add (local.get $pos) (i32.const 2)))))))))
             (br $next)))
         (if (i32.eq (local.get $c) (i32.const 44))
           (then

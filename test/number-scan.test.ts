@@ -54,6 +54,9 @@ describe('number-scan.wat', () => {
     // (state 3), or before anything else after it (state 2).
     expect(scanText('1,2,3,4,', 0, 2)).toEqual({ stop: 4, values: [1, 2], state: 3 });
     expect(scanText('1,2 ,3,4,', 0, 2)).toEqual({ stop: 3, values: [1, 2], state: 2 });
+    // V8's row break, "\n,", is taken the same way; a lone "\n" is left to the loop.
+    expect(scanText('1\n,2,3', 0, 1)).toEqual({ stop: 3, values: [1], state: 3 });
+    expect(scanText('1\n 2', 0, 1)).toEqual({ stop: 1, values: [1], state: 2 });
   });
 });
 
