@@ -14,6 +14,7 @@ import { NUMBER_SCAN_WASM } from './number-scan-wasm.js';
 
 interface NumberScanExports {
   scan(pos: number, end: number, out: number, count: number, capacity: number, state: number): number;
+  string_scan(pos: number, end: number, out: number, count: number, capacity: number, state: number): number;
   node_rows(
     input: number, rows: number, stride: number, typeOff: number, nameOff: number, idOff: number, sizeOff: number, edgesOff: number, detachedOff: number,
     typeOut: number, nameOut: number, idOut: number, sizeOut: number, firstEdgeOut: number, detachedOut: number, typeLimit: number, edgeCount: number,
@@ -230,6 +231,25 @@ export class NumberScanKernel {
    * `rows`, or the index of the first that fails a check, which the caller's loop then takes.
    * `maxName` is then the kernel's.
    */
+  /**
+   * Plain strings of `strings` in `buf` (one of `chunks`) from `from` to `end`: the index in `buf`
+   * of each one's first byte into `starts` (a view of `batch`) from index `count` up to
+   * `capacity`, in the strings reader's state `state` (`snapshot-strings.ts`). Returns the index
+   * in `buf` where it stopped: `end`, the batch full, or the first byte of a token it leaves to the
+   * caller (a string that is not plain or not ended in `buf`, a ']', a byte out of place).
+   * `count` and `state` are then the kernel's.
+   */
+  scanStrings(buf: Buffer, from: number, end: number, starts: Uint32Array, count: number, capacity: number, state: number): number {
+    const exports = this.exports;
+    const stop = exports.string_scan(buf.byteOffset + from, buf.byteOffset + end, starts.byteOffset, count, capacity, state);
+    this.count = exports.count.value as number;
+    this.state = exports.state.value as number;
+    // Addresses back to indexes in `buf`: the module wrote memory addresses.
+    const base = buf.byteOffset;
+    for (let k = count; k < this.count; k++) starts[k] = (starts[k] >>> 0) - base;
+    return (stop >>> 0) - base;
+  }
+
   splitEdgeRows(values: Uint32Array, from: number, rows: number, columns: EdgeColumnViews, edge: number, checks: EdgeRowChecks, maxName: number): number {
     const exports = this.exports;
     exports.maxName.value = BigInt(maxName);

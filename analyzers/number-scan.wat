@@ -95,6 +95,52 @@
     (global.set $state (local.get $st))
     (local.get $pos))
 
+  ;; The plain strings of `strings` (`snapshot-strings.ts`): bytes 0x20-0x7f between quotes, no
+  ;; backslash. States as there: 0 after '[', 1 after ',', 2 after a string. Reads [$pos, $end),
+  ;; writes the address of each plain string's first byte at $out + 4 * index for index from $n
+  ;; below $cap. Stops, with the cursor on it, at anything else: a string that is not plain or does
+  ;; not end before $end (the cursor on its opening quote), a ']', a byte out of place; or at $end,
+  ;; or with the batch full. Returns where it stopped; `count` and `state` as for `scan`.
+  (func (export "string_scan") (param $pos i32) (param $end i32) (param $out i32) (param $n i32) (param $cap i32) (param $st i32) (result i32)
+    (local $c i32) (local $j i32)
+    (block $stop
+      (loop $next
+        (br_if $stop (i32.ge_u (local.get $pos) (local.get $end)))
+        (local.set $c (i32.load8_u (local.get $pos)))
+        (if (i32.and (i32.eq (local.get $c) (i32.const 34)) (i32.ne (local.get $st) (i32.const 2)))
+          (then
+            (br_if $stop (i32.ge_u (local.get $n) (local.get $cap)))
+            (local.set $j (i32.add (local.get $pos) (i32.const 1)))
+            (block $closed
+              (loop $chars
+                (br_if $stop (i32.ge_u (local.get $j) (local.get $end)))
+                (local.set $c (i32.load8_u (local.get $j)))
+                (br_if $closed (i32.eq (local.get $c) (i32.const 34)))
+                ;; Below 0x20, 0x80 and up, or a backslash: not plain, the caller's.
+                (br_if $stop (i32.or (i32.ge_u (i32.sub (local.get $c) (i32.const 0x20)) (i32.const 0x60))
+                                     (i32.eq (local.get $c) (i32.const 92))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $chars)))
+            (i32.store (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $pos) (i32.const 1)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $st (i32.const 2))
+            (local.set $pos (i32.add (local.get $j) (i32.const 1)))
+            (br $next)))
+        (if (i32.and (i32.eq (local.get $c) (i32.const 44)) (i32.eq (local.get $st) (i32.const 2)))
+          (then
+            (local.set $st (i32.const 1))
+            (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+            (br $next)))
+        (if (i32.or
+              (i32.or (i32.eq (local.get $c) (i32.const 10)) (i32.eq (local.get $c) (i32.const 32)))
+              (i32.or (i32.eq (local.get $c) (i32.const 13)) (i32.eq (local.get $c) (i32.const 9))))
+          (then
+            (local.set $pos (i32.add (local.get $pos) (i32.const 1)))
+            (br $next)))))
+    (global.set $count (local.get $n))
+    (global.set $state (local.get $st))
+    (local.get $pos))
+
   ;; Rows of `nodes` from the batch at $in ($stride bytes per row, fields at byte offsets $typeOff,
   ;; $nameOff, $idOff, $sizeOff, $edgesOff, and $detachedOff or -1 without that field) into the
   ;; columns, row $r at $typeOut + $r and $detachedOut + $r (u8), and at 4 * $r past $nameOut, $idOut,

@@ -228,7 +228,18 @@ class StringArrayScanner {
     let i = source.pos;
     // Each call starts a chunk (the first, or one after `fill` or a long string): its rest is kept.
     const base = (this.base = table.append(buf, i, end));
+    // The byte source's WebAssembly loop, when it has one and the chunk is in its memory, takes the
+    // plain strings and their separators, and leaves this loop one token at a time: a string to
+    // decode, the ']', an error.
+    const kernel = source.kernel !== null && source.kernel.holds(buf) ? source.kernel : null;
+    const starts = kernel?.batch;
     while (i < end) {
+      if (kernel !== null && starts !== undefined) {
+        i = kernel.scanStrings(buf, i, end, starts, 0, starts.length, state);
+        for (let k = 0; k < kernel.count; k++) table.addPlain(base + starts[k]);
+        state = kernel.state;
+        if (i >= end) break;
+      }
       const c = buf[i];
       if (c === QUOTE && state !== EXPECT_SEPARATOR) {
         const start = i + 1;

@@ -81,6 +81,31 @@ async function readArray(path: string, chunkSize: number, withKernel: boolean, u
   }
 }
 
+describe('string_scan', () => {
+  it('takes plain strings and their separators, and stops on the first byte of anything else', () => {
+    const kernel = NumberScanKernel.tryCreate(64, 16)!;
+    const [buf] = kernel.chunks;
+    const scanText = (text: string, state: number, capacity = 16) => {
+      buf.write(text, 'latin1');
+      const stop = kernel.scanStrings(buf, 0, text.length, kernel.batch, 0, capacity, state);
+      return { stop, starts: Array.from(kernel.batch.subarray(0, kernel.count)), state: kernel.state };
+    };
+    // After '[' (state 0): each plain string's first byte; whitespace and commas between.
+    expect(scanText('"ab", "",\n"c d"]', 0)).toEqual({ stop: 15, starts: [1, 7, 11], state: 2 });
+    // Not plain (an escape, a byte past 0x7f, a control byte) or not ended: left on its quote.
+    expect(scanText('"a","b\\n"', 0)).toEqual({ stop: 4, starts: [1], state: 1 });
+    expect(scanText('"a","\xe9"', 0)).toEqual({ stop: 4, starts: [1], state: 1 });
+    expect(scanText('"a","\t"', 0)).toEqual({ stop: 4, starts: [1], state: 1 });
+    expect(scanText('"a","bc', 0)).toEqual({ stop: 4, starts: [1], state: 1 });
+    // Out of place: a string right after a string, a comma first, two commas.
+    expect(scanText('"a" "b"', 0)).toEqual({ stop: 4, starts: [1], state: 2 });
+    expect(scanText(',"a"', 0)).toEqual({ stop: 0, starts: [], state: 0 });
+    expect(scanText('"a",,"b"', 0)).toEqual({ stop: 4, starts: [1], state: 1 });
+    // A full batch stops it on the next string's quote.
+    expect(scanText('"a","b","c"', 0, 2)).toEqual({ stop: 8, starts: [1, 5], state: 1 });
+  });
+});
+
 describe('number arrays read with the WebAssembly loop', () => {
   const random = seededRandom(20261201);
   const int = (below: number) => Math.floor(random() * below);
