@@ -20,7 +20,10 @@ const WINDOW = 1 << 20;
 const COMMA = 0x2c;
 const MAX_DIGITS = 15;
 
-/** Bytes the window keeps below the cursor before each value: more than a value and its separator take. */
+/**
+ * Bytes the window keeps below the cursor before each value: more than a value and its separator
+ * take, unless whitespace runs longer, and then the reader stops (the split is abandoned).
+ */
 const MARGIN = 64;
 
 export class EdgeTailReader {
@@ -38,7 +41,7 @@ export class EdgeTailReader {
   /** Values read so far: a ',' comes below each, but not between the section's last value and its ']'. */
   private valuesRead = 0;
 
-  private readonly buf = Buffer.allocUnsafe(WINDOW);
+  private readonly buf: Buffer;
   /** File offset of buf[0]; the window holds what is below the cursor, up to it. */
   private windowStart = 0;
   private readonly layout: EdgeRowLayout;
@@ -52,7 +55,10 @@ export class EdgeTailReader {
     private readonly arrayStart: number,
     /** Offset of the section's ']'. */
     closeAt: number,
+    /** Bytes read at a time (at least 2 x MARGIN); tests make it small, to move the window often. */
+    windowBytes = WINDOW,
   ) {
+    this.buf = Buffer.allocUnsafe(Math.max(2 * MARGIN, windowBytes));
     this.layout = edgeRowLayout(header);
     this.row = new Float64Array(this.layout.width);
     this.pos = closeAt;
@@ -104,7 +110,8 @@ export class EdgeTailReader {
           digits++;
           c = i > 0 ? buf[--i] : -1;
         }
-        if (digits === 0 || digits > MAX_DIGITS) return this.fail();
+        // c < 0: the window ran out inside the number (whitespace longer than MARGIN came first).
+        if (c < 0 || digits === 0 || digits > MAX_DIGITS) return this.fail();
         // The cursor is on the byte below the digits (or past the window's start): back on the first.
         i++;
         valuesRead++;
@@ -129,13 +136,13 @@ export class EdgeTailReader {
   }
 
   /**
-   * The window moved to end at file offset `at` + 1 (a megabyte, or down to the '['); returns its
+   * The window moved to end at file offset `at` + 1 (`buf`'s length, or down to the '['); returns its
    * new start, or -1 when `at` is before the '[' or the file cannot be read.
    */
   private load(at: number): number {
     if (at < this.arrayStart) return -1;
     const end = at + 1;
-    const start = Math.max(this.arrayStart, end - WINDOW);
+    const start = Math.max(this.arrayStart, end - this.buf.length);
     let got = 0;
     try {
       while (got < end - start) {

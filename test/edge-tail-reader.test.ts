@@ -31,14 +31,14 @@ const columnsOf = (columns: ReturnType<typeof allocateEdgeColumns>) => ({
  * `block`, the forward reader claims the rest. What the parser's confirmation checks, and what it
  * would keep.
  */
-async function splitRead(path: string, text: string, header: SnapshotHeader, backRows: number, block: number) {
+async function splitRead(path: string, text: string, header: SnapshotHeader, backRows: number, block: number, windowBytes?: number) {
   const arrayStart = text.indexOf('[');
   const closeAt = text.lastIndexOf(']');
   const columns = allocateEdgeColumns(header, true);
   const claims = EdgeRowClaims.create(header.edgeCount);
   const fd = openSync(path, 'r');
   try {
-    const tail = new EdgeTailReader(fd, header, columns, arrayStart, closeAt);
+    const tail = new EdgeTailReader(fd, header, columns, arrayStart, closeAt, windowBytes);
     let wanted = backRows;
     while (wanted > 0) {
       const taken = claims.takeBack(Math.min(block, wanted));
@@ -87,7 +87,8 @@ describe('edges read from both ends (edge-tail-reader.ts, edge-row-claims.ts)', 
       const header = headerFor(nodeCount, edgeCount);
       const expected = await sequentialRead(path, header);
       for (const backRows of [0, 1, Math.floor(edgeCount / 2), edgeCount - 1, edgeCount]) {
-        const split = await splitRead(path, text, header, backRows, 1 + int(9));
+        // Windows of 128 bytes move many times over these sections; the default takes them whole.
+        const split = await splitRead(path, text, header, backRows, 1 + int(9), index % 2 ? 128 : undefined);
         expect(split.whole, `case ${index}, ${backRows} rows from the back`).toBe(true);
         expect({ columns: split.columns, maxStringIndex: split.maxStringIndex }).toEqual(expected);
       }
@@ -112,6 +113,29 @@ describe('edges read from both ends (edge-tail-reader.ts, edge-row-claims.ts)', 
       expect(split.tailFailed, bad).toBe(true);
       expect(split.whole, bad).toBe(false);
     }
+  });
+
+  it('stops rather than misread a number when whitespace runs longer than its margin', async () => {
+    // Runs of up to 120 spaces around the commas and nine-digit numbers, read through windows of
+    // 128 bytes: where the reader cannot see a number whole it must stop, never read part of it.
+    const nodeCount = 200_000_000;
+    let stopped = 0;
+    for (let index = 0; index < 40; index++) {
+      const edgeCount = 2 + int(20);
+      const values: string[] = [];
+      for (let e = 0; e < edgeCount; e++) values.push(String(int(EDGE_TYPES.length)), String(100000000 + int(900000000)), String(7 * (10000000 + int(nodeCount - 10000000))));
+      const text = `[${values.map((v) => `${' '.repeat(int(121))}${v}`).join(',')}]`;
+      const path = await write(`spaces${index}.json`, text);
+      const header = headerFor(nodeCount, edgeCount);
+      const expected = await sequentialRead(path, header);
+      const split = await splitRead(path, text, header, edgeCount, 1 + int(4), 128);
+      if (split.whole) expect(split.columns, `case ${index}`).toEqual(expected.columns);
+      else {
+        expect(split.tailFailed).toBe(true);
+        stopped++;
+      }
+    }
+    expect(stopped).toBeGreaterThan(0);
   });
 
   it('is not whole when the two do not meet at one separator', async () => {
