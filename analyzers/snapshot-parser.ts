@@ -8,8 +8,9 @@
  *
  * Files of 64 MiB and more use the second core: a worker thread reads `edges` into shared columns
  * while this thread reads `nodes`, jumps past `edges`, reads the later sections and then the rows
- * of `edges` the worker has not got to, backwards from their end (`snapshot-edges-worker.ts`). Anything unexpected there, a corrupt file included, and the file is
- * parsed again the ordinary way, so results and errors are exactly those of one thread.
+ * of `edges` the worker has not got to, backwards from their end (`snapshot-edges-worker.ts`).
+ * Anything unexpected there, a corrupt file included, and the file is parsed again the ordinary
+ * way, so results and errors are exactly those of one thread.
  *
  * Everything is checked as it is read, against the layout and counts in the file's own `meta`:
  * a corrupt, truncated or mis-shaped file throws `SnapshotFormatError` naming what is wrong and the
