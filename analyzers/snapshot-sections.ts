@@ -43,29 +43,22 @@ interface RowSink {
  * Drive `reader` through a whole section into `sink`. With `expected` set, more values than that
  * is an error reported at the first extra value.
  */
-/**
- * Where a bad value is, for the error message: `locateValue` re-reads the section up to it. A reader
- * whose errors nobody reads (the edges worker, which only gives up) passes one that skips that.
- */
-export type ValueLocator = (path: string, arrayStart: number, section: string, valueIndex: number) => Promise<number | null>;
-
 async function readRows(
   source: SnapshotByteSource,
   reader: NumberArrayReader,
   sink: RowSink,
   expected: number | null,
   tooMany: string,
-  locate: ValueLocator = locateValue,
 ): Promise<number> {
   const arrayStart = await reader.open();
   while (!reader.done) {
     const limit = expected === null ? reader.values.length : Math.min(reader.values.length, expected + 1 - reader.total);
     const count = await reader.next(limit);
     if (expected !== null && reader.total > expected) {
-      source.fail(tooMany, await locate(source.path, arrayStart, reader.section, expected));
+      source.fail(tooMany, await locateValue(source.path, arrayStart, reader.section, expected));
     }
     const bad = sink.add(reader.values, count);
-    if (bad >= 0) source.fail(sink.problem, await locate(source.path, arrayStart, reader.section, reader.before + bad));
+    if (bad >= 0) source.fail(sink.problem, await locateValue(source.path, arrayStart, reader.section, reader.before + bad));
   }
   return arrayStart;
 }
@@ -400,14 +393,13 @@ export async function readEdges(
   source: SnapshotByteSource,
   header: SnapshotHeader,
   columns?: EdgeColumns,
-  locate: ValueLocator = locateValue,
 ): Promise<ReadSection<EdgeColumns>> {
   const { edgeCount } = header;
   const width = header.edgeFields.length;
   const expected = edgeCount * width;
   const reader = new NumberArrayReader(source, 'edges', width);
   const rows = new EdgeRows(header, columns, source.kernel);
-  const arrayStart = await readRows(source, reader, rows, expected, `"edges" has more than edge_count ${edgeCount} × ${width} = ${expected} values`, locate);
+  const arrayStart = await readRows(source, reader, rows, expected, `"edges" has more than edge_count ${edgeCount} × ${width} = ${expected} values`);
   if (reader.total !== expected) {
     source.fail(`"edges" has ${reader.total} values, but edge_count ${edgeCount} × ${width} fields needs ${expected}`, source.offset - 1);
   }
