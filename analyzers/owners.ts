@@ -33,8 +33,10 @@ import type { DominatedChildren, DominatorTree } from './dominators.js';
 import { UNREACHABLE, type ShortestPaths } from './distances.js';
 import { BUILTIN_CONSTRUCTORS, CATEGORY_INDEX } from './node-categories.js';
 import { classSiteReader } from './class-sites.js';
+import { CATEGORIES } from './snapshot-summary.js';
+import { NO_OWNER, composeOwners, type OwnerComposition } from './owner-composition.js';
 
-export const NO_OWNER = 0xffffffff;
+export { NO_OWNER } from './owner-composition.js';
 export const RUNTIME_OWNER = '(runtime)';
 export const UNATTRIBUTED_OWNER = '(unattributed)';
 
@@ -80,6 +82,8 @@ export interface OwnerAttribution {
   isInstance: Uint8Array;
   /** `script:line` of a closure's function, null when the snapshot does not say. */
   functionSite: (closure: number) => string | null;
+  /** Each owner's bytes by category and by birth cohort (`owner-composition.ts`). */
+  composition: OwnerComposition;
   /**
    * Completes the owners' instance counts, retained bytes and representatives when their walk ran
    * elsewhere (`OwnerWork.retainedElsewhere`): call it before reading those. Does nothing otherwise.
@@ -123,6 +127,8 @@ export interface OwnerInputs {
   retainedSizes: Float64Array;
   paths: ShortestPaths;
   categories: Uint8Array;
+  /** Ascending node ids that split the JS objects into birth cohorts (none by default). */
+  cohortBoundaries?: number[];
 }
 
 const KIND_NONE = 0;
@@ -132,7 +138,7 @@ const KIND_PLAIN = 3;
 
 export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): OwnerAttribution {
   const { snapshot, tree, paths, categories } = inputs;
-  const { nodeCount, nodeType, nodeName, strings, nodeSelfSize } = snapshot;
+  const { nodeCount, nodeType, nodeName, strings } = snapshot;
   const codes = typeCodes(snapshot);
   const { dominator, preorder } = tree;
 
@@ -249,28 +255,26 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
   };
   if (!elsewhere) finish();
 
-  // Per-owner sums in typed arrays: this loop runs once per node.
-  const selfBytes = new Float64Array(owners.length);
-  const bucketCount = new Float64Array(owners.length);
-  for (let node = 0; node < nodeCount; node++) {
-    let owner = ownerOfNode[node];
-    const size = nodeSelfSize[node];
-    if (owner === NO_OWNER) {
-      const category = categories[node];
-      const isRuntime = category === CATEGORY_INDEX.code || category === CATEGORY_INDEX.native || category === CATEGORY_INDEX.other;
-      owner = ownerOfNode[node] = isRuntime ? runtime : unattributed;
-      bucketCount[owner]++;
-    }
-    selfBytes[owner] += size;
-  }
+  // Nodes without an owner go to a bucket by category: VM code, metadata and native memory to
+  // (runtime), JS data to (unattributed). The sweep that puts them there sums every owner's bytes.
+  const bucketOfCategory = new Uint32Array(CATEGORIES.length).fill(unattributed);
+  for (const category of [CATEGORY_INDEX.code, CATEGORY_INDEX.native, CATEGORY_INDEX.other]) bucketOfCategory[category] = runtime;
+  const composition = composeOwners({
+    snapshot,
+    ownerCount: owners.length,
+    ownerOfNode,
+    categories,
+    bucketOfCategory,
+    cohortBoundaries: inputs.cohortBoundaries ?? [],
+  });
   owners.forEach((owner, index) => {
-    owner.selfBytes = selfBytes[index];
+    owner.selfBytes = composition.selfBytes[index];
     if (owner.kind === 'bucket') {
-      owner.count = bucketCount[index];
-      owner.retainedBytes = selfBytes[index];
+      owner.count = composition.nodeCounts[index];
+      owner.retainedBytes = composition.selfBytes[index];
     }
   });
-  return { owners, ownerOfNode, isInstance, functionSite: classSite.functionSite, finish };
+  return { owners, ownerOfNode, isInstance, functionSite: classSite.functionSite, composition, finish };
 }
 
 /**

@@ -22,7 +22,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { HeapSnapshot } from './heap-snapshot.js';
-import { CATEGORIES, type Category, type CategoryStats, type OwnerSummary, type SnapshotSummary } from './snapshot-summary.js';
+import type { OwnerSummary, SnapshotSummary } from './snapshot-summary.js';
 import { ROOT_ORDINAL, computeEssentialEdges } from './essential-edges.js';
 import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, type DominatedChildren, type DominatorTree } from './dominators.js';
 import { computeRetainedSizes } from './retained-sizes.js';
@@ -82,15 +82,16 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
 
 function summarize(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined): SnapshotSummary {
   const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, core, pool);
-  // With the second core, the owners' retained-once walk runs there during the self-byte sums and
-  // the composition.
-  const attribution = run('owners', () =>
-    attributeOwners({ snapshot, tree, children, retainedSizes, paths, categories }, core ? { retainedElsewhere: (walk) => core.retainedOnce(walk) } : {}),
-  );
-  const { owners, ownerOfNode, isInstance, functionSite } = attribution;
-
   const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
-  const composition = run('composition', () => aggregateByOwner(snapshot, owners.length, ownerOfNode, categories, boundaries));
+  // With the second core, the owners' retained-once walk runs there while this thread sums the
+  // owners' bytes by category and cohort.
+  const attribution = run('owners', () =>
+    attributeOwners(
+      { snapshot, tree, children, retainedSizes, paths, categories, cohortBoundaries: boundaries },
+      core ? { retainedElsewhere: (walk) => core.retainedOnce(walk) } : {},
+    ),
+  );
+  const { owners, ownerOfNode, isInstance, functionSite, composition } = attribution;
   run('owners retained once', () => attribution.finish());
 
   // Growth roots need an earlier snapshot of the same process: the first one has no new objects.
@@ -297,73 +298,6 @@ function passesSharingBuffers(snapshot: HeapSnapshot, run: PassRunner, core: Sec
   };
   if (!childrenJob) run('dominated children', children);
   return { categories, tree, retainedSizes, paths, children, identity };
-}
-
-interface Aggregates {
-  heap: Partial<Record<Category, CategoryStats>>;
-  byOwner: Partial<Record<Category, CategoryStats>>[];
-  cohorts: number;
-  /** owner-major: [owner * cohorts + cohort] */
-  cohortCounts: Float64Array;
-  cohortBytes: Float64Array;
-  maxNodeId: number;
-}
-
-/**
- * One sweep over the nodes: bytes by category per owner and heap-wide, and birth cohorts per owner.
- * Cohorts count JS heap objects only: V8 gives those odd ids in allocation order, while native and
- * synthetic nodes get even ids that say nothing about when they were made (DevTools' `maxJsNodeId`
- * skips them for the same reason).
- */
-function aggregateByOwner(
-  snapshot: HeapSnapshot,
-  ownerCount: number,
-  ownerOfNode: Uint32Array,
-  categories: Uint8Array,
-  boundaries: number[],
-): Aggregates {
-  const { nodeCount, nodeId, nodeSelfSize } = snapshot;
-  const categoryCount = CATEGORIES.length;
-  const counts = new Float64Array(ownerCount * categoryCount);
-  const bytes = new Float64Array(ownerCount * categoryCount);
-  const cohorts = boundaries.length + 1;
-  const cohortCounts = new Float64Array(ownerCount * cohorts);
-  const cohortBytes = new Float64Array(ownerCount * cohorts);
-  let maxNodeId = 0;
-
-  for (let node = 0; node < nodeCount; node++) {
-    const owner = ownerOfNode[node];
-    const size = nodeSelfSize[node];
-    const cell = owner * categoryCount + categories[node];
-    counts[cell]++;
-    bytes[cell] += size;
-    const id = nodeId[node];
-    if (id % 2 === 1) {
-      if (id > maxNodeId) maxNodeId = id;
-      let cohort = 0;
-      while (cohort < boundaries.length && id > boundaries[cohort]) cohort++;
-      cohortCounts[owner * cohorts + cohort]++;
-      cohortBytes[owner * cohorts + cohort] += size;
-    }
-  }
-
-  const heap: Partial<Record<Category, CategoryStats>> = {};
-  const byOwner: Partial<Record<Category, CategoryStats>>[] = [];
-  for (let owner = 0; owner < ownerCount; owner++) {
-    const stats: Partial<Record<Category, CategoryStats>> = {};
-    for (let c = 0; c < categoryCount; c++) {
-      const count = counts[owner * categoryCount + c];
-      if (count === 0) continue;
-      const category = CATEGORIES[c];
-      const size = bytes[owner * categoryCount + c];
-      stats[category] = { count, bytes: size };
-      const total = (heap[category] ??= { count: 0, bytes: 0 });
-      total.count += count;
-      total.bytes += size;
-    }
-    byOwner.push(stats);
-  }
-  return { heap, byOwner, cohorts, cohortCounts, cohortBytes, maxNodeId };
 }
 
 function keptOwners(owners: Owner[]): number[] {
