@@ -33,6 +33,7 @@ import type { DominatedChildren, DominatorTree } from './dominators.js';
 import { UNREACHABLE, type ShortestPaths } from './distances.js';
 import { BUILTIN_CONSTRUCTORS, CATEGORY_INDEX } from './node-categories.js';
 import { classSiteReader } from './class-sites.js';
+import type { BufferSource } from './work-buffers.js';
 import { CATEGORIES } from './snapshot-summary.js';
 import { NO_OWNER, composeOwners, type OwnerComposition } from './owner-composition.js';
 
@@ -105,6 +106,8 @@ export interface RetainedOnceWalk {
   counts: Float64Array;
   retained: Float64Array;
   representative: Int32Array;
+  /** The walk's stack, at least nodeCount + instanceCount + 1 long (dirty is fine); made by the walk when absent. */
+  stack?: Uint32Array;
 }
 
 export interface OwnerWork {
@@ -114,6 +117,12 @@ export interface OwnerWork {
    * only at nodes without an owner, which the walk never reads).
    */
   retainedElsewhere?: (walk: RetainedOnceWalk) => { join(): boolean } | null;
+  /**
+   * Work buffers for the per-node arrays (owner per node, instance marks, the walk's stack): the
+   * graph passes' spent ones, whose pages are already in memory. Shared buffers when the walk is to
+   * run elsewhere.
+   */
+  buffers?: BufferSource;
 }
 
 export interface OwnerInputs {
@@ -176,8 +185,9 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
 
   // Dominators come before the nodes they dominate in preorder, so the owner above is known.
   const shared = work.retainedElsewhere !== undefined;
-  const ownerOfNode = sharedIf(shared, Uint32Array, nodeCount).fill(NO_OWNER);
-  const isInstance = sharedIf(shared, Uint8Array, nodeCount);
+  const buffers = work.buffers;
+  const ownerOfNode = (buffers ? buffers.uint32(nodeCount, false) : sharedIf(shared, Uint32Array, nodeCount)).fill(NO_OWNER);
+  const isInstance = buffers ? buffers.uint8(nodeCount) : sharedIf(shared, Uint8Array, nodeCount);
   const classOwnerByHiddenClass = new Map<number, number>();
   let instanceCount = 0;
   for (let i = 0; i < nodeCount; i++) {
@@ -232,6 +242,7 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
     counts: sharedIf(shared, Float64Array, ownerCount),
     retained: sharedIf(shared, Float64Array, ownerCount),
     representative: sharedIf(shared, Int32Array, ownerCount).fill(-1),
+    ...(buffers ? { stack: buffers.uint32(nodeCount + instanceCount + 1, false) } : {}),
   };
   const elsewhere = work.retainedElsewhere?.(walk) ?? null;
   if (!elsewhere) countRetainedOnce(walk);
@@ -288,7 +299,9 @@ export function countRetainedOnce(walk: RetainedOnceWalk): void {
   const active = new Uint32Array(counts.length);
   const EXIT = 0x80000000;
   // Every node is pushed once, and each instance once more as its exit mark.
-  const stack = new Uint32Array(retainedSizes.length + instanceCount + 1);
+  const depth = retainedSizes.length + instanceCount + 1;
+  if (walk.stack && walk.stack.length < depth) throw new RangeError(`the walk's stack holds ${walk.stack.length} entries, not ${depth}`);
+  const stack = walk.stack ?? new Uint32Array(depth);
   let top = 0;
   stack[top++] = ROOT_ORDINAL;
   while (top > 0) {

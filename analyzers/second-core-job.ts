@@ -177,8 +177,8 @@ export class SecondCore {
 
   /** The owners' retained-once walk (`OwnerWork.retainedElsewhere`), or null when its arrays are not all shared. */
   retainedOnce(walk: RetainedOnceWalk): SecondCoreJob | null {
-    const { firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative } = walk;
-    if (![firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative].every(isShared)) return null;
+    const { firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative, stack } = walk;
+    if (![firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative, stack ?? null].every(isShared)) return null;
     return this.submit({ kind: 'retained-once', input: walk });
   }
 

@@ -4,13 +4,14 @@
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts. For big
  * files (shared columns) the second core takes the essential-edge sweep, the dominator pass's
  * retainer lists, the shortest-path BFS, the dominated children and the owners' retained-once walk
- * while this thread does other passes (`graphPasses`, `summarize`, `second-core-job.ts`).
+ * while this thread does other passes (`graphPasses`, `passesSharingBuffers`, `second-core-job.ts`).
  *
- * Memory: the graph passes up to the dominated children share one pool of work buffers
- * (`work-buffers.ts`): the user-owned marks and DFS stack of the essential-edge pass, the retainer
- * lists and work arrays of the dominator pass, the BFS queue, each goes back to the pool when its
- * pass is done and becomes a later pass's array (retained sizes, shortest paths, dominated
- * children), so those cost no fresh memory and no garbage waits for a collection meanwhile. What
+ * Memory: the graph passes and the owners share one pool of work buffers (`work-buffers.ts`):
+ * the user-owned marks and DFS stack of the essential-edge pass, the retainer lists and work arrays
+ * of the dominator pass, the BFS queue, each goes back to the pool when its pass is done and becomes
+ * a later pass's array (retained sizes, shortest paths, dominated children, and the owner of every
+ * node, the instance marks and the retained-once walk's stack, which fit in what the retainer lists
+ * leave), so those cost no fresh memory and no garbage waits for a collection meanwhile. What
  * survives is a few 4- or 8-byte columns per node.
  *
  * Which owners are kept: all of them, whatever their size, because growth analysis needs an owner
@@ -28,7 +29,7 @@ import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, 
 import { computeRetainedSizes } from './retained-sizes.js';
 import { computeShortestPaths } from './distances.js';
 import { classifyNodes } from './node-categories.js';
-import { attributeOwners, type Owner } from './owners.js';
+import { attributeOwners, type Owner, type RetainedOnceWalk } from './owners.js';
 import { describeRetainerPath } from './retainer-paths.js';
 import { SPLIT_PARSE_MIN_BYTES, parseSnapshotFile } from './snapshot-parser.js';
 import { SnapshotSequence } from './snapshot-sequence.js';
@@ -81,16 +82,7 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
 }
 
 function summarize(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined): SnapshotSummary {
-  const { categories, tree, retainedSizes, paths, children, identity } = graphPasses(snapshot, run, core, pool);
-  const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
-  // With the second core, the owners' retained-once walk runs there while this thread sums the
-  // owners' bytes by category and cohort.
-  const attribution = run('owners', () =>
-    attributeOwners(
-      { snapshot, tree, children, retainedSizes, paths, categories, cohortBoundaries: boundaries },
-      core ? { retainedElsewhere: (walk) => core.retainedOnce(walk) } : {},
-    ),
-  );
+  const { categories, tree, retainedSizes, paths, children, identity, attribution, boundaries } = passesSharingBuffers(snapshot, context, run, core, pool);
   const { owners, ownerOfNode, isInstance, functionSite, composition } = attribution;
   run('owners retained once', () => attribution.finish());
 
@@ -198,22 +190,26 @@ export async function summarizeSnapshotFiles(
 }
 
 /**
- * The passes that share work buffers. The pool is emptied when they return (a pool of their own
- * when the caller gave none), so buffers nobody took are garbage before owners allocate theirs.
- *
- * Big files come with shared graph columns: the second core then takes the essential-edge sweep
- * (while this thread marks the user-owned nodes and classifies every node), the retainer lists
- * (behind this thread's dominator DFS), the shortest-path BFS and the identity sample's sweep of
- * the node ids (while this thread computes the semidominators and dominators) and the dominated
- * children (while this thread computes retained sizes and gives every node its owner, the part of
- * the owners pass that does not read them). Work arrays are then shared too, so that
- * the second core can write them.
+ * The passes that share work buffers, the graph passes and the owners: the pool is emptied when
+ * they return (a pool of their own when the caller gave none), so that buffers nobody took become
+ * garbage then.
  */
-function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined) {
+function passesSharingBuffers(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined) {
   // A pool made elsewhere may hold buffers that are not shared: with the second core, all must be.
   const buffers = pool && (core === null || pool.isShared) ? pool : new WorkBuffers({ shared: core !== null });
   try {
-    return passesSharingBuffers(snapshot, run, core, buffers);
+    const passes = graphPasses(snapshot, run, core, buffers);
+    const { tree, children, retainedSizes, paths, categories } = passes;
+    const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
+    // With the second core, the owners' retained-once walk runs there while this thread sums the
+    // owners' bytes by category and cohort. Their per-node arrays are the graph passes' spent ones.
+    const attribution = run('owners', () =>
+      attributeOwners(
+        { snapshot, tree, children, retainedSizes, paths, categories, cohortBoundaries: boundaries },
+        { buffers, ...(core ? { retainedElsewhere: (walk: RetainedOnceWalk) => core.retainedOnce(walk) } : {}) },
+      ),
+    );
+    return { ...passes, attribution, boundaries };
   } finally {
     buffers.drop();
   }
@@ -238,7 +234,16 @@ export function graphPassBuffers({ nodeCount, edgeCount }: GraphCounts): number[
   return [4 * edgeCount, 2 * column, column, column, column, column, bitset, bitset];
 }
 
-function passesSharingBuffers(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, buffers: WorkBuffers) {
+/**
+ * Big files come with shared graph columns: the second core then takes the essential-edge sweep
+ * (while this thread marks the user-owned nodes and classifies every node), the retainer lists
+ * (behind this thread's dominator DFS), the shortest-path BFS and the identity sample's sweep of
+ * the node ids (while this thread computes the semidominators and dominators) and the dominated
+ * children (while this thread computes retained sizes and gives every node its owner, the part of
+ * the owners pass that does not read them). Work arrays are then shared too, so that
+ * the second core can write them.
+ */
+function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, buffers: WorkBuffers) {
   // Counted by the essential-edge pass on its way, for the dominator pass.
   const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
   let categories: Uint8Array | null = null;

@@ -12,8 +12,24 @@
  * uninitialised. Whoever owns the pool drops it when the passes that share it are done, so that
  * buffers nobody took are not kept alive longer than they would have been.
  */
+/** A free stretch of a buffer: `bytes` bytes from `offset`. */
+interface Region {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * A free region at least this much larger than what is asked for is split: the rest stays free for
+ * the next array. (The dominator pass's retainer lists, an entry per edge, leave room for several
+ * node columns of the passes after it.)
+ */
+const SPLIT_MIN_BYTES = 1 << 20;
+/** Where a split puts the rest: aligned for any typed array, and to a cache line. */
+const ALIGN = 64;
+
 export class WorkBuffers {
-  private readonly free: (ArrayBuffer | SharedArrayBuffer)[] = [];
+  private readonly free: Region[] = [];
   /** Shared buffers this pool made: given back, they are reused like any other. */
   private readonly ownShared = new WeakSet<SharedArrayBuffer>();
 
@@ -35,32 +51,42 @@ export class WorkBuffers {
     return buffer;
   }
 
-  /** A buffer of at least `bytes` bytes: the smallest free one that fits, else a new (zeroed) one. */
-  take(bytes: number, zeroed: boolean): ArrayBuffer | SharedArrayBuffer {
+  /**
+   * `bytes` bytes: from the smallest free region that holds them (the rest of a much larger one
+   * stays free), else from a new (zeroed) buffer.
+   */
+  private take(bytes: number, zeroed: boolean): Region {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) {
-      const length = this.free[i].byteLength;
-      if (length >= bytes && (best < 0 || length < this.free[best].byteLength)) best = i;
+      const length = this.free[i].bytes;
+      if (length >= bytes && (best < 0 || length < this.free[best].bytes)) best = i;
     }
-    if (best < 0) return this.fresh(bytes);
-    const buffer = this.free[best];
+    if (best < 0) return { buffer: this.fresh(bytes), offset: 0, bytes };
+    const region = this.free[best];
     this.free.splice(best, 1);
-    if (zeroed) new Uint8Array(buffer, 0, bytes).fill(0);
-    return buffer;
+    const used = Math.ceil(bytes / ALIGN) * ALIGN;
+    if (region.bytes - used >= SPLIT_MIN_BYTES) {
+      this.free.push({ buffer: region.buffer, offset: region.offset + used, bytes: region.bytes - used });
+      region.bytes = used;
+    }
+    if (zeroed) new Uint8Array(region.buffer, region.offset, bytes).fill(0);
+    return region;
   }
 
   uint32(length: number, zeroed = true): Uint32Array {
-    return new Uint32Array(this.take(4 * length, zeroed), 0, length);
+    const { buffer, offset } = this.take(4 * length, zeroed);
+    return new Uint32Array(buffer, offset, length);
   }
 
   uint8(length: number, zeroed = true): Uint8Array {
-    return new Uint8Array(this.take(length, zeroed), 0, length);
+    const { buffer, offset } = this.take(length, zeroed);
+    return new Uint8Array(buffer, offset, length);
   }
 
   float64(length: number, zeroed = true): Float64Array {
-    return new Float64Array(this.take(8 * length, zeroed), 0, length);
+    const { buffer, offset } = this.take(8 * length, zeroed);
+    return new Float64Array(buffer, offset, length);
   }
-
 
   /**
    * Buffers of these sizes made ahead of time, their pages faulted in, a slice at a time: each call
@@ -80,7 +106,7 @@ export class WorkBuffers {
       while (budget > 0 && index < byteLengths.length) {
         if (pages === null) {
           const buffer = this.fresh(byteLengths[index]);
-          this.free.push(buffer);
+          this.free.push({ buffer, offset: 0, bytes: buffer.byteLength });
           pages = new Uint8Array(buffer);
           offset = 0;
         }
@@ -103,14 +129,18 @@ export class WorkBuffers {
     this.free.length = 0;
   }
 
-  /** Give back the buffers under these arrays (the caller no longer reads or writes them). */
+  /** Give back the memory under these arrays (the caller no longer reads or writes them). */
   give(...arrays: ArrayBufferView[]): void {
     for (const array of arrays) {
       const buffer = array.buffer;
-      // Other shared memory is the parser's (graph columns), and small buffers are not worth keeping.
+      // Other shared memory is the parser's (graph columns), and small arrays are not worth keeping.
       const ours = buffer instanceof ArrayBuffer || this.ownShared.has(buffer);
-      if (!ours || buffer.byteLength < 1 << 16 || this.free.includes(buffer)) continue;
-      this.free.push(buffer);
+      if (!ours || array.byteLength < 1 << 16) continue;
+      const offset = array.byteOffset;
+      const end = offset + array.byteLength;
+      // Memory already free (the same array twice, or a view into a free region) is not added again.
+      if (this.free.some((r) => r.buffer === buffer && r.offset < end && offset < r.offset + r.bytes)) continue;
+      this.free.push({ buffer, offset, bytes: array.byteLength });
     }
   }
 }

@@ -17,6 +17,36 @@ describe('WorkBuffers', () => {
     expect(pool.uint8(1000).buffer).not.toBe(big.buffer); // nothing left to give: a new one
   });
 
+  it('splits a free buffer much larger than asked for: the rest serves the next arrays', () => {
+    const pool = new WorkBuffers();
+    const lists = pool.uint32(3 << 20).fill(5); // 12 MiB
+    pool.give(lists);
+    const column = pool.uint32(1 << 20); // 4 MiB from its front, zeroed
+    expect(column.buffer).toBe(lists.buffer);
+    expect(column.byteOffset).toBe(0);
+    expect(column.every((v) => v === 0)).toBe(true);
+    const marks = pool.uint8(1 << 20, false); // the next 1 MiB, dirty
+    expect(marks.buffer).toBe(lists.buffer);
+    expect(marks.byteOffset).toBe(4 << 20);
+    expect(marks[0]).toBe(5);
+    const sizes = pool.float64(3 << 17, false); // 3 MiB, 8-byte aligned
+    expect(sizes.buffer).toBe(lists.buffer);
+    expect(sizes.byteOffset % 8).toBe(0);
+    // 4 MiB are left: 5 MiB more is a new buffer.
+    expect(pool.uint8(5 << 20, false).buffer).not.toBe(lists.buffer);
+    // What each array covers is separate: writing one leaves the others as they were.
+    column.fill(1);
+    sizes.fill(2);
+    expect(marks[marks.length - 4]).toBe(5); // byte 0 of a 5 written as a 32-bit word
+    expect(column[column.length - 1]).toBe(1);
+    // Given back, a region is taken again; a view into a region already free is not added twice.
+    pool.give(marks, marks.subarray(16));
+    expect(pool.uint8(1 << 20, false).byteOffset).toBe(4 << 20);
+    const rest = pool.uint8(1 << 20, false);
+    expect(rest.buffer).toBe(lists.buffer);
+    expect(rest.byteOffset).toBe(8 << 20);
+  });
+
   it('keeps neither small nor shared buffers, nor one twice', () => {
     const pool = new WorkBuffers();
     const tiny = new Uint32Array(10);
