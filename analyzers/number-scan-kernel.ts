@@ -21,7 +21,7 @@ interface NumberScanExports {
   ): number;
   edge_rows(
     input: number, rows: number, stride: number, typeOff: number, nameOff: number, toOff: number,
-    typeOut: number, nameOut: number, toOut: number, nodeWidth: number, typeLimit: number, toLimit: number, namedMask: number,
+    typeOut: number, nameOut: number, toOut: number, shift: number, inverse: number, typeLimit: number, ordinalLimit: number, namedMask: number,
   ): number;
   count: WebAssembly.Global;
   state: WebAssembly.Global;
@@ -254,12 +254,33 @@ export class NumberScanKernel {
     const exports = this.exports;
     exports.maxName.value = BigInt(maxName);
     // Addresses and limits past 2^31 go in as their 32 bits (ToInt32), which the module reads unsigned.
+    const division = edgeRowDivision(checks.nodeWidth, checks.toLimit);
     const taken = exports.edge_rows(
       values.byteOffset + 4 * from, rows, 4 * checks.width, 4 * checks.typeAt, 4 * checks.nameAt, 4 * checks.toAt,
       columns.edgeType.byteOffset + edge, columns.edgeNameOrIndex.byteOffset + 4 * edge, columns.edgeToNode.byteOffset + 4 * edge,
-      checks.nodeWidth, checks.typeLimit, Math.min(checks.toLimit, 0xffffffff), checks.namedMask,
+      division.shift, division.inverse, checks.typeLimit, division.ordinalLimit, checks.namedMask,
     );
     this.maxName = Number(exports.maxName.value as bigint);
     return taken;
   }
+}
+
+/**
+ * `edge_rows`'s division-free test of a to_node: `nodeWidth` as 2^shift times an odd m, m's inverse
+ * modulo 2^32, and the ordinal limit. A to_node below `toLimit` (and below 2^32 - 1: the values the
+ * kernel reads are saturated there) that is a multiple of nodeWidth is exactly one whose quotient,
+ * so computed, is below that limit.
+ */
+export function edgeRowDivision(nodeWidth: number, toLimit: number): { shift: number; inverse: number; ordinalLimit: number } {
+  if (!(Number.isInteger(nodeWidth) && nodeWidth >= 1 && nodeWidth < 2 ** 31)) throw new RangeError(`node width ${nodeWidth}`);
+  let shift = 0;
+  let odd = nodeWidth;
+  while ((odd & 1) === 0) {
+    odd >>>= 1;
+    shift++;
+  }
+  // Newton's iteration doubles the correct low bits each step: 3 (odd * odd = 1 mod 8), 6, 12, 24, 48.
+  let inverse = odd;
+  for (let i = 0; i < 4; i++) inverse = Math.imul(inverse, 2 - Math.imul(odd, inverse));
+  return { shift, inverse, ordinalLimit: Math.ceil(Math.min(toLimit, 0xffffffff) / nodeWidth) };
 }

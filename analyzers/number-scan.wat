@@ -189,14 +189,21 @@
 
   ;; Rows of `edges` from the batch at $in (u32 values, $stride bytes per row, fields at byte offsets
   ;; $typeOff, $nameOff, $toOff) into the columns: type (u8) at $typeOut, name_or_index at $nameOut,
-  ;; to_node / $nodeWidth (the node ordinal) at $toOut, row $r at $typeOut + $r and at 4 * $r past
-  ;; the others. A row is taken when its type is below $typeLimit, its to_node below $toLimit and a
-  ;; multiple of $nodeWidth; $namedMask has bit t set for the types whose name_or_index is a string
-  ;; index (for $maxName). Returns the rows taken: $rows, or the index of the first row that fails.
+  ;; to_node / nodeWidth (the node ordinal) at $toOut, row $r at $typeOut + $r and at 4 * $r past
+  ;; the others. A row is taken when its type is below $typeLimit and its to_node a multiple of
+  ;; nodeWidth whose ordinal is below $ordinalLimit; $namedMask has bit t set for the types whose
+  ;; name_or_index is a string index (for $maxName). Returns the rows taken: $rows, or the index of
+  ;; the first row that fails.
+  ;;
+  ;; No division: nodeWidth is 2^$shift times an odd m, and $inverse is m's inverse modulo 2^32. For
+  ;; a multiple of nodeWidth, (to >> $shift) * $inverse (wrapping) is the exact quotient; every
+  ;; other value either has one of the low $shift bits set or lands above (2^32 - 1) / m, which is at
+  ;; least $ordinalLimit (the caller's `edgeRowDivision`). An i32.div_u per row cost more than the
+  ;; rest of the row.
   (func (export "edge_rows") (param $in i32) (param $rows i32) (param $stride i32)
         (param $typeOff i32) (param $nameOff i32) (param $toOff i32)
         (param $typeOut i32) (param $nameOut i32) (param $toOut i32)
-        (param $nodeWidth i32) (param $typeLimit i32) (param $toLimit i32) (param $namedMask i32) (result i32)
+        (param $shift i32) (param $inverse i32) (param $typeLimit i32) (param $ordinalLimit i32) (param $namedMask i32) (result i32)
     (local $r i32) (local $type i32) (local $to i32) (local $ordinal i32) (local $name i32) (local $max i64)
     (local.set $max (global.get $maxName))
     (block $stop
@@ -205,9 +212,9 @@
         (local.set $type (i32.load (i32.add (local.get $in) (local.get $typeOff))))
         (local.set $to (i32.load (i32.add (local.get $in) (local.get $toOff))))
         (br_if $stop (i32.ge_u (local.get $type) (local.get $typeLimit)))
-        (br_if $stop (i32.ge_u (local.get $to) (local.get $toLimit)))
-        (local.set $ordinal (i32.div_u (local.get $to) (local.get $nodeWidth)))
-        (br_if $stop (i32.ne (i32.mul (local.get $ordinal) (local.get $nodeWidth)) (local.get $to)))
+        (br_if $stop (i32.ne (i32.shl (i32.shr_u (local.get $to) (local.get $shift)) (local.get $shift)) (local.get $to)))
+        (local.set $ordinal (i32.mul (i32.shr_u (local.get $to) (local.get $shift)) (local.get $inverse)))
+        (br_if $stop (i32.ge_u (local.get $ordinal) (local.get $ordinalLimit)))
         (local.set $name (i32.load (i32.add (local.get $in) (local.get $nameOff))))
         (i32.store8 (i32.add (local.get $typeOut) (local.get $r)) (local.get $type))
         (i32.store (i32.add (local.get $nameOut) (i32.shl (local.get $r) (i32.const 2))) (local.get $name))

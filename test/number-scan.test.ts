@@ -198,7 +198,8 @@ describe('edge rows split in the edges worker\'s memory (edge_rows)', () => {
     let errors = 0;
     let parsed = 0;
     for (let index = 0; index < 120; index++) {
-      const nodeWidth = index % 2 ? 6 : 7;
+      // Odd, even and power-of-two widths: edge_rows divides by multiplying with an inverse.
+      const nodeWidth = [7, 6, 8, 3][index % 4];
       const nodeCount = 1 + int(50);
       const edgeCount = int(300);
       const rows: number[][] = [];
@@ -290,7 +291,8 @@ describe('node rows split in the byte source\'s grown memory (node_rows)', () =>
     let errors = 0;
     let inKernel = 0;
     for (let index = 0; index < 120; index++) {
-      const nodeWidth = index % 2 ? 6 : 7;
+      // Odd, even and power-of-two widths: edge_rows divides by multiplying with an inverse.
+      const nodeWidth = [7, 6, 8, 3][index % 4];
       const nodeCount = int(200);
       const rows: number[][] = [];
       for (let n = 0; n < nodeCount; n++) rows.push([int(5), int(5000), 1 + 2 * n, int(100000), int(4), 0, int(3)].slice(0, nodeWidth));
