@@ -108,6 +108,12 @@ export interface GrowthRootSummary {
    */
   elasticBytes: number;
   /**
+   * Of those, native nodes: backing stores and native state (a zlib stream's, a Buffer's bytes) that
+   * the snapshot shows but that live outside the JS heap and its limit. Absent in summaries written
+   * before it existed.
+   */
+  nativeBytes?: number;
+  /**
    * Retained bytes of the attach points (old and new objects under them, each counted once):
    * the root's size, which stays flat when new entries only replace old ones (a capped cache).
    */
@@ -258,6 +264,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
     if (aged[node]) root.agedBytes += size;
     const category = categories[node];
     if (category === C.listener ? snapshot.nodeType[node] !== objectType : ELASTIC[category] === 1) root.elasticBytes += size;
+    if (category === C.native) root.nativeBytes += size;
     add(root.kinds, kind, size);
     // An entry: the first new object below the plumbing (its dominator is old, or new plumbing).
     const dom = dominator[node];
@@ -307,6 +314,7 @@ export function computeGrowthRoots(inputs: GrowthRootInputs): GrowthRootSummary[
       newObjects: root.newObjects,
       agedBytes: root.agedBytes,
       elasticBytes: root.elasticBytes,
+      nativeBytes: root.nativeBytes,
       retainedBytes: root.retainedBytes,
       via: root.holder.via,
       above: root.holder.above,
@@ -345,6 +353,7 @@ interface RootTally {
   newObjects: number;
   agedBytes: number;
   elasticBytes: number;
+  nativeBytes: number;
   retainedBytes: number;
   /** [count, bytes] per entry kind, interleaved. */
   kinds: Float64Array;
@@ -362,6 +371,7 @@ function newTally(holder: Holder): RootTally {
     newObjects: 0,
     agedBytes: 0,
     elasticBytes: 0,
+    nativeBytes: 0,
     retainedBytes: 0,
     kinds: new Float64Array(ENTRY_KINDS.length * 2),
     entries: new Float64Array(ENTRY_KINDS.length * 2),

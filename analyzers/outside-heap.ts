@@ -25,6 +25,7 @@ import { fitLine } from './growth-model.js';
 import { HEAP_SHARE, MIN_GROWTH_BYTES } from './noise-floor.js';
 import { projectOutOfMemory } from './oom-projection.js';
 import { testSampledGrowth } from './sampling-growth.js';
+import { OUTSIDE_HEAP } from './thresholds.js';
 
 /** Node's stream and handle classes: one piling up per request is a leak (never ended, destroyed, closed). */
 const STREAM_CLASSES =
@@ -94,7 +95,7 @@ export function analyzeOutsideHeap(input: OutsideHeapInput): OutsideHeapResult {
   // Owners whose growth the snapshot shows is mostly backing stores and native state (zlib, ...).
   const findings = input.findings.map((f) => {
     const g = streamRule(f);
-    return nativeShare(g) >= 0.5 ? { ...g, memory: 'external' as const } : g;
+    return nativeShare(g) >= OUTSIDE_HEAP.nativeGrowthShare ? { ...g, memory: 'external' as const } : g;
   });
   const s = seriesOf(input.timeline, input.fromT);
   const outside: Finding[] = [];

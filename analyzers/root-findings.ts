@@ -20,7 +20,7 @@ import { type GrowthTest, type NoiseFloor, testGrowth } from './noise-floor.js';
 import { judgeRoot } from './root-verdicts.js';
 import type { GrowthPattern } from './verdicts.js';
 import type { SnapshotSummary } from './snapshot-summary.js';
-import { ROOT_VERDICT } from './thresholds.js';
+import { OUTSIDE_HEAP, ROOT_VERDICT } from './thresholds.js';
 
 export interface RootModel {
   key: string;
@@ -262,6 +262,13 @@ export function findRootGrowth(
     const newLast = members.reduce((sum, m) => sum + m.model.newBytes[n - 1], 0);
     const agedLast = members.reduce((sum, m) => sum + m.model.agedBytes[n - 1], 0);
     if (newLast > 0 && n >= 3) evidence.push(`${Math.round((100 * agedLast) / newLast)}% of the new bytes were already alive one snapshot earlier (work in flight is always younger)`);
+    // Native state under the new objects (a zlib stream's buffers) is outside the JS heap: worded
+    // as the owners' composition words it, which is what moves a finding out of the heap projection
+    // (outside-heap.ts reads the share from this line).
+    const nativeLast = root.nativeBytes ?? 0;
+    if (root.newBytes > 0 && nativeLast >= OUTSIDE_HEAP.nativeGrowthShare * root.newBytes) {
+      evidence.push(`the new objects' bytes are ${Math.round((100 * nativeLast) / root.newBytes)}% native/external memory (+${formatBytes(nativeLast)}): backing stores and native state, outside the JS heap`);
+    }
     evidence.push(`held at ${root.container ? `${root.owner} › ${root.container}` : root.owner}: ${root.retainerPath.join(' → ')}`);
     findings.push({
       model: { ...lead.model, latest: root },
@@ -372,6 +379,7 @@ function mergedRoot(roots: GrowthRootSummary[]): GrowthRootSummary {
     newObjects: roots.reduce((s, r) => s + r.newObjects, 0),
     agedBytes: roots.reduce((s, r) => s + r.agedBytes, 0),
     elasticBytes: roots.reduce((s, r) => s + r.elasticBytes, 0),
+    nativeBytes: roots.reduce((s, r) => s + (r.nativeBytes ?? 0), 0),
     retainedBytes: roots.reduce((s, r) => s + r.retainedBytes, 0),
     via: [...new Set(roots.flatMap((r) => r.via))],
     above: lead.above,

@@ -86,3 +86,17 @@ export const LEGACY_OWNER_VERDICT = {
   /** A container whose growth is this share holding slots only holds others (folded into them). */
   holdingShare: 0.7,
 } as const;
+
+/** Memory outside the JS heap (`outside-heap.ts`, `root-findings.ts`). */
+export const OUTSIDE_HEAP = {
+  /**
+   * A finding whose growth is at least this share native/external memory (its composition, or its
+   * root's new bytes in native nodes) grows outside the heap limit: it is projected against the
+   * process's memory instead. Guards the heap projection against native state the snapshot shows
+   * (`fixtures/gzip-stream-leak.mjs`: 99% of the array's new bytes are the streams' zlib state).
+   * It is "most of the growth", the value the composition rule has had since memory outside the
+   * heap was first judged, now also read for growth roots. No corpus scenario keeps Buffers or
+   * zlib streams: the corpus does not exercise it, and it changes no verdict (only the projection).
+   */
+  nativeGrowthShare: 0.5,
+} as const;

@@ -83,6 +83,19 @@ describe('growth roots on a hand-built graph', () => {
     expect(memo.via).toEqual(['Map (cache)']);
   });
 
+  it('counts the new bytes in native nodes (a stream\'s native state), which live outside the heap', () => {
+    expect(find('Tracker').nativeBytes).toBe(0);
+    // The second socket gets native state of its own: a native node's even id says nothing of its
+    // age, so it is as new as the socket that holds it.
+    const withState = graph()
+      .node('state', { type: 'native', name: 'Node / ZlibStream', size: 5000, id: 200 })
+      .edge('s2', 'state', { type: 'internal', name: 'native' })
+      .build();
+    const tracker = summarizeSnapshot(withState, { source: null, t: null, requests: null, cohortBoundaries: [FIRST] }).growthRoots!.find((r) => r.owner === 'Tracker')!;
+    expect(tracker.newBytes).toBe(824 + 5000);
+    expect(tracker.nativeBytes).toBe(5000);
+  });
+
   it('objects older than the first snapshot are never growth', () => {
     const all = roots.reduce((sum, r) => sum + r.newBytes, 0);
     expect(all).toBe(824 + 160 + 32 + 64 + 32 + 64);
