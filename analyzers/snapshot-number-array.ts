@@ -82,10 +82,9 @@ export class NumberArrayReader {
 
   /**
    * Fill the next batch and return how many values it holds: `limit` (default: the batch size)
-   * unless the array ends first, or the cursor reaches file offset `stopAt` (where a split read
-   * hands over to another thread; the batch may then end mid-row, see `completeRow`).
+   * unless the array ends first.
    */
-  async next(limit: number = this.values.length, stopAt: number = Infinity): Promise<number> {
+  async next(limit: number = this.values.length): Promise<number> {
     const source = this.source;
     this.before += this.count;
     this.count = 0;
@@ -93,48 +92,13 @@ export class NumberArrayReader {
     // once before V8 optimises them mid-loop: optimised code for a function tail that has never run
     // lacks type feedback and deoptimises on every later call.
     const capacity = Math.min(limit, this.before === 0 ? this.warmupSize : this.values.length);
-    while (!this.done && this.count < capacity && source.offset < stopAt) {
-      if (source.pos >= source.end && !(await source.fill())) {
-        source.fail(`file ends inside "${this.section}"`);
-      }
-      this.scanChunk(capacity, stopAt);
-    }
-    return this.count;
-  }
-
-  /**
-   * Go on filling the current batch (not a new one) until the row in progress is complete: after a
-   * `next` that `stopAt` cut short, this brings the batch to a row's end, where a consumer can take
-   * it. Never takes the batch past `limit` values in all (the caller's count check). Returns the
-   * batch's count.
-   */
-  async completeRow(width: number, limit: number): Promise<number> {
-    const source = this.source;
-    const partial = this.total % width;
-    const need = this.state === EXPECT_SEPARATOR && partial === 0 ? 0 : width - partial;
-    const capacity = Math.min(this.count + need, this.count + limit - this.total);
-    if (capacity > this.values.length) throw new RangeError('completeRow: the batch has no room for the rest of the row');
     while (!this.done && this.count < capacity) {
       if (source.pos >= source.end && !(await source.fill())) {
         source.fail(`file ends inside "${this.section}"`);
       }
-      this.scanChunk(capacity, Infinity);
+      this.scanChunk(capacity);
     }
     return this.count;
-  }
-
-  /**
-   * Right after a value: consume the whitespace and the ',' that follow it and return the file
-   * offset just past the ','. Returns -1, having consumed only whitespace (which changes nothing),
-   * if the next byte is anything else.
-   */
-  async takeSeparator(): Promise<number> {
-    if (this.done || this.state !== EXPECT_SEPARATOR) return -1;
-    const c = await this.source.peekToken();
-    if (c !== 0x2c) return -1;
-    this.source.pos++;
-    this.state = EXPECT_NUMBER;
-    return this.source.offset;
   }
 
   /**
@@ -144,12 +108,11 @@ export class NumberArrayReader {
    * only on a rare path, such as a number split by the chunk's end, has no type feedback when the
    * function is optimised, and every chunk would then deoptimise it.)
    */
-  private scanChunk(capacity: number, stopAt: number): void {
+  private scanChunk(capacity: number): void {
     const source = this.source;
     const buf = source.buf;
     const base = source.base;
-    // stopAt (a file offset) only ever shortens the chunk; Infinity leaves it whole.
-    const end = Math.min(source.end, stopAt - base);
+    const end = source.end;
     const values = this.values;
     let n = this.count;
     let state = this.state;
