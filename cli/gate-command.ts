@@ -9,13 +9,11 @@ import type { Argv, CommandModule } from 'yargs';
 import type { Report } from '../core/report-schema.js';
 import { RUN_FILES } from '../core/run-directory-layout.js';
 import { defaultGateBudgets } from '../analyzers/gate.js';
-import { gateReport } from '../pipeline/summaries-to-report.js';
 import { renderGateLines } from '../reports/gate-lines.js';
 import { publishGateResult } from './publish-gate-result.js';
 import { isGithubActions } from '../reports/github-annotations.js';
 import { addGateOptions, parseGateBudgets, readReportJson, type GateArgv } from './gate-options.js';
 import { EXIT } from '../core/exit-codes.js';
-import { reportRunDirectory } from '../pipeline/report-run-directory.js';
 import { printSummarizing } from './summarizing-progress.js';
 import { UsageError } from '../core/usage-error.js';
 
@@ -48,6 +46,12 @@ export const gateCommand: CommandModule<object, GateCommandArgv> = {
 };
 
 async function gate(argv: GateCommandArgv): Promise<number> {
+  // Loaded here, not at start-up: the report pipeline is most of the CLI's modules, which every other
+  // command would otherwise load too.
+  const [{ gateReport }, { reportRunDirectory }] = await Promise.all([
+    import('../pipeline/summaries-to-report.js'),
+    import('../pipeline/report-run-directory.js'),
+  ]);
   const budgets = parseGateBudgets(argv) ?? defaultGateBudgets();
   let report: Report;
   let html: string | null = null;

@@ -7,7 +7,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { renderTerminalReport } from '../reports/terminal-report.js';
 import { RUN_FILES } from '../core/run-directory-layout.js';
 import { EXIT } from '../core/exit-codes.js';
-import { reportRunDirectory } from '../pipeline/report-run-directory.js';
 import { printSummarizing } from './summarizing-progress.js';
 
 interface ReportArgv {
@@ -30,6 +29,9 @@ export const reportCommand: CommandModule<object, ReportArgv> = {
       .example('$0 report memprobe-out/2026-11-26T13-44-22', 'rebuild both reports')
       .example('$0 report memprobe-out/ci --json | jq .findings', 'the findings as JSON') as unknown as Argv<ReportArgv>,
   handler: async (argv) => {
+    // Loaded here, not at start-up: the report pipeline is most of the CLI's modules, which every
+    // other command would otherwise load too.
+    const { reportRunDirectory } = await import('../pipeline/report-run-directory.js');
     const report = await reportRunDirectory(argv.runDir, { summarizeMissing: true, onSummarizing: printSummarizing });
     if (argv.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else process.stdout.write(renderTerminalReport(report, { color: Boolean(process.stdout.isTTY) }));

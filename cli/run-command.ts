@@ -11,7 +11,6 @@ import { validateSessionOptions, type SessionOptions } from '../session/session-
 import { exitCodeForSignal, STOP_SIGNALS, type StopSignal } from '../session/stop-reason.js';
 import { printSessionResult, sessionOutputFrom } from './print-session-result.js';
 import { discardUnusedRunDirectory, prepareRunDirectory, TARGET_LOG } from '../session/run-directory.js';
-import { startScriptTarget } from '../harness/script-target.js';
 import { createHttpLoad } from '../harness/http-load.js';
 import type { LoadDriver, TargetProcess } from '../harness/target-process.js';
 
@@ -145,6 +144,8 @@ async function startTargetAndLoad(
     const target = await startHttpTarget({ command: (argv['--'] ?? []).map(String), url: argv.url, logFile });
     return { target, load: createHttpLoad({ url: argv.url, rps: explicit.rps, vus: explicit.vus }), durationS: explicit.durationS };
   }
+  // Loaded only for script targets, as the HTTP target's modules are only for HTTP targets.
+  const { startScriptTarget } = await import('../harness/script-target.js');
   const started = await startScriptTarget({
     script: argv.script!,
     rps: argv.rps !== undefined ? explicit.rps : undefined,
