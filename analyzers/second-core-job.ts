@@ -13,8 +13,8 @@
  * - `dominated-children`: the dominator tree's children lists, while the main thread computes
  *   retained sizes and the identity sample;
  * - `identity-pick`: which objects the identity sample takes (`pickIdentityNodes`, a sweep of
- *   every node id), queued after the shortest paths, in the time left while the main thread
- *   computes the dominators;
+ *   every node id), queued after the essential-edge sweep, in the time left while the main
+ *   thread marks the user-owned nodes and classifies every node;
  * - `retained-once`: the owners' walk of the dominator tree that counts each owner's retained
  *   bytes once (`countRetainedOnce`), while the main thread sums self bytes and composition.
  *

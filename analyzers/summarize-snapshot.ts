@@ -236,31 +236,20 @@ export function graphPassBuffers({ nodeCount, edgeCount }: GraphCounts): number[
 
 /**
  * Big files come with shared graph columns: the second core then takes the essential-edge sweep
- * (while this thread marks the user-owned nodes and classifies every node), the retainer lists
- * (behind this thread's dominator DFS), the shortest-path BFS and the identity sample's sweep of
- * the node ids (while this thread computes the semidominators and dominators) and the dominated
- * children (while this thread computes retained sizes and gives every node its owner, the part of
- * the owners pass that does not read them). Work arrays are then shared too, so that
+ * and the identity sample's sweep of the node ids (while this thread marks the user-owned nodes
+ * and classifies every node), the retainer lists (behind this thread's dominator DFS), the
+ * shortest-path BFS (while this thread computes the semidominators and dominators) and the
+ * dominated children (while this thread computes retained sizes and gives every node its owner,
+ * the part of the owners pass that does not read them). Work arrays are then shared too, so that
  * the second core can write them.
  */
 function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, buffers: WorkBuffers) {
   // Counted by the essential-edge pass on its way, for the dominator pass.
   const retainerCounts = buffers.uint32(snapshot.nodeCount + 1);
   let categories: Uint8Array | null = null;
-  const essential = run(core ? 'essential edges + categories' : 'essential edges', () =>
-    computeEssentialEdges(snapshot, {}, {
-      buffers,
-      retainerCounts,
-      shared: core !== null,
-      ...(core ? { sweepElsewhere: (sweep) => core.essentialSweep(sweep), meanwhile: () => (categories = classifyNodes(snapshot)) } : {}),
-    }),
-  );
-  categories ??= run('categories', () => classifyNodes(snapshot));
-  // The dominator pass lists retainers itself, keyed the way its main loop reads them; with the
-  // second core, that one lists them behind the DFS, then does the shortest paths (queued after).
-  let pathsJob: ShortestPathsJob | null = null;
-  // The identity sample's sweep of every node id, queued there after the shortest paths: the second
-  // core is done with those before this thread is done with the dominators.
+  // The identity sample's sweep of every node id, queued on the second core after the essential
+  // sweep: that one ends about 90 ms before this thread's share of the pass at 759 MB (the user-owned
+  // marks and the categories), and the pick takes 40 to 55 ms.
   let identityJob: SecondCoreJob | null = null;
   const identityPick: IdentityPick = {
     nodeCount: snapshot.nodeCount,
@@ -268,6 +257,27 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore |
     ordinals: new Uint32Array(new SharedArrayBuffer(4 * Math.max(1, Math.min(snapshot.nodeCount, PICK_CAPACITY)))),
     result: new Float64Array(new SharedArrayBuffer(16)),
   };
+  const essential = run(core ? 'essential edges + categories' : 'essential edges', () =>
+    computeEssentialEdges(snapshot, {}, {
+      buffers,
+      retainerCounts,
+      shared: core !== null,
+      ...(core
+        ? {
+            sweepElsewhere: (sweep) => {
+              const job = core.essentialSweep(sweep);
+              identityJob = core.identityPick(identityPick);
+              return job;
+            },
+            meanwhile: () => (categories = classifyNodes(snapshot)),
+          }
+        : {}),
+    }),
+  );
+  categories ??= run('categories', () => classifyNodes(snapshot));
+  // The dominator pass lists retainers itself, keyed the way its main loop reads them; with the
+  // second core, that one lists them behind the DFS, then does the shortest paths (queued after).
+  let pathsJob: ShortestPathsJob | null = null;
   const tree: DominatorTree = run('dominators', () =>
     buildDominatorTree(snapshot, essential, undefined, {
       buffers,
@@ -277,7 +287,6 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore |
             fillElsewhere: (fill) => {
               const job = core.retainerFill(fill);
               pathsJob = core.shortestPaths(snapshot, essential);
-              identityJob = core.identityPick(identityPick);
               return job;
             },
           }
