@@ -10,6 +10,9 @@
  *                           [--memlab-max MB] [--with-parse] [--with-json] [--cli dir]
  *
  * `--runs N` repeats every measurement N times (default 1) and keeps the median of each figure;
+ * memprobe and the bare scan run in turns (memprobe, scan, memprobe, scan, ...), and "same, per
+ * turn" is the median of each turn's ratio of the two wall times, which a machine whose speed
+ * drifts over minutes moves less than the ratio of the medians;
  * `--memlab-max` skips memlab above that many MB (it takes minutes and ~8 GB at 2.5 GB);
  * `--with-parse` adds memprobe's parser alone (with and without the edges worker);
  * `--with-json` adds JSON.parse of the whole file (impossible past V8's ~512 MB string limit);
@@ -125,8 +128,45 @@ async function timedRuns(runs: number, label: string, command: string, args: str
     all.push(m);
     if (!m.ok) return m;
   }
+  return folded(all);
+}
+
+function folded(all: Measurement[]): Measurement {
   const pick = (f: (m: Measurement) => number | null) => median(all.map(f).filter((v): v is number => v !== null));
   return { ...all[all.length - 1], wallS: pick((m) => m.wallS), cpuS: pick((m) => m.cpuS), peakRssBytes: pick((m) => m.peakRssBytes) };
+}
+
+interface Command {
+  label: string;
+  command: string;
+  args: string[];
+}
+
+/**
+ * `runs` measurements of two commands taken in turns (a, b, a, b, ...), each folded as `timedRuns`
+ * does, and the median over the turns of a's wall time over b's. On a shared machine, whose speed
+ * drifts over minutes, two commands run one after the other see the same machine, where N runs of
+ * one then N of the other may not.
+ */
+async function timedInTurns(runs: number, a: Command, b: Command): Promise<{ a: Measurement; b: Measurement; wallRatio: number | null }> {
+  const as: Measurement[] = [];
+  const bs: Measurement[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const ma = await timed(a.label, a.command, a.args);
+    as.push(ma);
+    if (!ma.ok) break;
+    const mb = await timed(b.label, b.command, b.args);
+    bs.push(mb);
+    if (!mb.ok) break;
+    if (ma.wallS !== null && mb.wallS !== null && mb.wallS > 0) ratios.push(ma.wallS / mb.wallS);
+  }
+  const last = (all: Measurement[]) => (all.length > 0 && !all[all.length - 1].ok ? all[all.length - 1] : null);
+  return {
+    a: last(as) ?? folded(as),
+    b: bs.length === 0 ? { ...as[as.length - 1], label: b.label, ok: false, error: 'not run' } : (last(bs) ?? folded(bs)),
+    wallRatio: ratios.length === runs ? median(ratios) : null,
+  };
 }
 
 async function main(): Promise<void> {
@@ -155,8 +195,12 @@ async function main(): Promise<void> {
     console.error(`\n${file} (${mb(bytes)}), load average ${loadavg()[0].toFixed(2)}`);
     loads.push(loadavg()[0]);
     const measured: Measurement[] = [];
-    measured.push(await timedRuns(runs, 'memprobe analyze --json', process.execPath, [cli, 'analyze', file, '--json']));
-    measured.push(await timedRuns(runs, 'bare one-core digit scan', process.execPath, [join(repo, 'dist', 'bench', 'bare-scan.js'), file]));
+    const turns = await timedInTurns(
+      runs,
+      { label: 'memprobe analyze --json', command: process.execPath, args: [cli, 'analyze', file, '--json'] },
+      { label: 'bare one-core digit scan', command: process.execPath, args: [join(repo, 'dist', 'bench', 'bare-scan.js'), file] },
+    );
+    measured.push(turns.a, turns.b);
     if (!skipMemlab && size <= memlabMax) {
       measured.push(await timedRuns(runs, 'memlab getFullHeapFromFile', process.execPath, [BIG_HEAP, join(repo, 'dist', 'bench', 'memlab-full-heap.js'), file]));
     }
@@ -205,6 +249,7 @@ async function main(): Promise<void> {
       memlab ? ratio(memlab.wallS, memprobe.wallS) : '-',
       memlab ? ratio(memprobe.peakRssBytes, memlab.peakRssBytes) : '-',
       ratio(memprobe.wallS, bare.wallS),
+      turns.wallRatio === null ? '-' : `${turns.wallRatio.toFixed(2)}x`,
       ratio(memprobe.cpuS, bare.cpuS),
       ratio(memprobe.peakRssBytes, bytes),
       memprobeTrendSink !== null && memlabTrendSink ? `${memprobeTrendSink >= memlabTrendSink ? '+' : ''}${(((memprobeTrendSink - memlabTrendSink) / memlabTrendSink) * 100).toFixed(2)}%` : '-',
@@ -216,11 +261,11 @@ async function main(): Promise<void> {
     console.log(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
     for (const row of body) console.log(line(row));
   };
-  console.log(`\n${runs} run(s) each (median); load average ${loads.map((l) => l.toFixed(2)).join(', ')} at the start of each file; ${dist}\n`);
+  console.log(`\n${runs} run(s) each (median), memprobe and the bare scan in turns; load average ${loads.map((l) => l.toFixed(2)).join(', ')} at the start of each file; ${dist}\n`);
   table(['file', 'engine', 'wall', 'CPU', 'peak RSS', 'ns/edge', 'notes'], rows, (i) => i >= 2 && i <= 5);
   console.log('');
   table(
-    ['file', 'memlab wall / memprobe', 'memprobe RSS / memlab', 'memprobe wall / bare scan', 'CPU / bare scan', 'RSS / file', 'TrendSink vs memlab'],
+    ['file', 'memlab wall / memprobe', 'memprobe RSS / memlab', 'memprobe wall / bare scan', 'same, per turn', 'CPU / bare scan', 'RSS / file', 'TrendSink vs memlab'],
     ratios,
     (i) => i >= 1,
   );
