@@ -133,7 +133,14 @@ export interface OwnerInputs {
    * node has its owner, so the caller may still be building them elsewhere meanwhile.
    */
   children: DominatedChildren | (() => DominatedChildren);
-  retainedSizes: Float64Array;
+  /** Retained size per node, or a function that gives them, called as `children` is. */
+  retainedSizes: Float64Array | (() => Float64Array);
+  /**
+   * The arrays `children` and `retainedSizes` give, while another thread still fills them, for a
+   * walk there (`OwnerWork.retainedElsewhere`) that its queue runs after them: the walk is then
+   * handed over without waiting for them. This thread calls the two functions only to walk itself.
+   */
+  filling?: { children: DominatedChildren; retainedSizes: Float64Array };
   paths: ShortestPaths;
   categories: Uint8Array;
   /** Ascending node ids that split the JS objects into birth cohorts (none by default). */
@@ -231,11 +238,16 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
   }
 
   const ownerCount = owners.length;
-  const children = typeof inputs.children === 'function' ? inputs.children() : inputs.children;
+  const ready = () => ({
+    children: typeof inputs.children === 'function' ? inputs.children() : inputs.children,
+    retainedSizes: typeof inputs.retainedSizes === 'function' ? inputs.retainedSizes() : inputs.retainedSizes,
+  });
+  // Handed over to another thread: the arrays it is filling ahead of the walk; else those ready here.
+  const { children, retainedSizes } = work.retainedElsewhere && inputs.filling ? inputs.filling : ready();
   const walk: RetainedOnceWalk = {
     firstDominated: children.firstDominated,
     dominated: children.dominated,
-    retainedSizes: inputs.retainedSizes,
+    retainedSizes,
     ownerOfNode,
     isInstance,
     instanceCount,
@@ -244,8 +256,16 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
     representative: sharedIf(shared, Int32Array, ownerCount).fill(-1),
     ...(buffers ? { stack: buffers.uint32(nodeCount + instanceCount + 1, false) } : {}),
   };
+  // The walk here: on the inputs as this thread has them (computed here if the other thread failed).
+  const walkHere = () => {
+    const here = ready();
+    walk.firstDominated = here.children.firstDominated;
+    walk.dominated = here.children.dominated;
+    walk.retainedSizes = here.retainedSizes;
+    countRetainedOnce(walk);
+  };
   const elsewhere = work.retainedElsewhere?.(walk) ?? null;
-  if (!elsewhere) countRetainedOnce(walk);
+  if (!elsewhere) walkHere();
   let finished = false;
   const finish = () => {
     if (finished) return;
@@ -255,7 +275,7 @@ export function attributeOwners(inputs: OwnerInputs, work: OwnerWork = {}): Owne
       walk.counts.fill(0);
       walk.retained.fill(0);
       walk.representative.fill(-1);
-      countRetainedOnce(walk);
+      walkHere();
     }
     for (let index = 0; index < ownerCount; index++) {
       const owner = owners[index];

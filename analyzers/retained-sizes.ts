@@ -9,9 +9,15 @@ import { ROOT_ORDINAL } from './essential-edges.js';
 import type { DominatorTree } from './dominators.js';
 import { NO_SHARING, type BufferSource } from './work-buffers.js';
 
-export function computeRetainedSizes(selfSize: Uint32Array, tree: DominatorTree, buffers: BufferSource = NO_SHARING): Float64Array {
+export function computeRetainedSizes(
+  selfSize: Uint32Array,
+  tree: Pick<DominatorTree, 'dominator' | 'preorder'>,
+  buffers: BufferSource = NO_SHARING,
+  /** Where to write them (length nodeCount); by default an array from `buffers`. */
+  into?: Float64Array,
+): Float64Array {
   const { dominator, preorder } = tree;
-  const retained = buffers.float64(selfSize.length, false); // set in full just below
+  const retained = into ?? buffers.float64(selfSize.length, false); // set in full just below
   retained.set(selfSize);
   for (let i = preorder.length - 1; i >= 0; i--) {
     const node = preorder[i];

@@ -10,13 +10,16 @@
  *   numbers the nodes (`fillRetainerLists`), the two in step through a shared progress counter;
  * - `shortest-paths`: the shortest-path BFS (`distances.ts`), while the main thread computes
  *   the semidominators and dominators;
- * - `dominated-children`: the dominator tree's children lists, while the main thread computes
- *   retained sizes and the identity sample;
+ * - `retained-sizes`: every node's retained size (`retained-sizes.ts`), and
+ * - `dominated-children`: the dominator tree's children lists, both while the main thread gives
+ *   every node its owner;
  * - `identity-pick`: which objects the identity sample takes (`pickIdentityNodes`, a sweep of
  *   every node id), queued after the essential-edge sweep, in the time left while the main
  *   thread marks the user-owned nodes and classifies every node;
  * - `retained-once`: the owners' walk of the dominator tree that counts each owner's retained
- *   bytes once (`countRetainedOnce`), while the main thread sums self bytes and composition.
+ *   bytes once (`countRetainedOnce`), while the main thread sums self bytes and composition. It
+ *   reads the two before, and is queued behind them without waiting for them: it runs only if
+ *   both were done there (`after`).
  *
  * Each result is byte for byte what the main thread would compute: it is the same function, run
  * elsewhere, writing into shared output columns. The thread is started once per snapshot, while
@@ -40,6 +43,7 @@ import type { EssentialEdgeBits, SweepElsewhere } from './essential-edges.js';
 import { sweepEssentialEdges, type EssentialEdgeSweep } from './essential-edge-sweep.js';
 import { startWorkerThread } from './start-worker-thread.js';
 import { countRetainedOnce, type RetainedOnceWalk } from './owners.js';
+import { computeRetainedSizes } from './retained-sizes.js';
 import { pickIdentityNodes, type IdentityPick } from './identity-sample.js';
 
 const ROLE = 'memprobe-second-core';
@@ -63,21 +67,29 @@ interface DominatedChildrenInput {
   into: DominatedChildren;
 }
 
+interface RetainedSizesInput {
+  selfSize: Uint32Array;
+  tree: Pick<DominatorTree, 'dominator' | 'preorder'>;
+  into: Float64Array;
+}
+
 type JobInput =
   | { kind: 'shortest-paths'; input: ShortestPathsInput }
   | { kind: 'essential-sweep'; input: EssentialEdgeSweep }
   | { kind: 'dominated-children'; input: DominatedChildrenInput }
+  | { kind: 'retained-sizes'; input: RetainedSizesInput }
   | { kind: 'retainer-fill'; input: RetainerFill }
   | { kind: 'retained-once'; input: RetainedOnceWalk }
   | { kind: 'identity-pick'; input: IdentityPick };
 
-type JobMessage = JobInput & { state: Int32Array };
+/** `after`: the state words of jobs queued before this one that it reads the results of; it runs only if all are done. */
+type JobMessage = JobInput & { state: Int32Array; after: Int32Array[] };
 
 const isShared = (array: ArrayBufferView | null): boolean => array === null || array.buffer instanceof SharedArrayBuffer;
 
 /** One job on the second core, claimed by whoever gets to it first. */
 export class SecondCoreJob {
-  constructor(private readonly state: Int32Array) {}
+  constructor(readonly state: Int32Array) {}
 
   /** Whether the worker has taken the job (it then finishes it, unless it fails). */
   get started(): boolean {
@@ -132,11 +144,11 @@ export class SecondCore {
     void this.worker.terminate();
   }
 
-  private submit(job: JobInput): SecondCoreJob | null {
+  private submit(job: JobInput, after: SecondCoreJob[] = []): SecondCoreJob | null {
     if (this.closed) return null;
     const state = new Int32Array(new SharedArrayBuffer(4));
     try {
-      this.worker.postMessage({ ...job, state } satisfies JobMessage);
+      this.worker.postMessage({ ...job, state, after: after.map((job) => job.state) } satisfies JobMessage);
     } catch {
       return null;
     }
@@ -175,11 +187,20 @@ export class SecondCore {
     return this.submit({ kind: 'identity-pick', input: pick });
   }
 
-  /** The owners' retained-once walk (`OwnerWork.retainedElsewhere`), or null when its arrays are not all shared. */
-  retainedOnce(walk: RetainedOnceWalk): SecondCoreJob | null {
+  /**
+   * The owners' retained-once walk (`OwnerWork.retainedElsewhere`), or null when its arrays are not
+   * all shared. `after`: jobs submitted before that fill its inputs; it runs only if they were done.
+   */
+  retainedOnce(walk: RetainedOnceWalk, after: SecondCoreJob[] = []): SecondCoreJob | null {
     const { firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative, stack } = walk;
     if (![firstDominated, dominated, retainedSizes, ownerOfNode, isInstance, counts, retained, representative, stack ?? null].every(isShared)) return null;
-    return this.submit({ kind: 'retained-once', input: walk });
+    return this.submit({ kind: 'retained-once', input: walk }, after);
+  }
+
+  /** Every node's retained size, into `into` (length nodeCount), or null when the arrays are not all shared. */
+  retainedSizes(selfSize: Uint32Array, tree: DominatorTree, into: Float64Array): SecondCoreJob | null {
+    if (![selfSize, tree.dominator, tree.preorder, into].every(isShared)) return null;
+    return this.submit({ kind: 'retained-sizes', input: { selfSize, tree: { dominator: tree.dominator, preorder: tree.preorder }, into } });
   }
 
   /**
@@ -215,11 +236,15 @@ function runJob(job: JobMessage): void {
   if (Atomics.compareExchange(state, 0, PENDING, RUNNING) !== PENDING) return;
   let outcome = FAILED;
   try {
+    // Jobs before this one in the queue, so already over: unless all were done here, its inputs
+    // are not there (the main thread does it itself then).
+    if (!job.after.every((before) => Atomics.load(before, 0) === DONE)) return;
     if (job.kind === 'shortest-paths') computeShortestPaths(job.input, job.input.essential, undefined, job.input.parentEdge);
     else if (job.kind === 'essential-sweep') sweepEssentialEdges(job.input);
     else if (job.kind === 'retainer-fill') fillRetainerLists(job.input);
     else if (job.kind === 'retained-once') countRetainedOnce(job.input);
     else if (job.kind === 'identity-pick') pickIdentityNodes(job.input);
+    else if (job.kind === 'retained-sizes') computeRetainedSizes(job.input.selfSize, job.input.tree, undefined, job.input.into);
     else buildDominatedChildren(job.input.tree, NO_SHARING, job.input.into);
     outcome = DONE;
   } finally {

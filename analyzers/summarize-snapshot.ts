@@ -3,8 +3,9 @@
  * `initialize()` reads: essential edges -> dominators (with their own retainer lists) -> retained
  * sizes -> shortest paths -> categories -> owners -> per-owner composition and cohorts. For big
  * files (shared columns) the second core takes the essential-edge sweep, the dominator pass's
- * retainer lists, the shortest-path BFS, the dominated children and the owners' retained-once walk
- * while this thread does other passes (`graphPasses`, `passesSharingBuffers`, `second-core-job.ts`).
+ * retainer lists, the shortest-path BFS, the dominated children, the retained sizes and the owners'
+ * retained-once walk while this thread does other passes (`graphPasses`, `passesSharingBuffers`,
+ * `second-core-job.ts`).
  *
  * Memory: the graph passes and the owners share one pool of work buffers (`work-buffers.ts`):
  * the user-owned marks and DFS stack of the essential-edge pass, the retainer lists and work arrays
@@ -82,9 +83,10 @@ export function summarizeSnapshot(snapshot: HeapSnapshot, context: SummaryContex
 }
 
 function summarize(snapshot: HeapSnapshot, context: SummaryContext, run: PassRunner, core: SecondCore | null, pool: WorkBuffers | undefined): SnapshotSummary {
-  const { categories, tree, retainedSizes, paths, children, identity, attribution, boundaries } = passesSharingBuffers(snapshot, context, run, core, pool);
+  const { categories, tree, paths, identity, attribution, boundaries, ...passes } = passesSharingBuffers(snapshot, context, run, core, pool);
   const { owners, ownerOfNode, isInstance, functionSite, composition } = attribution;
   run('owners retained once', () => attribution.finish());
+  const retainedSizes = passes.retainedSizes();
 
   // Growth roots need an earlier snapshot of the same process: the first one has no new objects.
   const growthRoots =
@@ -199,14 +201,15 @@ function passesSharingBuffers(snapshot: HeapSnapshot, context: SummaryContext, r
   const buffers = pool && (core === null || pool.isShared) ? pool : new WorkBuffers({ shared: core !== null });
   try {
     const passes = graphPasses(snapshot, run, core, buffers);
-    const { tree, children, retainedSizes, paths, categories } = passes;
+    const { tree, children, retainedSizes, filling, paths, categories } = passes;
     const boundaries = [...context.cohortBoundaries].sort((a, b) => a - b);
-    // With the second core, the owners' retained-once walk runs there while this thread sums the
-    // owners' bytes by category and cohort. Their per-node arrays are the graph passes' spent ones.
+    // With the second core, the owners' retained-once walk runs there, behind the jobs that fill
+    // its inputs, while this thread sums the owners' bytes by category and cohort. Their per-node
+    // arrays are the graph passes' spent ones.
     const attribution = run('owners', () =>
       attributeOwners(
-        { snapshot, tree, children, retainedSizes, paths, categories, cohortBoundaries: boundaries },
-        { buffers, ...(core ? { retainedElsewhere: (walk: RetainedOnceWalk) => core.retainedOnce(walk) } : {}) },
+        { snapshot, tree, children, retainedSizes, ...(filling ? { filling } : {}), paths, categories, cohortBoundaries: boundaries },
+        { buffers, ...(core ? { retainedElsewhere: (walk: RetainedOnceWalk) => core.retainedOnce(walk, filling?.jobs ?? []) } : {}) },
       ),
     );
     return { ...passes, attribution, boundaries };
@@ -238,10 +241,10 @@ export function graphPassBuffers({ nodeCount, edgeCount }: GraphCounts): number[
  * Big files come with shared graph columns: the second core then takes the essential-edge sweep
  * and the identity sample's sweep of the node ids (while this thread marks the user-owned nodes
  * and classifies every node), the retainer lists (behind this thread's dominator DFS), the
- * shortest-path BFS (while this thread computes the semidominators and dominators) and the
- * dominated children (while this thread computes retained sizes and gives every node its owner,
- * the part of the owners pass that does not read them). Work arrays are then shared too, so that
- * the second core can write them.
+ * shortest-path BFS (while this thread computes the semidominators and dominators), and the
+ * dominated children and the retained sizes (while this thread gives every node its owner, the
+ * part of the owners pass that reads neither; the owners' walk that reads both is queued there
+ * behind them). Work arrays are then shared too, so that the second core can write them.
  */
 function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore | null, buffers: WorkBuffers) {
   // Counted by the essential-edge pass on its way, for the dominator pass.
@@ -295,7 +298,17 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore |
   );
   const childrenInto = allocateDominatedChildren(snapshot.nodeCount, buffers);
   const childrenJob = core?.dominatedChildren(tree, childrenInto) ?? null;
-  const retainedSizes = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers));
+  // With the second core the retained sizes are made there too, behind the children lists, while
+  // this thread gives every node its owner, which reads neither: both are joined when needed.
+  const retainedInto = core ? buffers.float64(snapshot.nodeCount, false) : null;
+  const retainedJob = core && retainedInto ? core.retainedSizes(snapshot.nodeSelfSize, tree, retainedInto) : null;
+  let retainedJoined: Float64Array | null = null;
+  const retainedSizes = (): Float64Array => {
+    if (retainedJoined) return retainedJoined;
+    if (retainedJob?.join()) return (retainedJoined = retainedInto!);
+    return (retainedJoined = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers, retainedInto ?? undefined)));
+  };
+  if (!retainedJob) retainedSizes();
   const identity = run('identity sample', () =>
     identityJob?.join() && identityPick.result[1] >= 0 ? identitySampleOf(snapshot, identityPick) : identitySample(snapshot),
   );
@@ -311,7 +324,9 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore |
     return (childrenJoined = buildDominatedChildren(tree, NO_SHARING, childrenInto));
   };
   if (!childrenJob) run('dominated children', children);
-  return { categories, tree, retainedSizes, paths, children, identity };
+  // For the owners' walk on the second core, queued behind the two jobs that fill its inputs.
+  const filling = childrenJob && retainedJob ? { children: childrenInto, retainedSizes: retainedInto!, jobs: [childrenJob, retainedJob] } : null;
+  return { categories, tree, retainedSizes, paths, children, filling, identity };
 }
 
 function keptOwners(owners: Owner[]): number[] {

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSnapshotFile } from '../analyzers/snapshot-parser.js';
 import { computeEssentialEdges } from '../analyzers/essential-edges.js';
 import { buildRetainerIndex } from '../analyzers/retainers.js';
-import { buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
+import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree } from '../analyzers/dominators.js';
+import { WorkBuffers } from '../analyzers/work-buffers.js';
 import { computeRetainedSizes } from '../analyzers/retained-sizes.js';
 import { computeShortestPaths } from '../analyzers/distances.js';
 import { CATEGORY_INDEX, classifyNodes } from '../analyzers/node-categories.js';
@@ -254,6 +255,53 @@ describe("the owners' retained-once walk on the second core", () => {
         if (wait) for (let waited = 0; !job!.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
         attribution.finish();
         attribution.finish(); // once only
+        expect(figures(attribution.owners)).toEqual(expected);
+      }
+    } finally {
+      core.close();
+    }
+  }, 60_000);
+
+  it('runs there behind the jobs that fill its inputs, and here when one of those failed', async () => {
+    const { snapshot } = analysis;
+    const n = snapshot.nodeCount;
+    const essential = computeEssentialEdges(snapshot);
+    const tree = buildDominatorTree(snapshot, essential);
+    const sharedTree = { ...tree, dominator: share(tree.dominator), preorder: share(tree.preorder) };
+    const selfSize = share(snapshot.nodeSelfSize);
+    const paths = computeShortestPaths(snapshot, essential);
+    const categories = classifyNodes(snapshot);
+    const expected = figures(analysis.attribution.owners);
+    const core = SecondCore.open()!;
+    try {
+      for (const failing of [false, true]) {
+        // Submitted one after the other, none waited for: the walk's inputs are still being filled.
+        const into = allocateDominatedChildren(n, new WorkBuffers({ shared: true }));
+        const childrenJob = core.dominatedChildren(sharedTree, into)!;
+        // An output one entry long makes the retained sizes fail there.
+        const sizes = new Float64Array(new SharedArrayBuffer(8 * (failing ? 1 : n)));
+        const sizesJob = core.retainedSizes(selfSize, sharedTree, sizes)!;
+        let walkJob: SecondCoreJob | null = null;
+        let madeHere = 0;
+        const attribution = attributeOwners(
+          {
+            snapshot,
+            tree: sharedTree,
+            children: () => (childrenJob.join() ? into : (madeHere++, buildDominatedChildren(tree))),
+            retainedSizes: () => (sizesJob.join() ? sizes : (madeHere++, computeRetainedSizes(snapshot.nodeSelfSize, tree))),
+            filling: { children: into, retainedSizes: sizes },
+            paths,
+            categories,
+          },
+          { retainedElsewhere: (walk) => (walkJob = core.retainedOnce(walk, [childrenJob, sizesJob])) },
+        );
+        expect(walkJob).not.toBeNull();
+        // Left to the worker (which takes the three in turn), so that this thread claims none of them.
+        for (let waited = 0; !walkJob!.started && waited < 30_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
+        attribution.finish();
+        // Done there only when both jobs before it were; otherwise the sizes were made here.
+        expect(walkJob!.join()).toBe(!failing);
+        expect(madeHere).toBe(failing ? 1 : 0);
         expect(figures(attribution.owners)).toEqual(expected);
       }
     } finally {
