@@ -26,9 +26,8 @@ export class SourceLocationTable implements SourceLocations {
   private sorted = true;
   /** Distinct ordinals: `count` while the rows come in order. */
   private distinct = 0;
-  /** After `finish` on rows out of order: the row per slot (EMPTY for none), `mask + 1` slots. */
+  /** After `finish` on rows out of order: the row per slot (EMPTY for none), a power of two of them. */
   private slots: Int32Array | null = null;
-  private mask = 0;
   /** 32 less the index's bits: the hash's top bits pick the first slot. */
   private shift = 32;
 
@@ -79,9 +78,11 @@ export class SourceLocationTable implements SourceLocations {
 
   /** The row of `ordinal` in the index, or -1. */
   private probe(ordinal: number): number {
-    const { slots, ordinals, mask, shift } = this;
+    const { ordinals, shift } = this;
+    const slots = this.slots!;
+    const mask = slots.length - 1;
     for (let slot = slotOf(ordinal, shift); ; slot = (slot + 1) & mask) {
-      const row = slots![slot];
+      const row = slots[slot];
       if (row === EMPTY || ordinals[row] === ordinal) return row;
     }
   }
@@ -124,7 +125,6 @@ export class SourceLocationTable implements SourceLocations {
       slots[slot] = row;
     }
     this.slots = slots;
-    this.mask = mask;
     this.shift = shift;
     this.distinct = distinct;
   }
