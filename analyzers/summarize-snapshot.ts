@@ -26,7 +26,7 @@ import { basename } from 'node:path';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import type { OwnerSummary, SnapshotSummary } from './snapshot-summary.js';
 import { ROOT_ORDINAL, computeEssentialEdges } from './essential-edges.js';
-import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, type DominatedChildren, type DominatorTree } from './dominators.js';
+import { allocateDominatedChildren, buildDominatedChildren, buildDominatorTree, type DominatorTree } from './dominators.js';
 import { computeRetainedSizes } from './retained-sizes.js';
 import { computeShortestPaths } from './distances.js';
 import { classifyNodes } from './node-categories.js';
@@ -302,12 +302,9 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore |
   // this thread gives every node its owner, which reads neither: both are joined when needed.
   const retainedInto = core ? buffers.float64(snapshot.nodeCount, false) : null;
   const retainedJob = core && retainedInto ? core.retainedSizes(snapshot.nodeSelfSize, tree, retainedInto) : null;
-  let retainedJoined: Float64Array | null = null;
-  const retainedSizes = (): Float64Array => {
-    if (retainedJoined) return retainedJoined;
-    if (retainedJob?.join()) return (retainedJoined = retainedInto!);
-    return (retainedJoined = run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers, retainedInto ?? undefined)));
-  };
+  const retainedSizes = joinedOrMadeHere(retainedJob, retainedInto, () =>
+    run('retained sizes', () => computeRetainedSizes(snapshot.nodeSelfSize, tree, buffers, retainedInto ?? undefined)),
+  );
   if (!retainedJob) retainedSizes();
   const identity = run('identity sample', () =>
     identityJob?.join() && identityPick.result[1] >= 0 ? identitySampleOf(snapshot, identityPick) : identitySample(snapshot),
@@ -315,18 +312,25 @@ function graphPasses(snapshot: HeapSnapshot, run: PassRunner, core: SecondCore |
   const paths = run('shortest paths', () => pathsJob?.join() ?? computeShortestPaths(snapshot, essential, buffers));
   // Joined when the owners need them (after assigning every node its owner), not here: the second
   // core may still be building them, and that assignment does not read them.
-  let childrenJoined: DominatedChildren | null = null;
-  const children = (): DominatedChildren => {
-    if (childrenJoined) return childrenJoined;
-    if (childrenJob?.join()) return (childrenJoined = childrenInto);
+  const children = joinedOrMadeHere(childrenJob, childrenInto, () => {
     // Zeroed again: a worker that failed may have begun the counts.
     childrenInto.firstDominated.fill(0);
-    return (childrenJoined = buildDominatedChildren(tree, NO_SHARING, childrenInto));
-  };
+    return buildDominatedChildren(tree, NO_SHARING, childrenInto);
+  });
   if (!childrenJob) run('dominated children', children);
   // For the owners' walk on the second core, queued behind the two jobs that fill its inputs.
   const filling = childrenJob && retainedJob ? { children: childrenInto, retainedSizes: retainedInto!, jobs: [childrenJob, retainedJob] } : null;
   return { categories, tree, retainedSizes, paths, children, filling, identity };
+}
+
+/**
+ * A result the second core may be making into `into`: once asked for, the job's output if it was
+ * done there, else what `here` makes on this thread (the job is then out of `into`); the same
+ * result on every later call.
+ */
+function joinedOrMadeHere<T>(job: SecondCoreJob | null, into: T | null, here: () => T): () => T {
+  let result: T | null = null;
+  return () => (result ??= job?.join() ? into! : here());
 }
 
 function keptOwners(owners: Owner[]): number[] {
