@@ -139,13 +139,7 @@ function decodeAddress(hex: string): string {
  */
 export function inspectorAddressOf(pid: number): InspectorAddress {
   const address: InspectorAddress = { host: '127.0.0.1', port: DEFAULT_INSPECTOR_PORT };
-  const environ = readNulSeparated(`/proc/${pid}/environ`);
-  const nodeOptions = environ.find((e) => e.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
-  const argv = readNulSeparated(`/proc/${pid}/cmdline`);
-  // Node's own options come before the script; what follows the script belongs to the application.
-  const scriptAt = argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-') && !takesValue(argv[i - 1]));
-  const nodeArgs = scriptAt === -1 ? argv.slice(1) : argv.slice(1, scriptAt);
-  for (const args of [nodeOptions.split(/\s+/).filter(Boolean), nodeArgs]) {
+  for (const args of nodeOptionsOf(pid)) {
     for (let i = 0; i < args.length; i++) {
       const match = /^--(inspect(?:-brk|-wait)?|inspect-port|debug-port)(?:=(.*))?$/.exec(args[i]);
       if (!match) continue;
@@ -155,6 +149,26 @@ export function inspectorAddressOf(pid: number): InspectorAddress {
     }
   }
   return address;
+}
+
+/**
+ * Whether `pid` was told to open its inspector as it starts (`--inspect`, `--inspect-brk`,
+ * `--inspect-wait`, in NODE_OPTIONS or before the script), as every child of `memprobe run` is:
+ * such a process has an inspector, or is about to have one. `--inspect-port` alone opens nothing.
+ */
+export function opensInspectorAtStart(pid: number): boolean {
+  return nodeOptionsOf(pid).some((args) => args.some((arg) => /^--inspect(?:-brk|-wait)?(?:=.*)?$/.test(arg)));
+}
+
+/** The options Node.js itself reads: NODE_OPTIONS, then those of argv before the script (argv wins). */
+function nodeOptionsOf(pid: number): string[][] {
+  const environ = readNulSeparated(`/proc/${pid}/environ`);
+  const nodeOptions = environ.find((e) => e.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length) ?? '';
+  const argv = readNulSeparated(`/proc/${pid}/cmdline`);
+  // Node's own options come before the script; what follows the script belongs to the application.
+  const scriptAt = argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-') && !takesValue(argv[i - 1]));
+  const nodeArgs = scriptAt === -1 ? argv.slice(1) : argv.slice(1, scriptAt);
+  return [nodeOptions.split(/\s+/).filter(Boolean), nodeArgs];
 }
 
 function takesValue(flag: string): boolean {

@@ -21,9 +21,20 @@ import {
   findOpenInspector,
   listeningSocketsOf,
   openInspector,
+  opensInspectorAtStart,
   probeInspectorPort,
+  type OpenInspector,
 } from './inspector-discovery.js';
 import { startInspectorJanitor } from './inspector-janitor.js';
+import { processExists } from './process-exists.js';
+
+/**
+ * How long a child started with `--inspect` may take to open it. The URL of a cluster answers as
+ * soon as its first worker listens, while the others may still be starting (on a busy machine, for
+ * seconds): they are waited for rather than left out.
+ */
+const STARTING_INSPECTOR_WAIT_MS = 10_000;
+const STARTING_INSPECTOR_POLL_MS = 50;
 
 export interface NodeProcess {
   pid: number;
@@ -178,17 +189,25 @@ async function relocateInspector(pid: number, url: string, port: number, timeout
  */
 export async function openChildInspectors(
   processes: NodeProcess[],
-  options: { open: boolean },
+  options: { open: boolean; startingWaitMs?: number },
 ): Promise<{ inspectors: ChildInspector[]; skipped: string[] }> {
   const inspectors: ChildInspector[] = [];
   const skipped: string[] = [];
+  const waitMs = options.startingWaitMs ?? STARTING_INSPECTOR_WAIT_MS;
+  const waitUntil = performance.now() + waitMs;
   for (const child of processes) {
     try {
       let found = await findOpenInspector(child.pid);
       let openedByMemprobe = false;
+      if (!found && !options.open && opensInspectorAtStart(child.pid)) found = await startingInspector(child.pid, waitUntil);
       if (!found) {
         if (!options.open) {
-          skipped.push(`${child.name}: no inspector open (start it with --inspect=127.0.0.1:0, or attach to it)`);
+          const why = !processExists(child.pid)
+            ? 'it exited'
+            : opensInspectorAtStart(child.pid)
+              ? `its inspector (--inspect) did not open within ${(waitMs / 1000).toFixed(1)} s`
+              : 'no inspector open (start it with --inspect=127.0.0.1:0, or attach to it)';
+          skipped.push(`${child.name}: ${why}`);
           continue;
         }
         const opened = await openInspector(child.pid);
@@ -211,4 +230,14 @@ export async function openChildInspectors(
     }
   }
   return { inspectors, skipped };
+}
+
+/** The inspector of a process started with `--inspect` once it opens, or null at `until` or its exit. */
+async function startingInspector(pid: number, until: number): Promise<OpenInspector | null> {
+  while (performance.now() < until && processExists(pid)) {
+    await new Promise((resolve) => setTimeout(resolve, STARTING_INSPECTOR_POLL_MS));
+    const found = await findOpenInspector(pid);
+    if (found) return found;
+  }
+  return null;
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { busiest, nodeDescendants } from '../harness/process-tree.js';
+import { busiest, nodeDescendants, openChildInspectors } from '../harness/process-tree.js';
 
 // A real process tree: a Node parent with a shell in between and three Node children, one of them
 // busy. Found through /proc, named by role, ranked by CPU.
@@ -37,5 +37,47 @@ describe('process tree from /proc', () => {
     const [top] = await busiest(found, 1, 500);
     expect(top.pid).toBe(pids[2]);
     expect(nodeDescendants(pids[0])).toEqual([]);
+  });
+});
+
+// A parent whose children are started with --inspect (as `memprobe run` starts a cluster's workers),
+// one of them held stopped for 1.5 s as it starts, like a worker still booting on a busy machine
+// when the cluster's URL already answers, and one started without an inspector.
+const SLOW_STARTER = `
+const { spawn } = require('node:child_process');
+const idle = ['-e', 'setInterval(() => {}, 1000)'];
+const slow = spawn(process.execPath, ['--inspect=127.0.0.1:0', ...idle], { stdio: 'ignore' });
+process.kill(slow.pid, 'SIGSTOP');
+setTimeout(() => process.kill(slow.pid, 'SIGCONT'), Number(process.env.HOLD_MS));
+const plain = spawn(process.execPath, idle, { stdio: 'ignore' });
+process.stdout.write(JSON.stringify({ slow: slow.pid, plain: plain.pid }) + '\\n');
+setInterval(() => {}, 1000);
+`;
+
+async function startSlowStarter(holdMs: number): Promise<{ slow: number; plain: number }> {
+  parent = spawn(process.execPath, ['-e', SLOW_STARTER], { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { ...process.env, HOLD_MS: String(holdMs) } });
+  return new Promise((resolve) => parent!.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
+}
+
+describe('children of memprobe run: inspectors opened with --inspect', () => {
+  it('waits for a child whose inspector is still opening, and skips one started without it at once', async () => {
+    const { slow, plain } = await startSlowStarter(1500);
+    const started = performance.now();
+    const { inspectors, skipped } = await openChildInspectors(nodeDescendants(parent!.pid!), { open: false });
+    try {
+      expect(inspectors.map((i) => i.process.pid)).toEqual([slow]);
+      expect(performance.now() - started).toBeGreaterThan(1000);
+      expect(skipped).toEqual([`pid ${plain} (child process): no inspector open (start it with --inspect=127.0.0.1:0, or attach to it)`]);
+    } finally {
+      await Promise.all(inspectors.map((i) => i.close()));
+    }
+  });
+
+  it('gives up on it after the wait, saying why', async () => {
+    const { slow } = await startSlowStarter(5000);
+    const found = nodeDescendants(parent!.pid!).filter((p) => p.pid === slow);
+    const { inspectors, skipped } = await openChildInspectors(found, { open: false, startingWaitMs: 400 });
+    expect(inspectors).toEqual([]);
+    expect(skipped).toEqual([`pid ${slow} (child process): its inspector (--inspect) did not open within 0.4 s`]);
   });
 });
