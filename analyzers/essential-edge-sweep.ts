@@ -59,19 +59,29 @@ export type UserOwnedBits = Uint32Array;
 
 /**
  * Rule 5 on a swept graph: an edge from a node outside the user's graph (not the root) into one
- * inside it does not retain. Reads the marks of every node once and the edges of the nodes
- * outside, which are few (V8's and Node's own bookkeeping).
+ * inside it does not retain. Reads the marks 32 nodes at a time and the edges of the nodes outside,
+ * which are few (V8's and Node's own bookkeeping): a word of 32 marked nodes costs one test.
  */
 export function dropEdgesIntoUserGraph(sweep: Pick<EssentialEdgeSweep, 'nodeCount' | 'firstEdge' | 'edgeToNode' | 'bits' | 'counts'>, userOwned: UserOwnedBits): void {
   const { nodeCount, firstEdge, edgeToNode, bits, counts } = sweep;
-  for (let node = 0; node < nodeCount; node++) {
-    if ((userOwned[node >>> 5] & (1 << (node & 31))) !== 0 || node === ROOT_ORDINAL) continue;
-    for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
-      const bit = 1 << (edge & 7);
-      const target = edgeToNode[edge];
-      if ((bits[edge >>> 3] & bit) === 0 || (userOwned[target >>> 5] & (1 << (target & 31))) === 0) continue;
-      bits[edge >>> 3] &= ~bit;
-      if (counts !== null) counts[target]--;
+  const words = (nodeCount + 31) >>> 5;
+  for (let word = 0; word < words; word++) {
+    // The nodes of this word outside the user's graph, lowest first (bits past the last node end it).
+    let outside = ~userOwned[word];
+    for (; outside !== 0; outside &= outside - 1) {
+      const node = (word << 5) | (31 - Math.clz32(outside & -outside));
+      if (node >= nodeCount) break;
+      if (node !== ROOT_ORDINAL) dropEdgesFrom(node, firstEdge, edgeToNode, bits, counts, userOwned);
     }
+  }
+}
+
+function dropEdgesFrom(node: number, firstEdge: Uint32Array, edgeToNode: Uint32Array, bits: Uint8Array, counts: Uint32Array | null, userOwned: UserOwnedBits): void {
+  for (let edge = firstEdge[node], end = firstEdge[node + 1]; edge < end; edge++) {
+    const bit = 1 << (edge & 7);
+    const target = edgeToNode[edge];
+    if ((bits[edge >>> 3] & bit) === 0 || (userOwned[target >>> 5] & (1 << (target & 31))) === 0) continue;
+    bits[edge >>> 3] &= ~bit;
+    if (counts !== null) counts[target]--;
   }
 }
