@@ -199,12 +199,13 @@ export async function openChildInspectors(
     try {
       let found = await findOpenInspector(child.pid);
       let openedByMemprobe = false;
-      if (!found && !options.open && opensInspectorAtStart(child.pid)) found = await startingInspector(child.pid, waitUntil);
+      const opening = !found && !options.open && opensInspectorAtStart(child.pid);
+      if (opening) found = await startingInspector(child.pid, waitUntil);
       if (!found) {
         if (!options.open) {
           const why = !processExists(child.pid)
             ? 'it exited'
-            : opensInspectorAtStart(child.pid)
+            : opening
               ? `its inspector (--inspect) did not open within ${(waitMs / 1000).toFixed(1)} s`
               : 'no inspector open (start it with --inspect=127.0.0.1:0, or attach to it)';
           skipped.push(`${child.name}: ${why}`);
